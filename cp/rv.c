@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+/* cp/rv.c - not yet written. */
+int rv_placeholder;

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+/* login/login.c - not yet written. */
+int login_placeholder;
