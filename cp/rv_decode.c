@@ -453,6 +453,7 @@ rv_decode(uint32_t w, struct rv_dop *d)
                 set(d, RV_OPK_WFI, 0, 0, 0, (int32_t)w);
             } else if (f7 == 0x09 && rd == 0) {
                 set(d, RV_OPK_SFENCE, 0, 0, 0, (int32_t)w);
+                return; /* a no-op in S-mode: the block goes on */
             } else {
                 break;
             }

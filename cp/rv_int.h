@@ -97,7 +97,7 @@ struct rv_pglink {
 
 struct rv_block {
     uint64_t pc; /* guest address of the first instruction */
-    uint32_t n; /* instructions (ops) in the block */
+    uint32_t n; /* instructions in the block; ops[n] is the closing EXIT */
     uint32_t len; /* guest bytes covered */
     struct rv_exit exit[2];
     struct rv_exit *in_head; /* exits of other blocks chained to this one */
@@ -108,7 +108,7 @@ struct rv_block {
     uint32_t bytes; /* host bytes of this block */
     uint8_t dead;
     uint8_t two_pages;
-    struct rv_op ops[]; /* n ops */
+    struct rv_op ops[]; /* n + 1 ops */
 };
 
 /* Handler addresses by op kind, from the interpreter (rv_exec.c). */

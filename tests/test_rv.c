@@ -364,6 +364,22 @@ test_instret_exact(void **state)
 }
 
 static void
+test_instret_across_page_fallthrough(void **state)
+{
+    struct h *h = *state;
+    struct prog *p = &h->p;
+    prog_init(p, 0x1ff0); /* the block falls through into the next page */
+    for (int i = 0; i < 4; i++) {
+        emit(p, NOP());
+    }
+    emit(p, ADDI(A0, ZERO, 0));
+    emit_exit(p);
+    rv_cpu_reset(h->cpu, 0x1ff0);
+    h_run_to_exit(h);
+    assert_int_equal(h_instret(h), 4 + 1 + 5);
+}
+
+static void
 test_x0_and_registers(void **state)
 {
     struct h *h = *state;
@@ -394,6 +410,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_amo, h_setup, h_teardown),
         cmocka_unit_test_setup_teardown(test_csr_basic, h_setup, h_teardown),
         cmocka_unit_test_setup_teardown(test_instret_exact, h_setup, h_teardown),
+        cmocka_unit_test_setup_teardown(test_instret_across_page_fallthrough, h_setup, h_teardown),
         cmocka_unit_test_setup_teardown(test_x0_and_registers, h_setup, h_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
