@@ -4,7 +4,8 @@
  * (tests/guest/asm_cpu_*.S, tests/guest/cpu_*.c) and the riscv-tests
  * harness, until `vmrv run` exists: loads a RISC-V ELF into fresh storage,
  * writes the IPL block, runs the CPU and answers the few hypercalls these
- * programs use (DIAG console write, test exit, clock comparator; SBI base,
+ * programs use (DIAG console write, test exit, clock comparator, storage
+ * protection; SBI base,
  * TIME, DBCN write, SRST).  Exits with the guest's exit code, 3 on a
  * disabled wait, 4 on the instruction limit or timeout, 2 on bad usage.
  *
@@ -140,6 +141,11 @@ runner_ecall(void *ctx, struct rv_cpu *cpu)
         case DIAG_STORAGE_SIZE:
             val = stor_size(r->st);
             break;
+        case DIAG_PROTECT: {
+            int rc = stor_protect(r->st, a0, a1, (int)a2);
+            err = rc == 0 ? DIAG_OK : rc == -EFAULT ? DIAG_EFAULT : DIAG_EINVAL;
+            break;
+        }
         default:
             err = DIAG_ENOTSUP;
         }
