@@ -294,6 +294,13 @@ xpage_recompute(struct rv_xpage *p)
     p->chunks = m;
 }
 
+uint64_t
+rv_xc_page_chunks(const struct rv_xc *xc, uint64_t pn)
+{
+    const struct rv_xpage *p = xpage_find(xc, pn);
+    return p != NULL ? p->chunks : 0;
+}
+
 bool
 rv_xc_overlaps(const struct rv_xc *xc, uint64_t gpa, uint64_t len)
 {
@@ -630,7 +637,18 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
         }
         p->head = b;
         p->nblocks++;
-        p->chunks |= chunk_bits(p->pn, b->pc, b->pc + b->len);
+        uint64_t more = chunk_bits(p->pn, b->pc, b->pc + b->len);
+        if ((p->chunks | more) != p->chunks) {
+            /* Code-page write entries (here and in other TLBs) know the
+             * old chunks: drop ours, make the others flush. */
+            uint64_t g0 = xc->st->gen;
+            xc->st->gen++;
+            if (xc->tlb != NULL) {
+                rv_tlb_drop_page(xc->tlb, p->pn);
+            }
+            xc_tlb_catch_up(xc, g0);
+            p->chunks |= more;
+        }
     }
     uint32_t h = hash_pc(pc) & xc->bmask;
     b->hnext = xc->bh[h];
