@@ -403,12 +403,18 @@ xc_kill(struct rv_xc *xc, struct rv_block *b)
     for (uint32_t i = 0; i < b->nexits; i++) {
         exit_unlink(&b->exits[i]);
     }
+    /* Jump caches may name the block: the running thread's forgets it now,
+     * every other TLB (or this one, when nothing runs) sees the new
+     * generation and flushes before it is used again. */
+    uint64_t g0 = xc->st->gen;
+    xc->st->gen++;
     if (xc->tlb != NULL) {
         struct rv_jce *j = &xc->tlb->jc[rv_jc_index(b->pc)];
         if (j->blk == b) {
             j->blk = NULL;
             j->pc = 1;
         }
+        xc_tlb_catch_up(xc, g0);
     }
     xc->stats->invalidations++;
     xc->kills++;

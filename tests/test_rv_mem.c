@@ -468,6 +468,31 @@ test_write_tlb_dropped_when_page_becomes_code(void **state)
 }
 
 static void
+test_cp_write_between_runs_jump_cache(void **state)
+{
+    struct h *h = *state;
+    struct prog *p = &h->p;
+    /* main calls f (same page) through a register: jump-cache entries for
+     * both.  CP then rewrites f only; the page keeps main's blocks. */
+    emit_li(p, S1, CODE + 0x100);
+    emit(p, JALR(RA, S1, 0));
+    emit_exit(p);
+    struct prog f;
+    prog_init(&f, CODE + 0x100);
+    emit(&f, ADDI(A0, ZERO, 5));
+    emit(&f, JALR(0, RA, 0));
+    put(h, &f);
+    h_run_to_exit(h);
+    assert_int_equal(h->exit_code, 5);
+    uint32_t insn = ADDI(A0, ZERO, 6);
+    assert_int_equal(stor_write(h->st, CODE + 0x100, &insn, 4), 0);
+    rv_cpu_reset(h->cpu, CODE);
+    h->exited = false;
+    assert_int_equal(h_run(h, 1000), RV_STOP_HALT);
+    assert_int_equal(h->exit_code, 6);
+}
+
+static void
 test_footprints(void **state)
 {
     struct h *h = *state;
@@ -510,6 +535,7 @@ main(void)
         T(test_cp_write_invalidates),
         T(test_fence_i_and_loader),
         T(test_write_tlb_dropped_when_page_becomes_code),
+        T(test_cp_write_between_runs_jump_cache),
         T(test_footprints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
