@@ -220,9 +220,6 @@ bool rv_xc_overlaps(const struct rv_xc *xc, uint64_t gpa, uint64_t len);
 /* The 64-byte chunks of page pn that hold translated code (0: none). */
 uint64_t rv_xc_page_chunks(const struct rv_xc *xc, uint64_t pn);
 size_t rv_xc_footprint(const struct rv_xc *xc);
-/* The global cap on translation memory (all CPUs) and what is in use. */
-void rv_xlate_set_cap(size_t bytes);
-size_t rv_xlate_total_bytes(void);
 
 /* ---- the CPU ------------------------------------------------------------- */
 

@@ -703,13 +703,13 @@ rv_xc_lookup(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
 }
 
 void
-rv_xlate_set_cap(size_t bytes)
+rv_xlate_cap_set(size_t bytes)
 {
     rv_xlate_cap = bytes;
 }
 
 size_t
-rv_xlate_total_bytes(void)
+rv_xlate_bytes(void)
 {
     return atomic_load_explicit(&rv_xlate_total, memory_order_relaxed);
 }

@@ -493,6 +493,33 @@ test_cp_write_between_runs_jump_cache(void **state)
 }
 
 static void
+test_translation_cap(void **state)
+{
+    struct h *h = *state;
+    struct prog *p = &h->p;
+    /* A loop through 8 blocks; the cap fits about two, so translating
+     * keeps dropping everything, also the block that asked. */
+    emit(p, ADDI(T0, ZERO, 50));
+    uint64_t top = prog_pc(p);
+    for (int i = 0; i < 8; i++) {
+        emit(p, ADDI(A1, A1, 1));
+        emit(p, JAL(0, 4 * 2)); /* skip one: a new block each time */
+        emit(p, ADDI(A1, A1, 100)); /* skipped */
+    }
+    emit(p, ADDI(T0, T0, -1));
+    emit(p, BNE(T0, ZERO, rel(prog_pc(p), top)));
+    emit(p, ADD(A0, A1, ZERO));
+    emit_exit(p);
+    size_t before = rv_xlate_bytes();
+    rv_xlate_cap_set(before + 700);
+    h_run_to_exit(h);
+    rv_xlate_cap_set((size_t)256 << 20);
+    assert_int_equal(h->exit_code, 50 * 8);
+    assert_true(stats_invalidations(h) > 50);
+    assert_true(rv_xlate_bytes() <= before + 700);
+}
+
+static void
 test_footprints(void **state)
 {
     struct h *h = *state;
@@ -536,6 +563,7 @@ main(void)
         T(test_fence_i_and_loader),
         T(test_write_tlb_dropped_when_page_becomes_code),
         T(test_cp_write_between_runs_jump_cache),
+        T(test_translation_cap),
         T(test_footprints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
