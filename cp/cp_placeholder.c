@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+/* cp/cp_placeholder.c - not yet written. */
+int cp_placeholder;
