@@ -60,6 +60,7 @@ struct vm {
 
     struct vm_event ev[VM_EVENT_MAX]; /* ring, oldest at ev_head */
     unsigned ev_head, ev_count;
+    bool seip; /* the SEIP level last given to the CPU */
     bool read_intr; /* attention ends one console READ */
 
     struct {
@@ -73,6 +74,18 @@ struct vm {
     int64_t slice_cpu0; /* thread CPU at slice start */
     bool in_run;
 };
+
+/* SEIP follows the event queue; the CPU is told only of changes (each
+ * call kicks it out of its slice). */
+static void
+vm_update_seip(struct vm *vm)
+{
+    bool level = vm->ev_count > 0;
+    if (level != vm->seip) {
+        vm->seip = level;
+        rv_cpu_set_seip(vm->cpu, level);
+    }
+}
 
 static int64_t
 clock_ns(clockid_t id)
@@ -240,7 +253,7 @@ vm_clear_state(struct vm *vm)
     vm->halt_code = 0;
     vm->timecmp = UINT64_MAX;
     rv_cpu_set_timecmp(vm->cpu, UINT64_MAX);
-    rv_cpu_set_seip(vm->cpu, false);
+    vm_update_seip(vm);
     memset(&vm->status, 0, sizeof vm->status);
     vm->status.wake_time = UINT64_MAX;
 }
@@ -564,7 +577,7 @@ vm_post_event(struct vm *vm, uint32_t type, uint64_t detail)
     e->type = type;
     e->detail = detail;
     vm->ev_count++;
-    rv_cpu_set_seip(vm->cpu, true);
+    vm_update_seip(vm);
     return 0;
 }
 
@@ -582,7 +595,7 @@ vm_claim_event(struct vm *vm, uint32_t *type, uint64_t *detail)
     if (*type == DIAG_EVENT_ATTENTION) {
         vm->read_intr = false;
     }
-    rv_cpu_set_seip(vm->cpu, vm->ev_count > 0);
+    vm_update_seip(vm);
     return 0;
 }
 

@@ -147,7 +147,7 @@ test_console_read(void **state)
     assert_int_equal(r.err, 0);
     assert_int_equal(r.v1, 4);
     assert_int_equal(r.v2, 16);
-    assert_int_equal(byte_at(f->vm, 0x5004), 'e'); /* from "query time" */
+    assert_int_equal(byte_at(f->vm, 0x5004), 'y'); /* from "query time" */
     /* An empty line. */
     fake_console_push(f->con, "");
     r = DIAG(f->vm, DIAG_CONSOLE, DIAG_CON_READ, 0x5000, 4, 0, 0);
