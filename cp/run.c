@@ -373,7 +373,7 @@ halted(struct run *r, const struct vm_status *st, bool *again)
 }
 
 static int
-run_loop(struct run *r, struct rv_tlb *tlb)
+run_loop(struct run *r, struct rv_tlb **tlb)
 {
     const struct run_opts *o = r->o;
     for (;;) {
@@ -395,7 +395,7 @@ run_loop(struct run *r, struct rv_tlb *tlb)
         if (o->limit != 0 && o->limit - done < budget) {
             budget = o->limit - done;
         }
-        struct vm_status st = vm_run(r->vm, tlb, budget);
+        struct vm_status st = vm_run(r->vm, *tlb, budget);
         bool again;
         switch (st.state) {
         case VM_RUNNING:
@@ -416,6 +416,14 @@ run_loop(struct run *r, struct rv_tlb *tlb)
             rc = halted(r, &st, &again);
             if (!again) {
                 return rc;
+            }
+            /* After a reboot, a fresh TLB: nothing cached from the old
+             * image can be reached. */
+            rv_tlb_destroy(*tlb);
+            *tlb = rv_tlb_create();
+            if (*tlb == NULL) {
+                fprintf(stderr, "vmrv run: out of memory\n");
+                return RUN_LOAD_ERROR;
             }
             break;
         case VM_DISABLED_WAIT:
@@ -502,7 +510,7 @@ vmrv_run_main(int argc, char **argv)
         double ns = o.timeout * 1e9;
         r.deadline = ns >= 9e18 ? INT64_MAX : mono_ns() + (int64_t)ns;
     }
-    rc = run_loop(&r, tlb);
+    rc = run_loop(&r, &tlb);
 out:
     vm_destroy(r.vm);
     if (tlb != NULL) {

@@ -94,6 +94,7 @@ struct fix {
     struct vm *vm;
     struct fake_console *con;
     struct rv_tlb *tlb;
+    unsigned loads; /* each program gets fresh storage (see test_reload_code) */
 };
 
 static int
@@ -121,11 +122,17 @@ teardown(void **state)
 }
 
 static void
+load_at(struct fix *f, uint64_t at, const struct prog *p, const char *parm)
+{
+    assert_int_equal(stor_write(vm_stor(f->vm), at, p->w, p->n * 4), 0);
+    char err[256] = "";
+    assert_int_equal(vm_ipl_start(f->vm, at, "TINY", 0, 0, parm, err, sizeof err), 0);
+}
+
+static void
 load(struct fix *f, const struct prog *p, const char *parm)
 {
-    assert_int_equal(stor_write(vm_stor(f->vm), CODE, p->w, p->n * 4), 0);
-    char err[256] = "";
-    assert_int_equal(vm_ipl_start(f->vm, CODE, "TINY", 0, 0, parm, err, sizeof err), 0);
+    load_at(f, CODE + 0x1000 * f->loads++, p, parm);
 }
 
 /* Runs until the VM is anything but RUNNING (a slice may end early:
@@ -226,7 +233,7 @@ test_ipl_state(void **state)
     assert_memory_equal(ib.system, "TINY    ", 8);
     assert_int_equal(ib.parm_len, 11);
     assert_memory_equal(ib.parm, "hello world", 11);
-    assert_int_equal(rv_pc_get(vm_cpu(f->vm)), CODE);
+    assert_int_equal(rv_pc_get(vm_cpu(f->vm)), CODE + 0x1000 * (f->loads - 1));
     assert_int_equal(rv_priv_get(vm_cpu(f->vm)), RV_PRIV_S);
     assert_int_equal(rv_reg_get(vm_cpu(f->vm), A0), 0);
     assert_int_equal(rv_reg_get(vm_cpu(f->vm), A1), VMRV_IPL_BLOCK);
@@ -380,6 +387,23 @@ test_wfi(void **state)
     assert_int_equal(w, 0); /* CLEAR */
 }
 
+/* CP writes new code over code that ran (an IPL after an IPL, a module
+ * read from disk over an old one): the new code runs. */
+static void
+test_reload_code(void **state)
+{
+    struct fix *f = *state;
+    for (int32_t code = 1; code <= 3; code++) {
+        struct prog p = {0};
+        li(&p, A0, code * 11);
+        test_exit(&p);
+        load_at(f, CODE, &p, NULL);
+        struct vm_status st = run(f);
+        assert_int_equal(st.state, VM_HALTED);
+        assert_int_equal(st.code, (uint64_t)(code * 11));
+    }
+}
+
 static void
 test_srst(void **state)
 {
@@ -418,6 +442,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_output_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wfi, setup, teardown),
         cmocka_unit_test_setup_teardown(test_srst, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reload_code, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
