@@ -585,6 +585,93 @@ dir_text_passwords(struct dir *d, struct dir_parser *ps, int check)
     return 0;
 }
 
+/* Errors are collected, then handed on sorted by line. */
+struct dir_errlist {
+    struct dir_err {
+        int line;
+        unsigned seq;
+        char *msg;
+    } *v;
+    size_t n, cap;
+};
+
+static void
+dir_errlist_add(void *arg, int line, const char *msg)
+{
+    struct dir_errlist *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct dir_err *p = realloc(l->v, cap * sizeof *p);
+        if (p == NULL) {
+            return; /* counted by the diag all the same */
+        }
+        l->v = p;
+        l->cap = cap;
+    }
+    char *m = strdup(msg);
+    if (m != NULL) {
+        l->v[l->n] = (struct dir_err){line, (unsigned)l->n, m};
+        l->n++;
+    }
+}
+
+static int
+dir_err_cmp(const void *a, const void *b)
+{
+    const struct dir_err *x = a, *y = b;
+    if (x->line != y->line) {
+        return x->line < y->line ? -1 : 1;
+    }
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+dir_errlist_flush(struct dir_errlist *l, struct dir_report *rep)
+{
+    qsort(l->v, l->n, sizeof *l->v, dir_err_cmp);
+    for (size_t i = 0; i < l->n; i++) {
+        if (rep->error != NULL) {
+            rep->error(rep->arg, l->v[i].line, l->v[i].msg);
+        }
+        free(l->v[i].msg);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/*
+ * LINKs whose target the text itself settles: the target user is in the
+ * text and lacks the disk, or (replace mode) is not in the text at all.
+ * The rest (merge mode, target only in the database) the writer checks.
+ */
+static void
+dir_text_check_links(struct dir_parser *ps, int merge)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        const struct dir_pentry *p = &ps->ents[i];
+        for (size_t k = 0; k < p->e.n_links; k++) {
+            const struct dir_link *l = &p->e.links[k];
+            const struct dir_pentry *t = NULL;
+            for (size_t j = 0; j < ps->n; j++) {
+                if (strcmp(ps->ents[j].e.user.userid, l->target) == 0) {
+                    t = &ps->ents[j];
+                }
+            }
+            int found = 0;
+            for (size_t j = 0; t != NULL && j < t->e.n_mdisks; j++) {
+                found |= t->e.mdisks[j].vaddr == l->target_vaddr;
+            }
+            if (t != NULL && !found) {
+                dir_diag(ps->g, p->lines.link[k], "%s: LINK %s %03X: %s has no minidisk %03X", p->e.user.userid,
+                         l->target, l->target_vaddr, l->target, l->target_vaddr);
+            } else if (t == NULL && !merge) {
+                dir_diag(ps->g, p->lines.link[k], "%s: LINK %s %03X: there is no user %s in the text",
+                         p->e.user.userid, l->target, l->target_vaddr, l->target);
+            }
+        }
+    }
+}
+
 int
 dir_import(struct dir *d, const char *text, size_t len, unsigned flags, struct dir_report *rep)
 {
@@ -593,13 +680,17 @@ dir_import(struct dir *d, const char *text, size_t len, unsigned flags, struct d
         rep = &none;
     }
     rep->errors = rep->users = rep->added = rep->changed = rep->removed = 0;
-    struct dir_diag g = {rep->error, rep->arg, 0};
+    struct dir_errlist errs = {0};
+    struct dir_diag g = {dir_errlist_add, &errs, 0};
     struct dir_parser ps = {0};
     ps.g = &g;
     dir_parse_text(&ps, text, len);
     int rc = ps.oom ? dir_fail(d, -ENOMEM, "out of memory") : 0;
     for (size_t i = 0; rc == 0 && i < ps.n; i++) {
         dir_entry_check(&ps.ents[i].e, &ps.ents[i].lines, &g);
+    }
+    if (rc == 0) {
+        dir_text_check_links(&ps, (flags & DIR_IMPORT_MERGE) != 0);
     }
     if (rc == 0 && ps.n == 0 && g.n == 0 && !(flags & DIR_IMPORT_MERGE)) {
         dir_diag(&g, 0, "the text defines no users (an import replaces the whole directory)");
@@ -637,6 +728,7 @@ dir_import(struct dir *d, const char *text, size_t len, unsigned flags, struct d
         }
     }
     rep->errors = g.n;
+    dir_errlist_flush(&errs, rep);
     free(items);
     for (size_t i = 0; i < ps.n; i++) {
         dir_pentry_free(&ps.ents[i]);
