@@ -48,7 +48,8 @@ test_identify(const struct vmrv_iplblock *ipl)
     r = diag_call(DIAG_IDENTIFY, (unsigned long)buf, 5, 0, 0, 0, 0);
     CHECK_EQ(r.error, 0);
     CHECK_EQ(r.value, 5);
-    CHECK_EQ(buf[4], 'V');
+    CHECK_EQ(buf[3], 'V');
+    CHECK_EQ(buf[4], ' ');
     CHECK_EQ(buf[5], 0xAB);
     r = diag_call(DIAG_IDENTIFY, ~0ul, 0, 0, 0, 0, 0);
     CHECK_EQ(r.error, 0);
