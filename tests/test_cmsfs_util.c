@@ -41,6 +41,8 @@ memdev_event(struct memdev *m, bool *tear)
     }
 }
 
+static const uint8_t zero_block[CMSFS_BLOCK_SIZE];
+
 static int
 md_read(void *ctx, uint64_t block, uint32_t count, void *buf)
 {
@@ -49,8 +51,25 @@ md_read(void *ctx, uint64_t block, uint32_t count, void *buf)
         return CMSFS_E_IO;
     }
     m->reads += count;
-    memcpy(buf, m->data + block * CMSFS_BLOCK_SIZE, (size_t)count * CMSFS_BLOCK_SIZE);
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *src = m->data[block + i] ? m->data[block + i] : zero_block;
+        memcpy((uint8_t *)buf + (size_t)i * CMSFS_BLOCK_SIZE, src, CMSFS_BLOCK_SIZE);
+    }
     return CMSFS_OK;
+}
+
+/* Stores n bytes at the start of block b (blocks of zeros take no space). */
+static void
+md_store(struct memdev *m, uint64_t b, const uint8_t *src, size_t n)
+{
+    if (m->data[b] == NULL) {
+        if (n == CMSFS_BLOCK_SIZE && memcmp(src, zero_block, n) == 0) {
+            return;
+        }
+        m->data[b] = calloc(1, CMSFS_BLOCK_SIZE);
+        assert_non_null(m->data[b]);
+    }
+    memcpy(m->data[b], src, n);
 }
 
 static int
@@ -62,15 +81,14 @@ md_write(void *ctx, uint64_t block, uint32_t count, const void *buf)
     }
     for (uint32_t i = 0; i < count; i++) {
         bool tear;
-        uint8_t *dst = m->data + (block + i) * CMSFS_BLOCK_SIZE;
         const uint8_t *src = (const uint8_t *)buf + (size_t)i * CMSFS_BLOCK_SIZE;
         if (!memdev_event(m, &tear)) {
             if (tear) {
-                memcpy(dst, src, CMSFS_BLOCK_SIZE / 2);
+                md_store(m, block + i, src, CMSFS_BLOCK_SIZE / 2);
             }
             return CMSFS_E_IO;
         }
-        memcpy(dst, src, CMSFS_BLOCK_SIZE);
+        md_store(m, block + i, src, CMSFS_BLOCK_SIZE);
         m->writes++;
     }
     return CMSFS_OK;
@@ -90,7 +108,7 @@ memdev_init(struct memdev *m, uint64_t blocks)
 {
     memset(m, 0, sizeof *m);
     m->blocks = blocks;
-    m->data = calloc(blocks, CMSFS_BLOCK_SIZE);
+    m->data = calloc(blocks, sizeof *m->data);
     assert_non_null(m->data);
     m->dev = (struct cmsfs_dev){CMSFS_BLOCK_SIZE, blocks, false, m, md_read, md_write, md_flush};
 }
@@ -98,6 +116,9 @@ memdev_init(struct memdev *m, uint64_t blocks)
 void
 memdev_free(struct memdev *m)
 {
+    for (uint64_t b = 0; m->data && b < m->blocks; b++) {
+        free(m->data[b]);
+    }
     free(m->data);
     m->data = NULL;
 }
@@ -106,7 +127,21 @@ void
 memdev_clone(struct memdev *dst, const struct memdev *src)
 {
     memdev_init(dst, src->blocks);
-    memcpy(dst->data, src->data, src->blocks * CMSFS_BLOCK_SIZE);
+    for (uint64_t b = 0; b < src->blocks; b++) {
+        if (src->data[b]) {
+            md_store(dst, b, src->data[b], CMSFS_BLOCK_SIZE);
+        }
+    }
+}
+
+uint8_t *
+memdev_block(struct memdev *m, uint64_t b)
+{
+    if (m->data[b] == NULL) {
+        m->data[b] = calloc(1, CMSFS_BLOCK_SIZE);
+        assert_non_null(m->data[b]);
+    }
+    return m->data[b];
 }
 
 void

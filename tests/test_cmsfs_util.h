@@ -23,7 +23,7 @@ enum memdev_fault {
 /* Events are block writes (one per block) and flushes. */
 struct memdev {
     struct cmsfs_dev dev;
-    uint8_t *data;
+    uint8_t **data; /* per block; NULL = all zeros */
     uint64_t blocks;
     enum memdev_fault fault;
     long after; /* events allowed before the fault */
@@ -36,6 +36,8 @@ void memdev_init(struct memdev *m, uint64_t blocks);
 void memdev_free(struct memdev *m);
 /* A copy of src's blocks in a fresh, healthy device. */
 void memdev_clone(struct memdev *dst, const struct memdev *src);
+/* Block b's bytes, to look at or damage. */
+uint8_t *memdev_block(struct memdev *m, uint64_t b);
 /* Counts events from now; the fault comes after `after` of them. */
 void memdev_arm(struct memdev *m, enum memdev_fault fault, long after);
 

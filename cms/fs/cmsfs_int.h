@@ -191,8 +191,11 @@ struct cmsfs_file {
     size_t nfree, cfree;
 };
 
-/* ---- ondisk.c ---------------------------------------------------------- */
+/* ---- crc32c.c ---------------------------------------------------------- */
+/* CRC-32C of buf, continuing from crc (start with 0). */
 uint32_t cmsfs_crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* ---- ondisk.c ---------------------------------------------------------- */
 void cmsfs_sb_encode(const struct sb *sb, uint8_t *blk);
 /* 0, CMSFS_E_NOTFMT (no magic), CMSFS_E_VERSION, CMSFS_E_CORRUPT. */
 int cmsfs_sb_decode(const uint8_t *blk, struct sb *sb);

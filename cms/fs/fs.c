@@ -194,6 +194,12 @@ cmsfs_mount(const struct cmsfs_dev *dev, const struct cmsfs_opts *opts, struct c
             st[s] = CMSFS_E_CORRUPT;
         }
     }
+    /* A superblock of a format this code does not know may be the newest
+     * state: never fall back past it. */
+    if (st[0] == CMSFS_E_VERSION || st[1] == CMSFS_E_VERSION) {
+        fs_free(fs);
+        return CMSFS_E_VERSION;
+    }
     /* Newest first; the other one if the newest does not load. */
     int order[2] = {0, 1};
     if (st[0] == CMSFS_OK && st[1] == CMSFS_OK && sb[1].gen > sb[0].gen) {
@@ -203,9 +209,7 @@ cmsfs_mount(const struct cmsfs_dev *dev, const struct cmsfs_opts *opts, struct c
         order[0] = 1;
         order[1] = 0;
     }
-    rc = st[0] == CMSFS_E_NOTFMT && st[1] == CMSFS_E_NOTFMT     ? CMSFS_E_NOTFMT
-         : st[0] == CMSFS_E_VERSION || st[1] == CMSFS_E_VERSION ? CMSFS_E_VERSION
-                                                                : CMSFS_E_CORRUPT;
+    rc = st[0] == CMSFS_E_NOTFMT && st[1] == CMSFS_E_NOTFMT ? CMSFS_E_NOTFMT : CMSFS_E_CORRUPT;
     for (int i = 0; i < 2; i++) {
         int s = order[i];
         if (st[s] != CMSFS_OK) {
