@@ -208,6 +208,10 @@ cmd_list(struct args *a)
 {
     char fnp[20] = "*", ftp[20] = "*", fmp[4] = "*";
     char letter = a->mode ? (char)(a->mode[0] & ~0x20) : 'A';
+    if (letter < 'A' || letter > 'Z' || (a->mode && a->mode[1] != '\0')) {
+        fprintf(stderr, PROG ": --mode takes one letter A-Z\n");
+        return 2;
+    }
     if (a->npos > 1 && sscanf(a->pos[1], "%19s %19s %3s", fnp, ftp, fmp) < 1) {
         fprintf(stderr, PROG ": empty pattern\n");
         return 2;

@@ -83,7 +83,8 @@ int cmsfs_err_rc(int err);
  * CMSFS_BLOCK_SIZE.  read/write transfer `count` blocks starting at
  * `block`; they return 0 or a negative cmsfs_err (CMSFS_E_IO, or
  * CMSFS_E_FULL when the host's own storage is full; anything else is
- * taken as CMSFS_E_IO).  A write has returned 0 only when its data is
+ * taken as CMSFS_E_IO).  Today the file system passes count 1 only.
+ * A write has returned 0 only when its data is
  * acknowledged: it survives the caller's process being killed.  flush
  * (may be NULL) returns when everything acknowledged survives power loss.
  * The device struct must outlive the mount; the file system never frees
@@ -174,7 +175,7 @@ int cmsfs_mount(const struct cmsfs_dev *dev, const struct cmsfs_opts *opts, stru
 
 /* Ends the mount and frees it.  Files still open are closed without
  * committing (an unclosed writer's records are lost; the old file stays),
- * and their handles become invalid.  Returns CMSFS_OK, or CMSFS_E_BUSY if
+ * and their handles become invalid; close iterators first.  Returns CMSFS_OK, or CMSFS_E_BUSY if
  * any file was still open (the mount is freed anyway).  NULL is a no-op. */
 int cmsfs_unmount(struct cmsfs *fs);
 

@@ -155,11 +155,14 @@ cow(struct cmsfs_file *h, uint32_t *blk)
         return CMSFS_OK; /* ours already */
     }
     uint32_t nb;
-    int rc = tofree_add(h, *blk);
-    if (rc == CMSFS_OK) {
-        rc = cmsfs_alloc_data(h->fs, h, &nb);
-    }
+    int rc = cmsfs_alloc_data(h->fs, h, &nb);
     if (rc != CMSFS_OK) {
+        return rc;
+    }
+    rc = tofree_add(h, *blk);
+    if (rc != CMSFS_OK) {
+        h->nalloc--; /* the block just taken: give it back */
+        cmsfs_free_pending(h->fs, nb);
         return rc;
     }
     *blk = nb;
