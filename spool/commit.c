@@ -262,6 +262,9 @@ struct notices {
 static void
 notice_add(struct notices *nt, const struct spool_info *in, size_t n)
 {
+    if (n == 0) {
+        return;
+    }
     if (nt->n + n > nt->cap) {
         size_t cap = nt->cap ? nt->cap * 2 : 64;
         while (cap < nt->n + n) {
