@@ -7,7 +7,7 @@
  * the journal), and write throughput of a 1 MB and a 64 MB file (open to
  * durable close).  For scale it also times one 4 KiB write + fdatasync in
  * the same folder.  Prints a table, then lines "BENCH name value unit".
- * Works in a temporary folder under $TMPDIR (or /tmp), removed at the end.
+ * Works in a temporary folder under $TMPDIR (or P_tmpdir), removed at the end.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -235,7 +235,7 @@ main(void)
 {
     const char *base = getenv("TMPDIR");
     char dir[512];
-    snprintf(dir, sizeof dir, "%s/spoolbench.XXXXXX", base && *base ? base : "/tmp");
+    snprintf(dir, sizeof dir, "%s/spoolbench.XXXXXX", base && *base ? base : P_tmpdir);
     if (!mkdtemp(dir)) {
         die("mkdtemp", -1);
     }

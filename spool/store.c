@@ -21,7 +21,7 @@
 #include "spool/spoolint.h"
 #include "vmrv/diag.h"
 
-#define DEFAULT_SEGMENT (64u << 20)
+#define DEFAULT_SEGMENT (16u << 20)
 #define MIN_SEGMENT (256u << 10)
 #define DEFAULT_CKPT (4u << 20)
 
