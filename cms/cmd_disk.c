@@ -113,7 +113,7 @@ cmd_release(struct cms_plist *p)
         }
         letter = fs_letter_of((unsigned)vaddr);
         if (letter == 0) {
-            cms_msg(M_INVALID_PARM, p->orig[1]);
+            cms_msg(M_VADDR_NOT_ACCESSED, vaddr);
             return 36;
         }
     }

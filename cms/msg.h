@@ -50,6 +50,7 @@ enum cms_msgid {
     M_IMMED_UNKNOWN, /* VMC040W */
     M_TRUNCATED, /* VMC041W */
     M_NO_PROFILE_EXEC, /* VMC042I */
+    M_VADDR_NOT_ACCESSED, /* VMC043E */
     M_EDIT_NEWFILE, /* VMC100I */
     M_EDIT_EOF, /* VMC101I */
     M_EDIT_TOF, /* VMC102I */
