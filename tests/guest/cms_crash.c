@@ -15,6 +15,9 @@
  *   csr       reading an S-mode CSR from U-mode
  *   loop      loops for ever (until HX), printing a line now and then
  *   read      reads console lines and echoes them until one says "end"
+ *   scribble  fills 1 MiB of free user storage with a pattern
+ *   clean     returns 1 if that storage is not all zeros (CMS gives the
+ *             user area back to CP after every program: it reads as 0)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +86,24 @@ main(int argc, char **argv)
                 return 7;
             }
         }
+    }
+    if (strcmp(what, "scribble") == 0 || strcmp(what, "clean") == 0) {
+        volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)(mi.user_end - (4u << 20));
+        size_t n = (1u << 20) / 8;
+        if (what[0] == 's') {
+            for (size_t i = 0; i < n; i++) {
+                p[i] = 0xAAAAAAAAAAAAAAAAull;
+            }
+            return 0;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (p[i] != 0) {
+                printf("CRASH storage not clean at %p\n", (void *)&p[i]);
+                return 1;
+            }
+        }
+        printf("CRASH storage clean\n");
+        return 0;
     }
     printf("CRASH did not crash\n");
     return 0;
