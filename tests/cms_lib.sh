@@ -6,7 +6,8 @@
 #   cms_init                    temp folder, skip (77) while vmrv run or
 #                               vmrv disk are not in the build
 #   cms_format IMG BLOCKS LABEL an empty CMS disk image
-#   cms_put IMG FILE "FN FT FM" [--binary]   a host file onto it
+#   cms_put IMG FILE "FN FT FM" [--binary]   a host file onto it (text:
+#                               RECFM F 80, as CMS keeps text)
 #   cms_run NAME DISKARGS...    CMS with stdin as the console script;
 #                               output in $T/NAME.out
 #   expect NAME ERE / expect_not NAME ERE   a line matches / none does
@@ -30,7 +31,7 @@ cms_init() {
     case $("$VMRV" run --help 2>&1) in
     *"not available"*) echo "SKIP: vmrv run is not in this build yet"; exit 77 ;;
     esac
-    if ! "$VMRV" disk format "$T/probe.img" 64 PROBE >"$T/probe.log" 2>&1; then
+    if ! "$VMRV" disk format "$T/probe.img" --size 256K --label PROBE >"$T/probe.log" 2>&1; then
         if grep -q "not available" "$T/probe.log"; then
             echo "SKIP: vmrv disk is not in this build yet"
             exit 77
@@ -41,16 +42,16 @@ cms_init() {
 }
 
 cms_format() {
-    "$VMRV" disk format "$1" "$2" "$3" >"$T/disk.log" 2>&1 || {
+    "$VMRV" disk format "$1" --size $(($2 * 4096)) --label "$3" >"$T/disk.log" 2>&1 || {
         echo "FAIL: vmrv disk format $*"; cat "$T/disk.log"; exit 1
     }
 }
 
 cms_put() {
     if [ "${4:-}" = --binary ]; then
-        "$VMRV" disk put --binary "$1" "$2" "$3" >"$T/disk.log" 2>&1
+        "$VMRV" disk put "$1" "$2" "$3" --binary >"$T/disk.log" 2>&1
     else
-        "$VMRV" disk put "$1" "$2" "$3" >"$T/disk.log" 2>&1
+        "$VMRV" disk put "$1" "$2" "$3" --recfm F >"$T/disk.log" 2>&1
     fi || { echo "FAIL: vmrv disk put $*"; cat "$T/disk.log"; exit 1; }
 }
 
