@@ -86,4 +86,20 @@ EOS
 expect profile '^VMC042I PROFILE EXEC found'
 expect profile '^VMC030E No EXEC processor'
 expect_rcs profile "0 -3"
+
+# the S-disk the build makes (cms/maint-190.img): HELP files and HELLO
+SDISK=${top_builddir:-.}/cms/maint-190.img
+if [ -f "$SDISK" ]; then
+    cms_run sdisk --disk 191="$T/a.img" --disk 190="$SDISK":ro <<'EOS'
+help
+help acc
+h listfile
+hello from s
+EOS
+    expect sdisk '^HELP: what CMS can do for you$'
+    expect sdisk '^ACCESS vaddr mode$'
+    expect sdisk '^LISTFILE \[fn \[ft \[fm\]\]\] \[\( options\]$'
+    expect sdisk '^Hello from HELLO, a CMS program, with 2 argument'
+    expect_rcs sdisk "0 0 0 0 0"
+fi
 cms_done
