@@ -130,6 +130,7 @@ read_immediate(void)
         return IMMED_NONE;
     }
     if (n > 0) {
+        cms_msg(M_IMMED_UNKNOWN, word);
         con_keep_line(line, n);
     }
     return IMMED_NONE;
