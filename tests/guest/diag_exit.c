@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+#include "rt.h"
+int main(const struct vmrv_iplblock *ipl) { return 0; }
