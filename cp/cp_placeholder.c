@@ -1,3 +1,0 @@
-// SPDX-License-Identifier: MIT
-/* cp/cp_placeholder.c - not yet written. */
-int cp_placeholder;
