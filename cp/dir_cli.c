@@ -9,6 +9,7 @@
  * stderr as "vmrv directory: ..."; exit codes are in cli_help.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,24 +77,58 @@ cli_confirm(struct cli *c, const char *question)
     return buf[0] == 'y' || buf[0] == 'Y';
 }
 
-/* Reads one line (without its newline) into buf; the terminal does not
- * echo it when stdin is one.  0, or -1 at end of input. */
-static int
-cli_read_secret(const char *prompt, char *buf, size_t len)
+/* The terminal's settings while echo is off, for the signal handler. */
+static struct termios cli_tty_saved;
+static volatile sig_atomic_t cli_tty_quiet;
+
+static void
+cli_tty_restore(void)
 {
-    int tty = isatty(STDIN_FILENO);
-    struct termios old, quiet;
+    if (cli_tty_quiet) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &cli_tty_saved);
+        cli_tty_quiet = 0;
+    }
+}
+
+/* Ctrl-C at a password prompt: give the terminal its echo back, then die
+ * of the signal as usual. */
+static void
+cli_tty_signal(int sig)
+{
+    cli_tty_restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Echo off on the terminal (before any prompt, so nothing typed ahead is
+ * shown; TCSANOW, so nothing typed ahead is lost). */
+static void
+cli_tty_quiet_on(void)
+{
+    if (tcgetattr(STDIN_FILENO, &cli_tty_saved) != 0) {
+        return;
+    }
+    struct termios quiet = cli_tty_saved;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    signal(SIGINT, cli_tty_signal);
+    signal(SIGTERM, cli_tty_signal);
+    signal(SIGHUP, cli_tty_signal);
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0) {
+        cli_tty_quiet = 1;
+    }
+}
+
+/* Reads one line (without its newline) into buf, after a prompt on a
+ * terminal.  0, or -1 at end of input. */
+static int
+cli_read_line(int tty, const char *prompt, char *buf, size_t len)
+{
     if (tty) {
         fputs(prompt, stderr);
         fflush(stderr);
-        tcgetattr(STDIN_FILENO, &old);
-        quiet = old;
-        quiet.c_lflag &= ~(tcflag_t)ECHO;
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
     char *r = fgets(buf, (int)len, stdin);
     if (tty) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
         fputc('\n', stderr);
     }
     if (r == NULL) {
@@ -103,30 +138,33 @@ cli_read_secret(const char *prompt, char *buf, size_t len)
     return 0;
 }
 
-/* A new password from stdin: prompted twice on a terminal, else one line. */
+/* A new password from stdin: prompted twice without echo on a terminal,
+ * else one line. */
 int
 cli_new_password(const char *userid, char *buf, size_t len)
 {
     char prompt[64], again[PASSWD_MAX_LEN + 2];
+    int tty = isatty(STDIN_FILENO);
+    int rc = EX_OK;
     snprintf(prompt, sizeof prompt, "New password for %s: ", userid);
-    if (cli_read_secret(prompt, buf, len) != 0) {
+    if (tty) {
+        cli_tty_quiet_on();
+    }
+    if (cli_read_line(tty, prompt, buf, len) != 0) {
         cli_err("no password given on standard input");
-        return EX_REFUSED;
+        rc = EX_REFUSED;
+    } else if (tty && (cli_read_line(tty, "Again: ", again, sizeof again) != 0 || strcmp(again, buf) != 0)) {
+        cli_err("the two passwords differ; nothing was changed");
+        rc = EX_REFUSED;
     }
-    if (isatty(STDIN_FILENO)) {
-        if (cli_read_secret("Again: ", again, sizeof again) != 0 || strcmp(again, buf) != 0) {
-            explicit_bzero(again, sizeof again);
-            cli_err("the two passwords differ; nothing was changed");
-            return EX_REFUSED;
-        }
-        explicit_bzero(again, sizeof again);
-    }
-    const char *why = passwd_policy(buf);
+    cli_tty_restore();
+    explicit_bzero(again, sizeof again);
+    const char *why = rc == EX_OK ? passwd_policy(buf) : NULL;
     if (why != NULL) {
         cli_err("%s", why);
-        return EX_REFUSED;
+        rc = EX_REFUSED;
     }
-    return EX_OK;
+    return rc;
 }
 
 /* ---- list and show -------------------------------------------------------- */
