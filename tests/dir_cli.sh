@@ -67,6 +67,10 @@ expect 1 vd change NOBODY --share 5
 expect 2 vd change NEWU
 expect 2 vd change NEWU --frobnicate
 expect 1 vd change NEWU --classes 'G!'
+expect 1 vd change NEWU --ipl none --ipl-parm X
+has err "IPL PARM needs an IPL"
+expect 1 vd change NEWU --account none --distcode D1
+has err "needs an account"
 
 # keys
 KEY=AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f
