@@ -464,11 +464,13 @@ test_random_round_trip(void **state)
         u->storage = (uint64_t)(16 + rnd(4096)) * 4096;
         u->maxstorage = u->storage + (uint64_t)rnd(3) * (1u << 20);
         char cls[27] = "";
+        size_t ncls = 0;
         for (int c = 0; c < 26; c++) {
             if (rnd(4) == 0) {
-                strncat(cls, (char[]){(char)('A' + c), 0}, 1);
+                cls[ncls++] = (char)('A' + c);
             }
         }
+        cls[ncls] = '\0';
         snprintf(u->classes, sizeof u->classes, "%s", cls[0] ? cls : "G");
         switch (rnd(3)) {
         case 0:
