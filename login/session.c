@@ -301,6 +301,7 @@ start_session(struct login_session *s, ssh_message m, const char *command)
     ssh_message_channel_request_reply_success(m);
     s->state = SS_OPEN;
     s->t_input = login_now_ms();
+    login_thread_timer(s->th, sess_next_time(s)); /* the idle timeout */
     s->counted_session = 1;
     atomic_fetch_add(&srv->n_sessions, 1);
     login_session_hold(s); /* the backend's reference, if it accepts */
