@@ -233,10 +233,12 @@ throttle_attempt(struct throttle *t, const char *userid, const char *peer, uint6
     if (p != NULL && p->next_slot > start) {
         start = p->next_slot;
     }
-    if (u != NULL) {
+    /* Reserve only where failures ask for a delay: without failures,
+     * attempts are not held behind each other. */
+    if (u != NULL && u->fails > 0) {
         u->next_slot = start + throttle_step(t, u->fails);
     }
-    if (p != NULL) {
+    if (p != NULL && p->fails > 0) {
         p->next_slot = start + throttle_step(t, p->fails);
     }
     pthread_mutex_unlock(&t->lock);
