@@ -258,7 +258,9 @@ sess_teardown(struct login_session *s)
     }
     th->nsess--;
     console_free(&s->con);
-    explicit_bzero(s->inpend.p, s->inpend.cap);
+    if (s->inpend.p != NULL) {
+        explicit_bzero(s->inpend.p, s->inpend.cap); /* may hold a typed password */
+    }
     login_buf_free(&s->inpend);
     login_buf_free(&s->wire);
     login_buf_free(&s->wire_err);
