@@ -546,8 +546,9 @@ static int
 take_messages(struct login_session *s)
 {
     int progress = 0;
-    while (s->state == SS_AUTH || s->state == SS_READY || s->state == SS_OPEN ||
-           s->state == SS_CLOSING) {
+    for (int n = 0; n < 64 && (s->state == SS_AUTH || s->state == SS_READY ||
+                               s->state == SS_OPEN || s->state == SS_CLOSING);
+         n++) { /* bounded: a flood of requests must not starve the others */
         ssh_message m = ssh_message_get(s->ssh);
         if (m == NULL) {
             break;
