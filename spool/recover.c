@@ -8,9 +8,11 @@
  * out garbage left in the data log by writers that never closed.
  *
  * What survives: exactly the files whose CLOSE record reached the durable
- * journal, with every later durable change.  A file whose records cannot
- * be read back (a segment lost or damaged behind our back) is dropped with
- * an error in the log, never delivered half.  Damaged metadata (a bad
+ * journal with their records durable too (the two are synced at once, see
+ * commit.c, so the last group before a power loss may have one without the
+ * other: that is why files closed since the checkpoint are checked), with
+ * every later durable change.  A file whose records cannot be read back is
+ * dropped with a note in the log, never delivered half.  Damaged metadata (a bad
  * checkpoint, a malformed record that passed its checksum, data without any
  * checkpoint) stops the open with -EUCLEAN: the operator decides.
  * Runs single-threaded, before the committer starts.
@@ -370,7 +372,11 @@ verify_file(struct spool_file *f, uint8_t **buf, size_t *cap)
 static void
 drop(struct spool *sp, struct spool_file *f, const char *why)
 {
-    spool_log(sp, SPOOL_LOG_ERROR, "spool: file %u of %s dropped: %s", f->id, f->owner, why);
+    /* A file closed since the checkpoint may be the last group before a
+     * power loss, whose close never returned; older ones mean damage. */
+    spool_log(sp, f->verify ? SPOOL_LOG_WARNING : SPOOL_LOG_ERROR,
+              "spool: file %u of %s dropped: %s%s", f->id, f->owner, why,
+              f->verify ? " (its close may not have completed)" : "");
     spool_id_remove(sp, f);
     spool_file_free(f);
     sp->dropped++;

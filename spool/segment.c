@@ -7,8 +7,8 @@
  * (a few instructions), then write their chunk with pwrite on their own
  * thread, so writers never wait for each other's I/O.  The committer makes
  * everything written so far durable with one fdatasync per dirty segment
- * (spool_seg_sync_dirty) before it writes the journal records that point at
- * it.  Space of dead chunks is punched out (FALLOC_FL_PUNCH_HOLE, whole 4 KiB
+ * (spool_seg_sync_dirty, on the syncer thread, while the committer writes
+ * the journal records that point at it).  Space of dead chunks is punched out (FALLOC_FL_PUNCH_HOLE, whole 4 KiB
  * blocks inside the chunk); a sealed segment with nothing live is deleted.
  * Reads (cursors, recovery) use pread and need no lock: a segment lives as
  * long as any live file has a chunk in it.
@@ -212,7 +212,7 @@ punch(int fd, uint64_t start, uint64_t end)
     }
 }
 
-/* The chunks of a dead file: their space goes (committer thread). */
+/* The chunks of a dead file: their space goes (cleaner thread). */
 void
 spool_seg_release(struct spool *sp, const struct spool_extent *e, size_t n)
 {
@@ -229,7 +229,7 @@ spool_seg_release(struct spool *sp, const struct spool_extent *e, size_t n)
 
 /* Makes every chunk written so far durable: fdatasync of each segment
  * written since its last sync, and of the folder when a segment is new
- * (committer thread).  0 or -EIO. */
+ * (syncer thread).  0 or -EIO. */
 int
 spool_seg_sync_dirty(struct spool *sp)
 {
@@ -244,10 +244,12 @@ spool_seg_sync_dirty(struct spool *sp)
             break;
         }
         s->dirty = false;
+        s->syncing = true;
         need_dir |= !s->dir_synced;
         pthread_mutex_unlock(&sp->seglock);
         int rc = fdatasync(s->fd);
         pthread_mutex_lock(&sp->seglock);
+        s->syncing = false;
         if (rc < 0) {
             pthread_mutex_unlock(&sp->seglock);
             return -EIO;
@@ -269,7 +271,8 @@ spool_seg_sync_dirty(struct spool *sp)
     return 0;
 }
 
-/* Deletes sealed segments with nothing live (committer thread). */
+/* Deletes sealed segments with nothing live (cleaner thread, recovery).  A
+ * segment written since its last sync waits: the syncer may need it. */
 void
 spool_seg_reap(struct spool *sp)
 {
@@ -277,7 +280,7 @@ spool_seg_reap(struct spool *sp)
     pthread_mutex_lock(&sp->seglock);
     for (struct spool_seg **pp = &sp->segs; *pp;) {
         struct spool_seg *s = *pp;
-        if (s->sealed && s->live == 0) {
+        if (s->sealed && s->live == 0 && !s->dirty && !s->syncing) {
             *pp = s->next;
             sp->nsegs--;
             s->next = gone;

@@ -504,6 +504,10 @@ store_free(struct spool *sp)
     pthread_mutex_destroy(&sp->lock);
     pthread_mutex_destroy(&sp->seglock);
     pthread_cond_destroy(&sp->cq_cond);
+    pthread_cond_destroy(&sp->done_cond);
+    pthread_cond_destroy(&sp->clean_cond);
+    pthread_mutex_destroy(&sp->sync_mu);
+    pthread_cond_destroy(&sp->sync_cv);
     free(sp->dir);
     free(sp);
 }
@@ -523,6 +527,10 @@ spool_open(const char *dir, const struct spool_config *cfg, struct spool **out)
     pthread_mutex_init(&sp->lock, NULL);
     pthread_mutex_init(&sp->seglock, NULL);
     pthread_cond_init(&sp->cq_cond, NULL);
+    pthread_cond_init(&sp->done_cond, NULL);
+    pthread_cond_init(&sp->clean_cond, NULL);
+    pthread_mutex_init(&sp->sync_mu, NULL);
+    pthread_cond_init(&sp->sync_cv, NULL);
     sp->next_id = 1;
     sp->next_serial = 1;
     sp->next_segnum = 1;

@@ -915,8 +915,19 @@ test_async_close_and_arrivals(void **state)
         assert_int_equal(spool_writer_append(w, "card", 4), 0);
         assert_int_equal(spool_writer_close_async(w, i % 2 ? "bob" : NULL, on_done, &nt), 0);
     }
-    /* a sync change waits behind them all (the journal is in order) */
+    /* a sync close is journaled after them all: once it returns they are
+     * durable and visible, though their callbacks may still be running */
     uint32_t t = tsp_make(x->sp, "alice", SPOOL_DEV_PUN, 'A', "carol", 1, 1, 0);
+    assert_int_equal(tsp_count(x->sp, "bob", SPOOL_Q_RDR, 0), 15);
+    for (int i = 0; i < 5000; i++) {
+        pthread_mutex_lock(&nt.mu);
+        int closed = nt.closed;
+        pthread_mutex_unlock(&nt.mu);
+        if (closed == 30) {
+            break;
+        }
+        usleep(1000);
+    }
     pthread_mutex_lock(&nt.mu);
     assert_int_equal(nt.closed, 30);
     pthread_mutex_unlock(&nt.mu);
