@@ -16,14 +16,16 @@
  * (purge, transfer, change, order, hold, free) also returns only when the
  * change is durable.  Many callers waiting at once share one fdatasync
  * (group commit, done by the store's own committer thread).  A file that was
- * never closed, or whose close did not complete, never appears after a
- * restart.
+ * never closed never appears after a restart; one whose close had not yet
+ * returned appears whole or not at all.
  *
  * Threads and locks.  Every function may be called from any thread.  The
- * store has one metadata mutex, held only for in-memory work (never across
- * disk I/O), and a smaller one for the data log; a caller never waits for
- * another caller's disk I/O except that a closing or changing caller waits
- * for the shared fdatasync that covers its own change.  A writer, cursor or
+ * store runs three threads of its own (committer, syncer, cleaner).  It has
+ * one metadata mutex, held only for in-memory work (never across disk I/O),
+ * and a smaller one for the end of the data log (held across creating a new
+ * segment file, once per segment); a caller never waits for another
+ * caller's disk I/O except that a closing or changing caller waits for the
+ * shared fdatasync that covers its own change.  A writer, cursor or
  * reader handle is used by one thread at a time (the caller serialises uses
  * of one handle); different handles need no care.  Functions marked
  * "waits for durability" must not be called from a spool callback (they
