@@ -208,6 +208,9 @@ int spool_writer_append(struct spool_writer *w, const void *rec, size_t len);
 int spool_writer_set_name(struct spool_writer *w, const char *fname, const char *ftype);
 /* Changes the distribution code (CLOSE ... DIST).  0 or -EINVAL. */
 int spool_writer_set_dist(struct spool_writer *w, const char *dist);
+/* Sets the hold bits the file will have (CLOSE ... HOLD / NOHOLD).  0 or
+ * -EINVAL. */
+int spool_writer_set_hold(struct spool_writer *w, unsigned hold);
 
 /* Closes the file and queues it: to the reader of userid `to`, or, with
  * `to` NULL, to the system queue of its device (PRT for printer and console

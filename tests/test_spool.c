@@ -232,6 +232,8 @@ test_writer_checks(void **state)
     assert_int_equal(spool_writer_set_name(w, "MY", "FILE"), 0);
     assert_int_equal(spool_writer_set_name(w, "MY FILE", "X"), -EINVAL);
     assert_int_equal(spool_writer_set_dist(w, "BLDG5"), 0);
+    assert_int_equal(spool_writer_set_hold(w, 4), -EINVAL);
+    assert_int_equal(spool_writer_set_hold(w, SPOOL_HOLD_USER), 0);
     assert_int_equal(spool_writer_close(w, "dave", &id), 0);
     struct spool_info in;
     assert_int_equal(spool_query(x->sp, id, &in), 0);
@@ -242,6 +244,7 @@ test_writer_checks(void **state)
     assert_string_equal(in.dist, "BLDG5");
     assert_string_equal(in.owner, "DAVE");
     assert_int_equal(in.dev, SPOOL_DEV_RDR);
+    assert_int_equal(in.hold, SPOOL_HOLD_USER);
 
     /* console files go to the printer queue */
     uint32_t con = tsp_make(x->sp, "alice", SPOOL_DEV_CON, 'T', NULL, 2, 5, 0);
