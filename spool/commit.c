@@ -214,8 +214,10 @@ syncer_main(void *arg)
         }
         sp->sync_req = false;
         pthread_mutex_unlock(&sp->sync_mu);
-        spool_fault(sp, SPOOL_FAULT_DATA_SYNC);
-        int rc = spool_seg_sync_dirty(sp);
+        int rc = spool_fault(sp, SPOOL_FAULT_DATA_SYNC);
+        if (rc == 0) {
+            rc = spool_seg_sync_dirty(sp);
+        }
         pthread_mutex_lock(&sp->sync_mu);
         sp->sync_rc = rc;
         sp->sync_done = true;
@@ -290,19 +292,23 @@ journal_append(struct spool *sp, struct spool_commit *batch)
     size_t half = total / 2;
     rc = write_full(sp->jfd, buf, half, sp->jpos);
     if (rc == 0) {
-        spool_fault(sp, SPOOL_FAULT_JOURNAL_HALF);
+        rc = spool_fault(sp, SPOOL_FAULT_JOURNAL_HALF);
+    }
+    if (rc == 0) {
         rc = write_full(sp->jfd, buf + half, total - half, sp->jpos + half);
     }
     free(buf);
     if (rc == 0) {
-        spool_fault(sp, SPOOL_FAULT_JOURNAL_SYNC);
+        rc = spool_fault(sp, SPOOL_FAULT_JOURNAL_SYNC);
+    }
+    if (rc == 0) {
         rc = fdatasync(sp->jfd) < 0 ? -errno : 0;
     }
     if (rc < 0) {
         set_broken(sp, rc, "journal write");
         return -EIO;
     }
-    spool_fault(sp, SPOOL_FAULT_COMMITTED);
+    (void)spool_fault(sp, SPOOL_FAULT_COMMITTED);
     sp->jpos += total;
     sp->jbytes_since_ckpt += total;
     if (sp->jalloc != UINT64_MAX && sp->jalloc - sp->jpos < JOURNAL_HEADROOM) {
@@ -602,10 +608,10 @@ spool_checkpoint_write(struct spool *sp)
     }
     spool_buf_free(&b);
     if (rc == 0) {
-        spool_fault(sp, SPOOL_FAULT_CHECKPOINT);
-        if (renameat(sp->dirfd, "checkpoint.tmp", sp->dirfd, "checkpoint") < 0) {
-            rc = -errno;
-        }
+        rc = spool_fault(sp, SPOOL_FAULT_CHECKPOINT);
+    }
+    if (rc == 0 && renameat(sp->dirfd, "checkpoint.tmp", sp->dirfd, "checkpoint") < 0) {
+        rc = -errno;
     }
     char name[40];
     if (rc < 0) {

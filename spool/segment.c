@@ -163,8 +163,10 @@ spool_seg_write_chunk(struct spool *sp, const uint8_t *chunk, uint32_t len,
     s->live += len;
     pthread_mutex_unlock(&sp->seglock);
 
-    spool_fault(sp, SPOOL_FAULT_CHUNK_WRITE);
-    int rc = write_full(s->fd, chunk, len, off);
+    int rc = spool_fault(sp, SPOOL_FAULT_CHUNK_WRITE);
+    if (rc == 0) {
+        rc = write_full(s->fd, chunk, len, off);
+    }
     pthread_mutex_lock(&sp->seglock);
     if (rc < 0) {
         s->live -= len; /* the reserved bytes stay as garbage */

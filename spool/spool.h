@@ -106,15 +106,18 @@ struct spool;
 /* Log levels for the log callback. */
 enum spool_log_level { SPOOL_LOG_ERROR, SPOOL_LOG_WARNING, SPOOL_LOG_INFO };
 
-/* Crash points for fault-injection tests: the fault callback is called at
- * each, on the thread about to do the step.  A test kills itself there. */
+/* Fault points for tests: the fault callback is called at each, on the
+ * thread about to do the step.  A test may kill itself there (a crash), or
+ * return a negative errno to make the step fail as if the host had failed
+ * it (where marked "can fail"); 0 lets it go on. */
 enum spool_fault {
-    SPOOL_FAULT_CHUNK_WRITE, /* a writer is about to write a data chunk */
-    SPOOL_FAULT_DATA_SYNC, /* committer: before fdatasync of the data log */
-    SPOOL_FAULT_JOURNAL_HALF, /* committer: half of a journal batch written */
-    SPOOL_FAULT_JOURNAL_SYNC, /* committer: batch written, before fdatasync */
-    SPOOL_FAULT_COMMITTED, /* committer: batch durable, callers not yet told */
-    SPOOL_FAULT_CHECKPOINT, /* checkpoint written, before it is renamed */
+    SPOOL_FAULT_CHUNK_WRITE, /* a writer's chunk write (can fail) */
+    SPOOL_FAULT_DATA_SYNC, /* syncer: fdatasync of the data log (can fail) */
+    SPOOL_FAULT_JOURNAL_HALF, /* committer: half a group written, the rest
+                                 next (can fail) */
+    SPOOL_FAULT_JOURNAL_SYNC, /* committer: fdatasync of the journal (can fail) */
+    SPOOL_FAULT_COMMITTED, /* committer: group durable, callers not yet told */
+    SPOOL_FAULT_CHECKPOINT, /* checkpoint written, its rename (can fail) */
 };
 
 #define SPOOL_OPEN_COLD 0x1 /* discard the whole spool (VM's COLD start) */
@@ -136,7 +139,7 @@ struct spool_config {
     /* A closed file reached a reader (by close or transfer): CP raises
      * DIAG_EVENT_SPOOL and tells the user. */
     void (*arrival)(void *arg, const struct spool_info *file);
-    void (*fault)(void *arg, enum spool_fault point); /* tests only */
+    int (*fault)(void *arg, enum spool_fault point); /* tests only */
     void *cb_arg;
 };
 

@@ -208,7 +208,7 @@ struct spool {
 /* ---- store.c: tables, ids, queues, helpers ------------------------------ */
 void spool_log(struct spool *sp, enum spool_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void spool_fault(struct spool *sp, enum spool_fault point);
+int spool_fault(struct spool *sp, enum spool_fault point);
 uint64_t spool_now_us(void);
 double spool_mono_ms(void);
 int spool_check_userid(const char *in, char out[SPOOL_USERID_MAX + 1]);

@@ -46,12 +46,11 @@ spool_log(struct spool *sp, enum spool_log_level lvl, const char *fmt, ...)
     sp->cfg.log(sp->cfg.cb_arg, lvl, msg);
 }
 
-void
+/* A test's fault point: 0 to go on, or the error the step must fail with. */
+int
 spool_fault(struct spool *sp, enum spool_fault point)
 {
-    if (sp->cfg.fault) {
-        sp->cfg.fault(sp->cfg.cb_arg, point);
-    }
+    return sp->cfg.fault ? sp->cfg.fault(sp->cfg.cb_arg, point) : 0;
 }
 
 uint64_t

@@ -61,13 +61,14 @@ say(const char *fmt, ...)
     pthread_mutex_unlock(&msg_mu);
 }
 
-static void
+static int
 on_fault(void *arg, enum spool_fault point)
 {
     (void)arg;
     if (point == fault_point && atomic_fetch_sub(&fault_left, 1) == 1) {
         kill(getpid(), SIGKILL);
     }
+    return 0;
 }
 
 static size_t
