@@ -1,3 +1,0 @@
-// SPDX-License-Identifier: MIT
-/* login/login.c - not yet written. */
-int login_placeholder;
