@@ -41,6 +41,8 @@ listfile * * a
 type keep data
 crash scribble
 crash clean
+crash cmd state keep data
+crash cmd listfile nosuch * a
 text
 low
 EOS
@@ -54,10 +56,12 @@ expect prog '^VMC017E Program check: .* in CRASH$'
 expect_not prog 'CRASH did not crash'
 expect_not prog 'VMC021T'
 expect prog '^CRASH storage clean$'
+expect prog '^CRASH cmd rc=0$'
+expect prog '^CRASH cmd rc=28$'
 expect prog '^VMC018E File TEXT MODULE A1 is not a program: not an ELF file$'
 expect prog '^VMC018E File LOW MODULE A1 is not a program: segment below the user program area$'
 expect prog '^KEEP     DATA     A1$'
 [ "$(grep -c '^precious data$' "$T/prog.out")" = 3 ] || { echo "FAIL: KEEP DATA not typed 3 times"; fail=1; }
 [ "$(grep -c '^VMC017E Program check' "$T/prog.out")" = 10 ] || { echo "FAIL: not 10 program checks"; fail=1; }
-expect_rcs prog "0 0 5 -7 0 0 256 0 256 256 256 0 256 256 256 256 256 256 0 0 0 0 32 32"
+expect_rcs prog "0 0 5 -7 0 0 256 0 256 256 256 0 256 256 256 256 256 256 0 0 0 0 0 0 32 32"
 cms_done
