@@ -37,6 +37,7 @@ struct console {
     bool writer_waiting; /* a guest write got CON_EAGAIN */
     bool attn_unclaimed; /* an attention went to the guest, not yet claimed */
     bool attn_intr; /* ... and no read has reported it yet */
+    uint64_t reading_since; /* when it began to wait for input, 0 = not */
     /* output ring */
     char *ring;
     size_t cap, head, used; /* bytes at [head, head+used) mod cap */
@@ -101,6 +102,7 @@ con_create(size_t ring_bytes)
     con->cp_mode = true;
     con->at_bol = true;
     con->last_input = con_now_ns();
+    con->reading_since = con->last_input;
     return con;
 }
 
@@ -123,9 +125,14 @@ con_destroy(struct console *con)
 
 /* ---- the ring (lock held) ---------------------------------------------- */
 
+static void track_reading(struct console *con);
+
 static void
 notify(struct console *con, unsigned ev)
 {
+    if (ev & CON_EV_STATE) {
+        track_reading(con);
+    }
     if (con->ops && con->ops->notify) {
         con->ops->notify(con->ctx, ev);
     }
@@ -195,6 +202,18 @@ cp_put(struct console *con, const char *s, size_t n)
 static void
 flush_messages(struct console *con, bool force_break);
 
+/* Keeps reading_since in step with the state (lock held). */
+static void
+track_reading(struct console *con)
+{
+    bool reading = con->cp_mode || con->guest_reading;
+    if (!reading) {
+        con->reading_since = 0;
+    } else if (con->reading_since == 0) {
+        con->reading_since = con_now_ns();
+    }
+}
+
 /* ---- terminal side -------------------------------------------------------- */
 
 void
@@ -211,9 +230,13 @@ con_attach(struct console *con, const struct con_term_ops *ops, void *ctx)
 }
 
 bool
-con_detach(struct console *con)
+con_detach(struct console *con, void *ctx)
 {
     pthread_mutex_lock(&con->lock);
+    if (ctx && con->ctx != ctx) {
+        pthread_mutex_unlock(&con->lock);
+        return false;
+    }
     con->ops = NULL;
     con->ctx = NULL;
     con->st.bytes_discarded += con->used;
@@ -241,10 +264,14 @@ con_attached(struct console *con)
 }
 
 bool
-con_pump(struct console *con)
+con_pump(struct console *con, void *ctx)
 {
     bool wake = false;
     pthread_mutex_lock(&con->lock);
+    if (ctx && con->ctx != ctx) {
+        pthread_mutex_unlock(&con->lock);
+        return false;
+    }
     while (con->ops && con->ops->write && con->used > 0) {
         size_t chunk = con->cap - con->head;
         if (chunk > con->used) {
@@ -670,6 +697,16 @@ con_close_terminal(struct console *con)
     pthread_mutex_lock(&con->lock);
     notify(con, CON_EV_CLOSE);
     pthread_mutex_unlock(&con->lock);
+}
+
+uint64_t
+con_reading_since(struct console *con)
+{
+    pthread_mutex_lock(&con->lock);
+    track_reading(con);
+    uint64_t t = con->reading_since;
+    pthread_mutex_unlock(&con->lock);
+    return t;
 }
 
 uint64_t

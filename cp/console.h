@@ -127,17 +127,22 @@ void con_destroy(struct console *con);
  * from now on goes to it.  ctx is passed to ops. */
 void con_attach(struct console *con, const struct con_term_ops *ops, void *ctx);
 
-/* Detaches the terminal: no notify or write after this returns.  Output
- * still in the ring is dropped.  Returns true if a guest held in
- * con_write() should be woken (it may go on: output is now discarded). */
-bool con_detach(struct console *con);
+/* Detaches the terminal attached with ctx (NULL: whichever is attached;
+ * another ctx: nothing happens, so a late detach of a session that was
+ * taken over leaves the new one alone): no notify or write after this
+ * returns.  Output still in the ring is dropped.  Returns true if a guest
+ * held in con_write() should be woken (it may go on: output is now
+ * discarded). */
+bool con_detach(struct console *con, void *ctx);
 
 bool con_attached(struct console *con);
 
 /* Moves ring bytes to ops->write until it takes less than offered or the
  * ring is empty.  Returns true if a guest held in con_write() should be
- * woken (space was freed).  Nothing happens when detached. */
-bool con_pump(struct console *con);
+ * woken (space was freed).  Nothing happens when detached, or when ctx is
+ * not NULL and another terminal is attached (a session that was taken
+ * over must not write to its successor). */
+bool con_pump(struct console *con, void *ctx);
 
 /* One input line (without its line end; a trailing "\r" or "\n" is
  * ignored).  For CON_IN_CP, *cmd and *cmdlen give the command inside
@@ -183,6 +188,10 @@ bool con_begin(struct console *con);
 bool con_enter_cp_read(struct console *con);
 
 bool con_in_cp_read(struct console *con);
+
+/* Monotonic ns since when the console waits for input (CP READ, or VM READ
+ * while the guest reads), or 0 while the guest runs. */
+uint64_t con_reading_since(struct console *con);
 
 /* The guest waits in con_read (VM READ), whether or not CP READ is shown. */
 bool con_guest_reading(struct console *con);

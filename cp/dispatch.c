@@ -179,10 +179,12 @@ void
 disp_timer_cancel(struct disp *d, struct disp_timer *t)
 {
     pthread_mutex_lock(&d->lock);
-    timer_remove_locked(d, t);
-    while (d->firing == t && !pthread_equal(d->firing_thread, pthread_self())) {
-        pthread_cond_wait(&d->fired, &d->lock);
-    }
+    do {
+        timer_remove_locked(d, t);
+        while (d->firing == t && !pthread_equal(d->firing_thread, pthread_self())) {
+            pthread_cond_wait(&d->fired, &d->lock);
+        }
+    } while (t->armed); /* its function re-armed it while we waited */
     pthread_mutex_unlock(&d->lock);
 }
 

@@ -178,7 +178,7 @@ test_typeahead_full(void **state)
         assert_int_equal(in(con, "x", NULL), CON_IN_QUEUED);
     }
     assert_int_equal(in(con, "one too many", NULL), CON_IN_FULL);
-    con_pump(con);
+    con_pump(con, NULL);
     assert_non_null(strstr(t->out, "input discarded"));
     assert_int_equal(con_input_queued(con), CON_INPUT_QUEUE);
     con_destroy(con);
@@ -205,7 +205,7 @@ test_ring_holds_writer(void **state)
     assert_int_equal(more, 0);
     /* a slow terminal: it takes 1000 bytes, then its window is full */
     t->budget = 1000;
-    assert_true(con_pump(con)); /* space freed: wake the writer */
+    assert_true(con_pump(con, NULL)); /* space freed: wake the writer */
     assert_int_equal(t->len, 1000);
     assert_string_equal(con_state_name(con), "RUNNING");
     t->budget = SIZE_MAX;
@@ -213,13 +213,13 @@ test_ring_holds_writer(void **state)
     for (int rounds = 0; rounds < 10; rounds++) {
         int rc = con_write(con, big + done, sizeof big - done, true, &more);
         done += more;
-        con_pump(con);
+        con_pump(con, NULL);
         if (rc == CON_OK) {
             break;
         }
     }
     assert_int_equal(done, sizeof big);
-    con_pump(con);
+    con_pump(con, NULL);
     /* everything arrived, in order, with the line end */
     assert_int_equal(t->len, sizeof big + 1);
     assert_memory_equal(t->out, big, sizeof big);
@@ -244,9 +244,9 @@ test_line_end_alone(void **state)
     /* exactly fills: the line end must wait */
     assert_int_equal(con_write(con, fill, sizeof fill, true, &taken), CON_EAGAIN);
     assert_int_equal(taken, sizeof fill);
-    assert_true(con_pump(con));
+    assert_true(con_pump(con, NULL));
     assert_int_equal(con_write(con, "", 0, true, &taken), CON_OK);
-    con_pump(con);
+    con_pump(con, NULL);
     assert_int_equal(t->len, sizeof fill + 1);
     assert_int_equal(t->out[sizeof fill], '\n');
     con_destroy(con);
@@ -263,7 +263,8 @@ test_detached_discards(void **state)
     size_t taken;
     assert_int_equal(con_write(con, fill, sizeof fill, false, &taken), CON_EAGAIN);
     /* the terminal goes away: the held writer is released */
-    assert_true(con_detach(con));
+    assert_false(con_detach(con, (void *)1)); /* not its attachment */
+    assert_true(con_detach(con, t));
     assert_false(con_attached(con));
     assert_int_equal(con_write(con, fill, sizeof fill, true, &taken), CON_OK);
     assert_int_equal(taken, sizeof fill);
@@ -278,7 +279,7 @@ test_detached_discards(void **state)
     con_attach(con, &t_ops, t);
     t->len = 0;
     put(con, "back", true);
-    con_pump(con);
+    con_pump(con, NULL);
     assert_string_equal(t->out, "back\n");
     assert_true(t->notifies > before);
     con_destroy(con);
@@ -326,16 +327,16 @@ test_messages_between_lines(void **state)
     struct console *con = setup(&t, true);
     /* at the start of a line: at once */
     assert_int_equal(con_message(con, "MSG FROM BOB: hi"), 0);
-    con_pump(con);
+    con_pump(con, NULL);
     assert_string_equal(t->out, "MSG FROM BOB: hi\n");
     t->len = 0;
     /* the guest is in the middle of a line: held until it ends */
     put(con, "abc", false);
     assert_int_equal(con_message(con, "MSG FROM BOB: \x1b[2Jbell\x07"), 0);
-    con_pump(con);
+    con_pump(con, NULL);
     assert_string_equal(t->out, "abc");
     put(con, "def", true);
-    con_pump(con);
+    con_pump(con, NULL);
     assert_string_equal(t->out, "abcdef\nMSG FROM BOB: [2Jbell\n");
     t->len = 0;
     /* a prompt and a read: the line is ended, the message shown, the prompt
@@ -345,7 +346,7 @@ test_messages_between_lines(void **state)
     size_t len, full;
     assert_int_equal(con_read(con, buf, sizeof buf, &len, &full), CON_EAGAIN);
     assert_int_equal(con_message(con, "WNG FROM OP: going down"), 0);
-    con_pump(con);
+    con_pump(con, NULL);
     assert_string_equal(t->out, "Name: \nWNG FROM OP: going down\nName: ");
     t->len = 0;
     /* held messages also go out when the guest starts to wait */
@@ -353,10 +354,10 @@ test_messages_between_lines(void **state)
     assert_int_equal(con_read(con, buf, sizeof buf, &len, &full), CON_OK);
     put(con, "working", false);
     assert_int_equal(con_message(con, "one"), 0);
-    con_pump(con);
+    con_pump(con, NULL);
     assert_string_equal(t->out, "working");
     assert_int_equal(con_read(con, buf, sizeof buf, &len, &full), CON_EAGAIN);
-    con_pump(con);
+    con_pump(con, NULL);
     assert_string_equal(t->out, "working\none\nworking");
     t->len = 0;
     /* a full queue of held messages breaks the line rather than grow */
@@ -366,7 +367,7 @@ test_messages_between_lines(void **state)
     for (int i = 0; i < CON_MSG_QUEUE; i++) {
         assert_int_equal(con_message(con, "m"), 0);
     }
-    con_pump(con);
+    con_pump(con, NULL);
     assert_true(strncmp(t->out, "dots\nm\nm\n", 9) == 0);
     con_destroy(con);
     free(t);
@@ -380,7 +381,7 @@ test_cp_output(void **state)
     put(con, "partial", false);
     const char *resp = "TIME IS 12:00:00\nCONNECT= 00:00:01";
     con_cp_output(con, resp, strlen(resp));
-    con_pump(con);
+    con_pump(con, NULL);
     assert_string_equal(t->out, "partial\nTIME IS 12:00:00\nCONNECT= 00:00:01\n");
     /* CP may pass the soft size (a long response is never refused) ... */
     t->budget = 0;
@@ -397,8 +398,8 @@ test_cp_output(void **state)
     con_get_stats(con, &st);
     assert_int_equal(st.bytes_lost, sizeof big);
     t->budget = SIZE_MAX;
-    con_pump(con);
-    con_pump(con);
+    con_pump(con, NULL);
+    con_pump(con, NULL);
     assert_non_null(strstr(t->out, "6000 bytes of CP output were lost"));
     con_destroy(con);
     free(t);
@@ -469,7 +470,7 @@ test_threaded(void **state)
     pthread_t th;
     pthread_create(&th, NULL, writer, &p);
     for (;;) {
-        bool wake = con_pump(p.con);
+        bool wake = con_pump(p.con, NULL);
         pthread_mutex_lock(&p.lock);
         if (wake) {
             p.wake = true;
@@ -484,7 +485,7 @@ test_threaded(void **state)
     pthread_join(th, NULL);
     struct con_stats st;
     do {
-        con_pump(p.con);
+        con_pump(p.con, NULL);
         con_get_stats(p.con, &st);
     } while (st.ring_used > 0);
     char *o = p.t->out;
