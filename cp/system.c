@@ -364,7 +364,7 @@ format_duration(unsigned s, char *buf, size_t len)
     } else if (s % 60 == 0) {
         snprintf(buf, len, "%u minute%s", s / 60, s == 60 ? "" : "s");
     } else {
-        snprintf(buf, len, "%u seconds", s);
+        snprintf(buf, len, "%u second%s", s, s == 1 ? "" : "s");
     }
 }
 
@@ -578,9 +578,10 @@ refuse(char *why, size_t whylen, const char *userid, int num, const char *const 
     if (why) {
         msg_format(why, whylen, num, NULL, args, nargs);
     }
+    /* the log line carries the reason's own id */
     char text[200], id[MSG_ID_LEN];
     msg_text(text, sizeof text, num, args, nargs);
-    cplog(CPLOG_WARN, msg_id(MSG_LOG_REFUSED, id), userid, "Logon of %s refused: %s", userid, text);
+    cplog(CPLOG_WARN, msg_id(num, id), userid, "%s", text);
     return num;
 }
 #define REFUSE(num, ...) refuse(why, whylen, uid, (num), MSG_ARGS(__VA_ARGS__))
