@@ -628,7 +628,9 @@ dir_err_cmp(const void *a, const void *b)
 static void
 dir_errlist_flush(struct dir_errlist *l, struct dir_report *rep)
 {
-    qsort(l->v, l->n, sizeof *l->v, dir_err_cmp);
+    if (l->n > 1) {
+        qsort(l->v, l->n, sizeof *l->v, dir_err_cmp);
+    }
     for (size_t i = 0; i < l->n; i++) {
         if (rep->error != NULL) {
             rep->error(rep->arg, l->v[i].line, l->v[i].msg);

@@ -7,9 +7,9 @@
  * that starts with '*' is libxcrypt's failure token, never a hash.
  *
  * Timing: every check does one yescrypt computation.  For unknown users and
- * NOLOG entries the caller burns the same time against a dummy hash made
- * once per process with our default cost, so an attacker cannot tell "no
- * such user" from "wrong password" by the clock.
+ * NOLOG entries the caller burns the same time against a dummy setting
+ * with our default cost, so an attacker cannot tell "no such user" from
+ * "wrong password" by the clock.
  */
 #include <crypt.h>
 #include <errno.h>
@@ -23,8 +23,15 @@
 #include "cp/passwd.h"
 
 static atomic_ulong passwd_hashes;
+static atomic_ulong passwd_cost; /* 0: libxcrypt's default */
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-static char dummy_hash[PASSWD_HASH_MAX];
+static char dummy_hash[CRYPT_GENSALT_OUTPUT_SIZE];
+
+void
+passwd_set_cost(unsigned long count)
+{
+    atomic_store(&passwd_cost, count);
+}
 
 unsigned long
 passwd_hash_count(void)
@@ -92,7 +99,7 @@ static int
 passwd_hash_unchecked(const char *password, char *out, size_t outlen)
 {
     char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-    if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt) == NULL || salt[0] == '*') {
+    if (crypt_gensalt_rn("$y$", atomic_load(&passwd_cost), NULL, 0, salt, sizeof salt) == NULL || salt[0] == '*') {
         return -EIO;
     }
     return passwd_crypt(password, salt, out, outlen);
@@ -107,19 +114,19 @@ passwd_hash(const char *password, char *out, size_t outlen)
     return passwd_hash_unchecked(password, out, outlen);
 }
 
+/*
+ * The dummy is a bare setting from crypt_gensalt_rn ("$y$j9T$salt"): crypt
+ * accepts a setting without a hash and does the full computation on it,
+ * so burning costs one yescrypt at our default cost, and making the dummy
+ * costs nothing (no extra hash on the first unknown user).
+ */
 static void
 dummy_make(void)
 {
-    char pw[PASSWD_GEN_LEN + 1];
-    if (passwd_generate(pw, sizeof pw) != 0) {
-        strcpy(pw, "vmrv-dummy-pw");
+    if (crypt_gensalt_rn("$y$", atomic_load(&passwd_cost), NULL, 0, dummy_hash, sizeof dummy_hash) == NULL || dummy_hash[0] == '*') {
+        /* No randomness: any fixed salt will do for work that is thrown away. */
+        strcpy(dummy_hash, "$y$j9T$AAAAAAAAAAAAAAAAAAAAAA");
     }
-    if (passwd_hash_unchecked(pw, dummy_hash, sizeof dummy_hash) != 0) {
-        /* No usable hash: checks then fail on the '*' token below, after
-         * crypt has still done its work on the setting. */
-        strcpy(dummy_hash, "$y$j9T$AAAAAAAAAAAAAAAAAAAAAA$");
-    }
-    explicit_bzero(pw, sizeof pw);
 }
 
 void

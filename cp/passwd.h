@@ -62,4 +62,12 @@ int passwd_ct_equal(const void *a, const void *b, size_t n);
 /* How many yescrypt computations this process has done (a test seam). */
 unsigned long passwd_hash_count(void);
 
+/*
+ * Test seam: the yescrypt cost of new hashes and of the dummy (1-11;
+ * 0, the default, is libxcrypt's choice).  Unit tests call it once at the
+ * start with 1, before any check, so they run fast on a busy machine.
+ * Nothing else calls it.
+ */
+void passwd_set_cost(unsigned long count);
+
 #endif

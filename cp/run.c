@@ -80,7 +80,8 @@ static const char run_help[] =
     "  128    end of standard input while the guest waits for a console line\n"
     "  130    a second Ctrl-C ended the run\n"
     "Every non-zero status that is not the guest's own code comes with one line\n"
-    "on standard error. SBI SRST reboot IPLs the guest again.\n";
+    "on standard error. SBI SRST reboot IPLs the guest again (a cold reboot\n"
+    "clears storage first, a warm one keeps it).\n";
 
 struct run_disk {
     unsigned vaddr;
@@ -359,9 +360,10 @@ halted(struct run *r, const struct vm_status *st, bool *again)
         }
         return RUN_SYSTEM_FAILURE;
     case VM_HALT_REBOOT:
+    case VM_HALT_WARM_REBOOT:
     default: {
         char err[256];
-        vm_reset(r->vm, true);
+        vm_reset(r->vm, st->halt != VM_HALT_WARM_REBOOT);
         if (vm_ipl_elf(r->vm, r->o->elf, r->o->parm, err, sizeof err) != 0) {
             fprintf(stderr, "vmrv run: reboot: %s\n", err);
             return RUN_LOAD_ERROR;

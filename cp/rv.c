@@ -230,8 +230,8 @@ rv_cpu_run(struct rv_cpu *cpu, struct rv_tlb *tlb, uint64_t budget)
             rv_tlb_flush(tlb);
             tlb->gen = st->gen;
         }
-        if (atomic_load_explicit(&cpu->kick, memory_order_acquire) != 0) {
-            atomic_store_explicit(&cpu->kick, 0, memory_order_relaxed);
+        if (atomic_load_explicit(&cpu->kick, memory_order_acquire) & RV_KICK_EXIT) {
+            atomic_fetch_and_explicit(&cpu->kick, ~RV_KICK_EXIT, memory_order_relaxed);
             why = RV_STOP_KICK;
             break;
         }

@@ -16,6 +16,13 @@
 
 /* ---- field extraction ---------------------------------------------------- */
 
+/* Sign-extends the low n bits of v. */
+static inline int32_t
+sext(uint32_t v, unsigned n)
+{
+    return (int32_t)(v << (32 - n)) >> (32 - n);
+}
+
 static inline int32_t
 imm_i(uint32_t w)
 {
@@ -25,21 +32,23 @@ imm_i(uint32_t w)
 static inline int32_t
 imm_s(uint32_t w)
 {
-    return ((int32_t)w >> 25 << 5) | (int32_t)((w >> 7) & 31);
+    return sext((w >> 25) << 5 | ((w >> 7) & 31), 12);
 }
 
 static inline int32_t
 imm_b(uint32_t w)
 {
-    return ((int32_t)w >> 31 << 12) | (int32_t)(((w >> 7) & 1) << 11) |
-           (int32_t)(((w >> 25) & 63) << 5) | (int32_t)(((w >> 8) & 15) << 1);
+    return sext((w >> 31) << 12 | ((w >> 7) & 1) << 11 | ((w >> 25) & 63) << 5 |
+                    ((w >> 8) & 15) << 1,
+                13);
 }
 
 static inline int32_t
 imm_j(uint32_t w)
 {
-    return ((int32_t)w >> 31 << 20) | (int32_t)(((w >> 12) & 255) << 12) |
-           (int32_t)(((w >> 20) & 1) << 11) | (int32_t)(((w >> 21) & 1023) << 1);
+    return sext((w >> 31) << 20 | ((w >> 12) & 255) << 12 | ((w >> 20) & 1) << 11 |
+                    ((w >> 21) & 1023) << 1,
+                21);
 }
 
 /* ---- 32-bit encoders used to expand compressed instructions -------------- */
@@ -104,13 +113,6 @@ static inline unsigned
 bits(uint32_t h, unsigned hi, unsigned lo)
 {
     return (h >> lo) & ((1u << (hi - lo + 1)) - 1);
-}
-
-/* Sign-extends the low n bits of v. */
-static inline int32_t
-sext(uint32_t v, unsigned n)
-{
-    return (int32_t)(v << (32 - n)) >> (32 - n);
 }
 
 uint32_t
@@ -451,6 +453,7 @@ rv_decode(uint32_t w, struct rv_dop *d)
                 set(d, RV_OPK_WFI, 0, 0, 0, (int32_t)w);
             } else if (f7 == 0x09 && rd == 0) {
                 set(d, RV_OPK_SFENCE, 0, 0, 0, (int32_t)w);
+                return; /* a no-op in S-mode: the block goes on */
             } else {
                 break;
             }

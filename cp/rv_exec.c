@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cp/rv_int.h"
@@ -62,8 +63,18 @@ rv_exec(struct rv_cpu *cpu, struct rv_tlb *tlb, int64_t budget, int64_t *done)
 
     uint64_t *const x = cpu->x;
     struct rv_xc *const xc = cpu->xc;
-    const struct rv_tlbset *const cur = &tlb->set[cpu->priv];
+    const struct rv_tlbset *cur = &tlb->set[cpu->priv];
+    /* Opaque to the optimizer, so it keeps the pointer instead of
+     * recomputing it in every handler. */
+    __asm__("" : "+r"(cur));
     const bool umode = cpu->priv == RV_PRIV_U;
+    uint32_t kw;
+    /* The U-mode flag rides in the kick word: one test per block for both. */
+    if (umode) {
+        atomic_fetch_or_explicit(&cpu->kick, RV_KICK_UMODE, memory_order_relaxed);
+    } else if (atomic_load_explicit(&cpu->kick, memory_order_relaxed) & RV_KICK_UMODE) {
+        atomic_fetch_and_explicit(&cpu->kick, ~RV_KICK_UMODE, memory_order_relaxed);
+    }
     const uint64_t instret0 = cpu->instret;
     int64_t left = budget;
     uint64_t pc = cpu->pc;
@@ -108,7 +119,7 @@ dispatch:
         res = RV_E_BUDGET;
         goto out;
     }
-    if (RV_UNLIKELY(atomic_load_explicit(&cpu->kick, memory_order_relaxed) != 0)) {
+    if (RV_UNLIKELY(atomic_load_explicit(&cpu->kick, memory_order_relaxed) & RV_KICK_EXIT)) {
         res = RV_E_KICK;
         goto out;
     }
@@ -143,25 +154,40 @@ dispatch:
     }
     goto enter_checked;
 
-enter:
-    if (RV_UNLIKELY(left <= 0 ||
-                    atomic_load_explicit(&cpu->kick, memory_order_relaxed) != 0)) {
+enter: /* chained: budget and kick (and U-mode) checks */
+    if (RV_UNLIKELY(left <= 0)) {
         pc = blk->pc;
         goto dispatch;
     }
-enter_checked:
-    if (umode) {
-        const struct rv_tlbe *e = &cur->x[rv_tlb_index(blk->pc)];
-        if (RV_UNLIKELY(e->tag != (blk->pc & ~STOR_PAGE_MASK) || blk->two_pages)) {
-            if (rv_uexec_check(cpu, blk) != 0) {
-                pc = blk->pc;
-                goto fetch_fault;
-            }
+    /* cpu->kick through x (== cpu): no extra register or spill */
+    kw = atomic_load_explicit(
+        (_Atomic uint32_t *)(void *)((char *)x + offsetof(struct rv_cpu, kick)),
+        memory_order_relaxed);
+    if (RV_UNLIKELY(kw != 0)) {
+        if (kw & RV_KICK_EXIT) {
+            pc = blk->pc;
+            goto dispatch;
         }
+        goto enter_user;
     }
+run_block:
     left -= blk->n;
     op = blk->ops;
     goto *op->h;
+enter_checked: /* from dispatch: budget and kick already checked */
+    if (!umode) {
+        goto run_block;
+    }
+enter_user: {
+    const struct rv_tlbe *e = &cur->x[rv_tlb_index(blk->pc)];
+    if (RV_UNLIKELY(e->tag != (blk->pc & ~STOR_PAGE_MASK) || blk->two_pages)) {
+        if (rv_uexec_check(cpu, blk) != 0) {
+            pc = blk->pc;
+            goto fetch_fault;
+        }
+    }
+    goto run_block;
+}
 
     /* ---- leaving a block ---- */
 exit0 : {
@@ -392,7 +418,8 @@ L_REMUW : {
 #define LOAD(T, SIZE, EXT)                                                             \
     {                                                                                  \
         uint64_t a = x[op->rs1] + SX(op->imm);                                         \
-        const struct rv_tlbe *e = &cur->r[rv_tlb_index(a)];                            \
+        const struct rv_tlbe *e =                                                      \
+            (const struct rv_tlbe *)((const char *)cur->r + RV_TLB_OFF16(a));          \
         if (RV_LIKELY(e->tag == (a & TAGM(SIZE)))) {                                   \
             T v;                                                                       \
             memcpy(&v, (const void *)(uintptr_t)(a + e->add), SIZE);                  \
@@ -426,10 +453,18 @@ L_LWU:
 #define STORE(T, SIZE)                                                                 \
     {                                                                                  \
         uint64_t a = x[op->rs1] + SX(op->imm);                                         \
-        const struct rv_tlbe *e = &cur->w[rv_tlb_index(a)];                            \
+        const struct rv_tlbe *e =                                                      \
+            (const struct rv_tlbe *)((const char *)cur->w + RV_TLB_OFF16(a));          \
         if (RV_LIKELY(e->tag == (a & TAGM(SIZE)))) {                                   \
             T v = (T)x[op->rs2];                                                       \
             memcpy((void *)(uintptr_t)(a + e->add), &v, SIZE);                         \
+            NEXT();                                                                    \
+        }                                                                              \
+        const struct rv_tlbc *c =                                                      \
+            (const struct rv_tlbc *)((const char *)cur->cw + RV_TLB_OFF32(a));         \
+        if (c->tag == (a & TAGM(SIZE)) && !((c->chunks >> ((a >> 6) & 63)) & 1)) {     \
+            T v = (T)x[op->rs2];                                                       \
+            memcpy((void *)(uintptr_t)(a + c->add), &v, SIZE);                         \
             NEXT();                                                                    \
         }                                                                              \
         r = rv_store_slow(cpu, a, SIZE, x[op->rs2]);                                   \

@@ -97,7 +97,7 @@ struct rv_pglink {
 
 struct rv_block {
     uint64_t pc; /* guest address of the first instruction */
-    uint32_t n; /* instructions (ops) in the block */
+    uint32_t n; /* instructions in the block; ops[n] is the closing EXIT */
     uint32_t len; /* guest bytes covered */
     struct rv_exit exit[2];
     struct rv_exit *in_head; /* exits of other blocks chained to this one */
@@ -108,7 +108,7 @@ struct rv_block {
     uint32_t bytes; /* host bytes of this block */
     uint8_t dead;
     uint8_t two_pages;
-    struct rv_op ops[]; /* n ops */
+    struct rv_op ops[]; /* n + 1 ops */
 };
 
 /* Handler addresses by op kind, from the interpreter (rv_exec.c). */
@@ -132,11 +132,24 @@ struct rv_tlbe {
     uintptr_t add;
 };
 
+/* Write entries for pages that hold translated code: a store hits when
+ * its 64-byte chunk holds none (bit i of chunks: bytes [64i, 64i+64) do).
+ * An aligned access never spans two chunks.  So data that shares a page
+ * with code is still stored inline, and only stores near code take the
+ * slow path that invalidates. */
+struct rv_tlbc {
+    uint64_t tag;
+    uintptr_t add;
+    uint64_t chunks;
+    uint64_t pad;
+};
+
 /* Entries valid for one privilege level. */
 struct rv_tlbset {
     struct rv_tlbe r[RV_TLB_SIZE];
     struct rv_tlbe w[RV_TLB_SIZE];
     struct rv_tlbe x[RV_TLB_SIZE];
+    struct rv_tlbc cw[RV_TLB_SIZE];
 };
 
 /* Jump cache: pc -> block for indirect jumps and unchained exits. */
@@ -157,6 +170,11 @@ rv_tlb_index(uint64_t addr)
 {
     return (unsigned)(addr >> STOR_PAGE_SHIFT) & RV_TLB_MASK;
 }
+
+/* Byte offset of the entry for addr in an array of 16-byte entries (r, w,
+ * x) or of 32-byte ones (cw): one shift and one mask. */
+#define RV_TLB_OFF16(addr) (((addr) >> (STOR_PAGE_SHIFT - 4)) & ((uint64_t)RV_TLB_MASK << 4))
+#define RV_TLB_OFF32(addr) (((addr) >> (STOR_PAGE_SHIFT - 5)) & ((uint64_t)RV_TLB_MASK << 5))
 
 static inline unsigned
 rv_jc_index(uint64_t pc)
@@ -190,6 +208,8 @@ uint64_t rv_xc_kills(const struct rv_xc *xc);
 void rv_xc_link(struct rv_xc *xc, struct rv_block *from, int k, struct rv_block *to);
 /* Whether [gpa, gpa+len) overlaps translated code (cheap, per 64 bytes). */
 bool rv_xc_overlaps(const struct rv_xc *xc, uint64_t gpa, uint64_t len);
+/* The 64-byte chunks of page pn that hold translated code (0: none). */
+uint64_t rv_xc_page_chunks(const struct rv_xc *xc, uint64_t pn);
 size_t rv_xc_footprint(const struct rv_xc *xc);
 /* The global cap on translation memory (all CPUs) and what is in use. */
 void rv_xlate_set_cap(size_t bytes);
@@ -215,10 +235,13 @@ enum rv_exec_res {
     RV_E_STOP, /* cpu->stop */
 };
 
-#define RV_KICK_EXIT 1u
+/* cpu->kick: bits the interpreter tests with one load per block. */
+#define RV_KICK_EXIT 1u /* rv_cpu_kick(): end the slice */
+#define RV_KICK_UMODE 2u /* running in U-mode: check fetch permission */
 
 struct rv_cpu {
-    uint64_t x[33]; /* x0..x31 and the sink */
+    uint64_t x[33]; /* x0..x31 and the sink; first: the interpreter uses
+                       its address as the CPU's */
     uint64_t pc;
     int priv;
 
@@ -227,7 +250,7 @@ struct rv_cpu {
         satp;
     uint32_t ssip; /* the software-writable SSIP bit */
     _Atomic uint32_t seip;
-    _Atomic uint32_t kick;
+    _Atomic uint32_t kick; /* RV_KICK_* */
     uint64_t timecmp;
 
     uint64_t instret;

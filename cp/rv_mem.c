@@ -55,6 +55,7 @@ rv_tlb_flush(struct rv_tlb *tlb)
             s->r[i].tag = RV_TLB_INVALID;
             s->w[i].tag = RV_TLB_INVALID;
             s->x[i].tag = RV_TLB_INVALID;
+            s->cw[i].tag = RV_TLB_INVALID;
         }
     }
     for (unsigned i = 0; i < RV_JC_SIZE; i++) {
@@ -78,6 +79,9 @@ rv_tlb_drop_page(struct rv_tlb *tlb, uint64_t pn)
         }
         if (s->x[i].tag == tag) {
             s->x[i].tag = RV_TLB_INVALID;
+        }
+        if (s->cw[i].tag == tag) {
+            s->cw[i].tag = RV_TLB_INVALID;
         }
     }
 }
@@ -226,6 +230,12 @@ rv_store_slow(struct rv_cpu *cpu, uint64_t addr, unsigned size, uint64_t val)
         if (stor_meta(st, pn) & STOR_M_CODE) {
             if (rv_xc_overlaps(cpu->xc, a, n)) {
                 stor_invalidate(st, a, n);
+            } else if (n == size && cpu->tlb != NULL) {
+                /* Data beside code: later stores away from it stay inline. */
+                struct rv_tlbc *c = &cpu->tlb->set[cpu->priv].cw[pn & RV_TLB_MASK];
+                c->tag = pn << STOR_PAGE_SHIFT;
+                c->add = (uintptr_t)f - (uintptr_t)(pn << STOR_PAGE_SHIFT);
+                c->chunks = rv_xc_page_chunks(cpu->xc, pn);
             }
         } else if (n == size && cpu->tlb != NULL) {
             struct rv_tlbset *s = &cpu->tlb->set[cpu->priv];

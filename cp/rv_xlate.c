@@ -294,6 +294,13 @@ xpage_recompute(struct rv_xpage *p)
     p->chunks = m;
 }
 
+uint64_t
+rv_xc_page_chunks(const struct rv_xc *xc, uint64_t pn)
+{
+    const struct rv_xpage *p = xpage_find(xc, pn);
+    return p != NULL ? p->chunks : 0;
+}
+
 bool
 rv_xc_overlaps(const struct rv_xc *xc, uint64_t gpa, uint64_t len)
 {
@@ -506,7 +513,6 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
     uint64_t exit_pc[2] = {0, 0};
     const void *const *H = rv_exec_handlers;
     uint64_t pn0 = pc >> STOR_PAGE_SHIFT;
-    const uint8_t *page = page_ro(st, pn0);
     uint64_t a = pc;
     unsigned n = 0;
     bool two = false;
@@ -515,13 +521,11 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
         *tval = pc;
         return NULL;
     }
+    const uint8_t *page = page_ro(st, pn0);
     for (;;) {
         struct rv_op *op = &ops[n];
         if (n == RV_BLOCK_MAX_OPS - 1 || (n > 0 && (a >> STOR_PAGE_SHIFT) != pn0)) {
-            /* Fall through into the next block. */
-            *op = (struct rv_op){.h = H[RV_OPK_EXIT]};
-            pcoff[n++] = (uint16_t)(a - pc);
-            exit_pc[0] = a;
+            exit_pc[0] = a; /* fall through into the next block */
             break;
         }
         unsigned off = (unsigned)(a & STOR_PAGE_MASK);
@@ -529,9 +533,7 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
         if ((lo & 3) == 3) {
             if (off == STOR_PAGE_SIZE - 2) {
                 if (n > 0) {
-                    *op = (struct rv_op){.h = H[RV_OPK_EXIT]};
-                    pcoff[n++] = (uint16_t)(a - pc);
-                    exit_pc[0] = a;
+                    exit_pc[0] = a; /* the straddler gets a block of its own */
                     break;
                 }
                 if (pn0 + 1 >= st->npages) {
@@ -585,9 +587,14 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
             break;
         }
     }
+    /* Every block ends with an EXIT op through exit[0]: reached when it
+     * falls through (page end, size limit) and a guard after the others.
+     * It is not an instruction: n does not count it. */
+    ops[n] = (struct rv_op){.h = H[RV_OPK_EXIT]};
     pcoff[n] = (uint16_t)(a - pc);
 
-    size_t bytes = sizeof(struct rv_block) + n * sizeof(struct rv_op) + (n + 1) * sizeof(uint16_t);
+    size_t bytes = sizeof(struct rv_block) + (n + 1) * sizeof(struct rv_op) +
+                   (n + 1) * sizeof(uint16_t);
     if (atomic_load_explicit(&rv_xlate_total, memory_order_relaxed) + bytes > rv_xlate_cap) {
         xc_flush_all(xc);
     }
@@ -603,8 +610,8 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
     b->bytes = (uint32_t)bytes;
     b->exit[0].pc = exit_pc[0];
     b->exit[1].pc = exit_pc[1];
-    memcpy(b->ops, ops, n * sizeof(struct rv_op));
-    b->pcoff = (uint16_t *)(void *)&b->ops[n];
+    memcpy(b->ops, ops, (n + 1) * sizeof(struct rv_op));
+    b->pcoff = (uint16_t *)(void *)&b->ops[n + 1];
     memcpy(b->pcoff, pcoff, (n + 1) * sizeof(uint16_t));
 
     /* Register in the pages first: that can fail. */
@@ -630,7 +637,18 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
         }
         p->head = b;
         p->nblocks++;
-        p->chunks |= chunk_bits(p->pn, b->pc, b->pc + b->len);
+        uint64_t more = chunk_bits(p->pn, b->pc, b->pc + b->len);
+        if ((p->chunks | more) != p->chunks) {
+            /* Code-page write entries (here and in other TLBs) know the
+             * old chunks: drop ours, make the others flush. */
+            uint64_t g0 = xc->st->gen;
+            xc->st->gen++;
+            if (xc->tlb != NULL) {
+                rv_tlb_drop_page(xc->tlb, p->pn);
+            }
+            xc_tlb_catch_up(xc, g0);
+            p->chunks |= more;
+        }
     }
     uint32_t h = hash_pc(pc) & xc->bmask;
     b->hnext = xc->bh[h];

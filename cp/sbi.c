@@ -8,7 +8,8 @@
  *   DBCN  debug console write, read, write_byte: handlers in
  *         cp/diag_console.c, beside DIAG 0x058
  *   SRST  system reset: shutdown ends the VM, cold/warm reboot ask the
- *         caller to IPL again; the reason goes with it.
+ *         caller to IPL again (cold: storage cleared); the reason goes
+ *         with it.
  * The tables are routed by cp/diag_table.c.
  */
 #include "cp/diag.h"
@@ -84,20 +85,27 @@ const size_t sbi_dbcn_nfns = sizeof sbi_dbcn_fns / sizeof sbi_dbcn_fns[0];
 /* SRST reasons: 0 none, 1 system failure, 0xE0000000 and up
  * implementation or vendor specific; the rest is reserved. */
 static bool
-srst_reason_ok(uint64_t r)
+srst_reason_ok(uint32_t r)
 {
-    return r <= SBI_SRST_REASON_SYSFAIL || (r >= 0xE0000000u && r <= 0xFFFFFFFFu);
+    return r <= SBI_SRST_REASON_SYSFAIL || r >= 0xE0000000u;
 }
 
-/* SRST system_reset: a0 = type, a1 = reason.  Does not return. */
+/* SRST system_reset: a0 = type, a1 = reason.  Does not return.  Both are
+ * uint32_t in the specification: only the low 32 bits count (RV64 passes
+ * 32-bit values sign-extended). */
 static enum rv_hcall
 srst_reset(struct vm *vm, struct diag_call *c)
 {
-    uint64_t type = c->a[0], reason = c->a[1];
+    uint32_t type = (uint32_t)c->a[0], reason = (uint32_t)c->a[1];
     if (type > SBI_SRST_TYPE_WARM_REBOOT || !srst_reason_ok(reason)) {
         return diag_fail(c, DIAG_EINVAL);
     }
-    vm_set_halt(vm, type == SBI_SRST_TYPE_SHUTDOWN ? VM_HALT_SHUTDOWN : VM_HALT_REBOOT, reason);
+    static const enum vm_halt how[] = {
+        [SBI_SRST_TYPE_SHUTDOWN] = VM_HALT_SHUTDOWN,
+        [SBI_SRST_TYPE_COLD_REBOOT] = VM_HALT_REBOOT,
+        [SBI_SRST_TYPE_WARM_REBOOT] = VM_HALT_WARM_REBOOT,
+    };
+    vm_set_halt(vm, how[type], reason);
     return RV_HCALL_STOP;
 }
 

@@ -100,7 +100,9 @@ enum vm_state {
 enum vm_halt {
     VM_HALT_EXIT = 1, /* DIAG 0x1010 test exit: code = the guest's a0 */
     VM_HALT_SHUTDOWN, /* SBI SRST shutdown: code = the SRST reason */
-    VM_HALT_REBOOT, /* SBI SRST cold or warm reboot: code = the reason */
+    VM_HALT_REBOOT, /* SBI SRST cold reboot: code = the reason (IPL again,
+                       storage cleared) */
+    VM_HALT_WARM_REBOOT, /* SBI SRST warm reboot: IPL again, storage kept */
 };
 
 struct vm_status {

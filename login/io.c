@@ -329,6 +329,9 @@ login_input_resume(struct login_session *s)
 
 /* ---- SSH thread: from the queue into the channel ----------------------------- */
 
+/* Output is gathered up to this many bytes before a channel write. */
+#define PACKET_FILL 32768
+
 /* Write as much of b as the window takes. 1 if all went, 0 if some is
  * left, -1 on a channel error. */
 static int
@@ -423,39 +426,46 @@ io_flush_output(struct login_session *s)
             sess_close_channel(s, s->final_code, s->final_why);
             return 1;
         }
-        /* Everything rendered went out: take the next chunk. */
-        int notify = 0;
-        pthread_mutex_lock(&s->lock);
-        struct chunk *c = s->qhead;
-        if (c != NULL) {
-            s->qhead = c->next;
-            if (s->qhead == NULL) {
-                s->qtail = NULL;
+        /* Everything rendered went out: take chunks until about one full
+         * SSH packet is ready (fewer, larger packets), or a close/finish. */
+        int took = 0;
+        while (s->wire.len + s->wire_err.len < PACKET_FILL && !s->final_pending) {
+            int notify = 0;
+            pthread_mutex_lock(&s->lock);
+            struct chunk *c = s->qhead;
+            if (c != NULL) {
+                s->qhead = c->next;
+                if (s->qhead == NULL) {
+                    s->qtail = NULL;
+                }
+                if (c->kind == CK_OUT || c->kind == CK_ERR) {
+                    s->qbytes -= c->len;
+                }
+                if (s->want_writable && s->qbytes <= s->srv->cfg.output_limit / 2) {
+                    s->want_writable = 0;
+                    notify = 1;
+                }
             }
-            if (c->kind == CK_OUT || c->kind == CK_ERR) {
-                s->qbytes -= c->len;
+            pthread_mutex_unlock(&s->lock);
+            if (c == NULL) {
+                break;
             }
-            if (s->want_writable && s->qbytes <= s->srv->cfg.output_limit / 2) {
-                s->want_writable = 0;
-                notify = 1;
+            took = progress = 1;
+            int rc = apply(s, c);
+            free(c);
+            if (rc != 0) {
+                sess_kill(s, LOGIN_DISC_ERROR);
+                return 1;
+            }
+            if (notify && s->srv->be.writable != NULL) {
+                s->srv->be.writable(s->srv->be.opaque, s);
+            }
+            if (s->state != SS_OPEN) {
+                return 1;
             }
         }
-        pthread_mutex_unlock(&s->lock);
-        if (c == NULL) {
+        if (!took) {
             break;
-        }
-        progress = 1;
-        int rc = apply(s, c);
-        free(c);
-        if (rc != 0) {
-            sess_kill(s, LOGIN_DISC_ERROR);
-            return 1;
-        }
-        if (notify && s->srv->be.writable != NULL) {
-            s->srv->be.writable(s->srv->be.opaque, s);
-        }
-        if (s->state != SS_OPEN) {
-            return 1;
         }
     }
     return progress;

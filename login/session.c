@@ -653,6 +653,11 @@ sess_event(struct login_session *s, uint32_t events)
         sess_kill(s, LOGIN_DISC_ERROR); /* gave up while we were checking */
         return;
     }
+    if (s->state == SS_CLOSING) {
+        /* The client is still taking what we sent before the close: the
+         * grace time counts from its last sign of life. */
+        s->t_wait = login_now_ms() + s->srv->cfg.close_grace_ms;
+    }
     sess_pump(s);
 }
 

@@ -256,12 +256,15 @@ batch_write(struct spool *sp, struct spool_commit *batch, bool has_close)
 struct notices {
     struct spool_info *arr;
     size_t n, cap;
-    struct spool_commit *async;
+    struct spool_commit *async, **async_tail; /* in submission order */
 };
 
 static void
 notice_add(struct notices *nt, const struct spool_info *in, size_t n)
 {
+    if (n == 0) {
+        return;
+    }
     if (nt->n + n > nt->cap) {
         size_t cap = nt->cap ? nt->cap * 2 : 64;
         while (cap < nt->n + n) {
@@ -320,8 +323,9 @@ batch_finish(struct spool *sp, struct spool_commit *batch, int rc, struct notice
         c->rc = rc;
         c->done = true;
         if (!c->sync) {
-            c->next = nt->async;
-            nt->async = c;
+            c->next = NULL;
+            *nt->async_tail = c;
+            nt->async_tail = &c->next;
         }
     }
     pthread_cond_broadcast(&sp->done_cond);
@@ -399,6 +403,7 @@ committer_main(void *arg)
             rc = batch_write(sp, batch, has_close);
         }
         struct notices nt = {0};
+        nt.async_tail = &nt.async;
         pthread_mutex_lock(&sp->lock);
         if (batch) {
             batch_finish(sp, batch, rc, &nt);

@@ -125,7 +125,9 @@ collect(struct spool *sp, const struct spool_filter *fl, struct hits *h)
                 qs[n++] = q;
             }
         }
-        qsort(qs, n, sizeof *qs, queue_cmp);
+        if (n) {
+            qsort(qs, n, sizeof *qs, queue_cmp);
+        }
         for (size_t i = 0; i < n; i++) {
             if (fl->queue == SPOOL_Q_ANY || fl->queue == qs[i]->kind) {
                 walk_queue(qs[i], fl, h);

@@ -380,7 +380,9 @@ drop(struct spool *sp, struct spool_file *f, const char *why)
 static int
 check_files(struct spool *sp, struct scan *sc)
 {
-    qsort(sc->segs, sc->nsegs, sizeof *sc->segs, u32_cmp);
+    if (sc->nsegs) {
+        qsort(sc->segs, sc->nsegs, sizeof *sc->segs, u32_cmp);
+    }
     struct spool_seg **segs = sc->nsegs ? calloc(sc->nsegs, sizeof *segs) : NULL;
     if (sc->nsegs && !segs) {
         return -ENOMEM;
@@ -403,7 +405,9 @@ check_files(struct spool *sp, struct scan *sc)
             const char *why = NULL;
             for (uint32_t j = 0; j < f->next && !why; j++) {
                 struct spool_extent *e = &f->ext[j];
-                uint32_t *hit = bsearch(&e->segnum, sc->segs, sc->nsegs, sizeof *sc->segs, u32_cmp);
+                uint32_t *hit = sc->nsegs ? bsearch(&e->segnum, sc->segs, sc->nsegs,
+                                                    sizeof *sc->segs, u32_cmp)
+                                          : NULL;
                 e->seg = hit ? segs[hit - sc->segs] : NULL;
                 if (!e->seg || e->off + e->len > e->seg->size) {
                     why = "its data log segment is missing or short";
@@ -450,7 +454,9 @@ build_queues(struct spool *sp)
             used += spool_file_usage(f);
         }
     }
-    qsort(all, n, sizeof *all, order_cmp);
+    if (n) {
+        qsort(all, n, sizeof *all, order_cmp);
+    }
     for (size_t i = 0; i < n; i++) {
         struct spool_q *q = spool_queue_get(sp, all[i]->owner, all[i]->queue, true);
         if (!q) {

@@ -333,7 +333,9 @@ spool_seg_trim(struct spool *sp)
             }
         }
     }
-    qsort(all, n, sizeof *all, ext_cmp);
+    if (n) {
+        qsort(all, n, sizeof *all, ext_cmp);
+    }
     for (struct spool_seg *s = sp->segs; s; s = s->next) {
         s->live = 0;
     }

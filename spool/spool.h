@@ -124,7 +124,7 @@ struct spool_config {
                              0 = only the host disk limits */
     uint32_t max_spoolid; /* spoolids 1..max; 0 = SPOOL_SPOOLID_DEFAULT_MAX;
                              9999 gives VM/370's range; at least 16 */
-    uint32_t segment_bytes; /* data log segment size; 0 = 64 MiB */
+    uint32_t segment_bytes; /* data log segment size; 0 = 16 MiB, at least 256 KiB */
     uint64_t checkpoint_bytes; /* journal bytes (or 16x that of committed
                                   data) between checkpoints; 0 = 4 MiB */
     /* Optional callbacks, all with cb_arg.  They run on store threads

@@ -21,7 +21,7 @@
 #include "spool/spoolint.h"
 #include "vmrv/diag.h"
 
-#define DEFAULT_SEGMENT (64u << 20)
+#define DEFAULT_SEGMENT (16u << 20)
 #define MIN_SEGMENT (256u << 10)
 #define DEFAULT_CKPT (4u << 20)
 
@@ -75,6 +75,7 @@ spool_mono_ms(void)
 int
 spool_check_userid(const char *in, char out[SPOOL_USERID_MAX + 1])
 {
+    memset(out, 0, SPOOL_USERID_MAX + 1);
     if (!in) {
         return -EINVAL;
     }
@@ -96,8 +97,8 @@ spool_check_userid(const char *in, char out[SPOOL_USERID_MAX + 1])
 int
 spool_check_name(const char *in, char out[SPOOL_NAME_MAX + 1])
 {
+    memset(out, 0, SPOOL_NAME_MAX + 1);
     if (!in) {
-        out[0] = 0;
         return 0;
     }
     size_t n = strlen(in);

@@ -4,11 +4,13 @@
  * (tests/guest/asm_cpu_*.S, tests/guest/cpu_*.c) and the riscv-tests
  * harness, until `vmrv run` exists: loads a RISC-V ELF into fresh storage,
  * writes the IPL block, runs the CPU and answers the few hypercalls these
- * programs use (DIAG console write, test exit, clock comparator; SBI base,
+ * programs use (DIAG console write, test exit, clock comparator, storage
+ * protection; SBI base,
  * TIME, DBCN write, SRST).  Exits with the guest's exit code, 3 on a
  * disabled wait, 4 on the instruction limit or timeout, 2 on bad usage.
  *
- * usage: cpu_run [--limit N] [--timeout SECONDS] [--storage BYTES] [-q] FILE.elf
+ * usage: cpu_run [--limit N] [--timeout SECONDS] [--storage BYTES] [-q] [-s] FILE.elf
+ * (-q: no console output, -s: instruction count and speed on stderr)
  */
 #include "config.h"
 
@@ -29,6 +31,7 @@ struct runner {
     int exit_code;
     bool exited;
     bool quiet;
+    bool stats;
 };
 
 static int
@@ -138,6 +141,11 @@ runner_ecall(void *ctx, struct rv_cpu *cpu)
         case DIAG_STORAGE_SIZE:
             val = stor_size(r->st);
             break;
+        case DIAG_PROTECT: {
+            int rc = stor_protect(r->st, a0, a1, (int)a2);
+            err = rc == 0 ? DIAG_OK : rc == -EFAULT ? DIAG_EFAULT : DIAG_EINVAL;
+            break;
+        }
         default:
             err = DIAG_ENOTSUP;
         }
@@ -196,12 +204,14 @@ main(int argc, char **argv)
             storage = strtoull(argv[++i], NULL, 0);
         } else if (strcmp(argv[i], "-q") == 0) {
             r.quiet = true;
+        } else if (strcmp(argv[i], "-s") == 0) {
+            r.stats = true;
         } else {
             break;
         }
     }
     if (i + 1 != argc) {
-        fprintf(stderr, "usage: cpu_run [--limit N] [--timeout S] [--storage BYTES] [-q] FILE.elf\n");
+        fprintf(stderr, "usage: cpu_run [--limit N] [--timeout S] [--storage BYTES] [-q] [-s] FILE.elf\n");
         return 2;
     }
     r.st = stor_create(storage);
@@ -271,6 +281,17 @@ main(int argc, char **argv)
         }
     }
     fflush(stdout);
+    if (r.stats) {
+        double t = now_s() - t0;
+        struct rv_stats s;
+        rv_cpu_stats(cpu, &s);
+        fprintf(stderr,
+                "cpu_run: %llu instructions in %.3f s (%.1f MIPS), %llu blocks translated, "
+                "%llu invalidations, %llu hypercalls\n",
+                (unsigned long long)s.instret, t, (double)s.instret / t / 1e6,
+                (unsigned long long)s.blocks_translated, (unsigned long long)s.invalidations,
+                (unsigned long long)s.hypercalls);
+    }
     rv_tlb_destroy(tlb);
     rv_cpu_destroy(cpu);
     stor_destroy(r.st);

@@ -339,7 +339,9 @@ test_sbi_srst(void **state)
     assert_int_equal(r.action, RV_HCALL_CONTINUE);
     r = hcall(f->vm, SBI_EID_SRST, SBI_SRST_RESET, 0, 2, 0, 0, 0, 0);
     assert_int_equal(r.err, DIAG_EINVAL);
-    r = hcall(f->vm, SBI_EID_SRST, SBI_SRST_RESET, 0, 0x1FFFFFFFFull, 0, 0, 0, 0);
+    r = hcall(f->vm, SBI_EID_SRST, SBI_SRST_RESET, 0, 0x100000002ull, 0, 0, 0, 0);
+    assert_int_equal(r.err, DIAG_EINVAL); /* only the low 32 bits count */
+    r = hcall(f->vm, SBI_EID_SRST, SBI_SRST_RESET, 0x100000003ull, 0, 0, 0, 0, 0);
     assert_int_equal(r.err, DIAG_EINVAL);
     r = hcall(f->vm, SBI_EID_SRST, SBI_SRST_RESET, UINT64_MAX, 0, 0, 0, 0, 0);
     assert_int_equal(r.err, DIAG_EINVAL);

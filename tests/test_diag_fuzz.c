@@ -208,7 +208,8 @@ fuzz(uint64_t storage, unsigned iterations, uint64_t seed)
         oracle(eid, fid, a, &lo, &len);
         bool wrote = r != RV_HCALL_WAIT && err == 0;
         assert_int_equal(stor_read(st, 0, now, storage), 0);
-        for (uint64_t i = 0; memcmp(now, mirror, storage) != 0 && i < storage; i++) {
+        bool changed = memcmp(now, mirror, storage) != 0;
+        for (uint64_t i = 0; changed && i < storage; i++) {
             if (now[i] == mirror[i]) {
                 continue;
             }

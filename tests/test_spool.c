@@ -724,6 +724,24 @@ test_restart_keeps_everything(void **state)
     struct spool_info *v2 = list(x->sp, NULL, SPOOL_Q_ANY, 0, &n2);
     assert_int_equal(n1, 20);
     assert_int_equal(n2, 20);
+    for (size_t i = 0; i < n1; i++) {
+        assert_int_equal(v1[i].spoolid, v2[i].spoolid);
+        assert_string_equal(v1[i].owner, v2[i].owner);
+        assert_string_equal(v1[i].origin, v2[i].origin);
+        assert_int_equal(v1[i].queue, v2[i].queue);
+        assert_int_equal(v1[i].dev, v2[i].dev);
+        assert_int_equal(v1[i].spclass, v2[i].spclass);
+        assert_int_equal(v1[i].hold, v2[i].hold);
+        assert_int_equal(v1[i].copies, v2[i].copies);
+        assert_string_equal(v1[i].fname, v2[i].fname);
+        assert_string_equal(v1[i].ftype, v2[i].ftype);
+        assert_string_equal(v1[i].dist, v2[i].dist);
+        assert_string_equal(v1[i].form, v2[i].form);
+        assert_int_equal(v1[i].records, v2[i].records);
+        assert_int_equal(v1[i].bytes, v2[i].bytes);
+        assert_int_equal(v1[i].created_us, v2[i].created_us);
+        assert_int_equal(v1[i].position, v2[i].position);
+    }
     assert_memory_equal(v1, v2, n1 * sizeof *v1);
     free(v1);
     free(v2);

@@ -22,7 +22,7 @@ tsp_tmpdir(void)
 {
     const char *base = getenv("TMPDIR");
     char path[512];
-    snprintf(path, sizeof path, "%s/spooltest.XXXXXX", base && *base ? base : "/tmp");
+    snprintf(path, sizeof path, "%s/spooltest.XXXXXX", base && *base ? base : P_tmpdir);
     char *d = mkdtemp(path);
     assert_non_null(d);
     return strdup(d);

@@ -11,7 +11,7 @@
 
 #include "spool/spool.h"
 
-/* A new empty folder under $TMPDIR (or /tmp); the caller frees the string
+/* A new empty folder under $TMPDIR (or P_tmpdir); the caller frees the string
  * after tsp_rmtree. */
 char *tsp_tmpdir(void);
 /* Removes a folder made by tsp_tmpdir (one level: the spool is flat; a

@@ -428,6 +428,17 @@ test_srst(void **state)
     st = run(f);
     assert_int_equal(st.state, VM_HALTED);
     assert_int_equal(st.halt, VM_HALT_REBOOT);
+
+    struct prog w = {0};
+    li(&w, A0, SBI_SRST_TYPE_WARM_REBOOT);
+    li(&w, A1, 0xE0000005);
+    diag(&w, SBI_EID_SRST, SBI_SRST_RESET);
+    spin(&w);
+    load(f, &w, NULL);
+    st = run(f);
+    assert_int_equal(st.state, VM_HALTED);
+    assert_int_equal(st.halt, VM_HALT_WARM_REBOOT);
+    assert_int_equal(st.code, 0xE0000005);
 }
 
 int
