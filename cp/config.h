@@ -31,7 +31,7 @@
 #define CP_LOGMSG_LINE_MAX 160
 
 struct cp_config {
-    char data_dir[CP_CONFIG_PATH_MAX]; /* data folder (default "data") */
+    char data_dir[CP_CONFIG_PATH_MAX]; /* data folder ("" = datadir_default()) */
     char listen_address[64]; /* default "127.0.0.1" */
     unsigned listen_port; /* default 2222; 0 = any free port */
     uint64_t real_storage; /* bytes of host memory for guest frames */
