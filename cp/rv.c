@@ -1,3 +1,262 @@
 // SPDX-License-Identifier: MIT
-/* cp/rv.c - not yet written. */
-int rv_placeholder;
+/*
+ * cp/rv.c - the virtual CPU's public face (cp/rv.h): life cycle, registers,
+ * the clock and interrupts, and rv_cpu_run's outer loop.
+ *
+ * The outer loop runs between chunks of translated code (cp/rv_exec.c):
+ *   1. bring the TLB up to date with storage (flush on a generation change),
+ *   2. consume a kick,
+ *   3. deliver the highest pending enabled interrupt (SEI > SSI > STI;
+ *      in S-mode only with sstatus.SIE, in U-mode whenever sie enables it),
+ *   4. run a chunk: the whole remaining budget, or a short one while a timer
+ *      interrupt could become deliverable, so that `time` is looked at
+ *      regularly without a clock read per block.
+ * The interpreter comes back here after anything that changes privilege,
+ * interrupt enables or storage under it (sret, CSR writes of sstatus, sie,
+ * sip, hypercalls, stores into code).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cp/rv_int.h"
+#include "vmrv/diag.h"
+#include "vmrv/ipl.h"
+
+/* Instructions between looks at the clock while a timer interrupt could be
+ * taken: about 0.1-1 ms. */
+#define RV_TIMER_CHUNK 100000
+
+static _Atomic uint64_t rv_cpu_serials;
+
+static uint64_t
+host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+struct rv_cpu *
+rv_cpu_create(struct stor *st, const struct rv_hooks *hooks)
+{
+    rv_exec_init();
+    if (st->code_fn != NULL) {
+        return NULL; /* one CPU per storage */
+    }
+    struct rv_cpu *cpu = calloc(1, sizeof *cpu);
+    if (cpu == NULL) {
+        return NULL;
+    }
+    cpu->st = st;
+    if (hooks != NULL) {
+        cpu->hooks = *hooks;
+    }
+    cpu->xc = rv_xc_create(st, &cpu->stats);
+    if (cpu->xc == NULL) {
+        free(cpu);
+        return NULL;
+    }
+    cpu->serial = atomic_fetch_add(&rv_cpu_serials, 1) + 1;
+    atomic_init(&cpu->seip, 0);
+    atomic_init(&cpu->kick, 0);
+    rv_cpu_reset(cpu, 0);
+    return cpu;
+}
+
+void
+rv_cpu_destroy(struct rv_cpu *cpu)
+{
+    if (cpu == NULL) {
+        return;
+    }
+    rv_xc_destroy(cpu->xc);
+    free(cpu);
+}
+
+void
+rv_cpu_reset(struct rv_cpu *cpu, uint64_t entry)
+{
+    memset(cpu->x, 0, sizeof cpu->x);
+    cpu->pc = entry;
+    cpu->priv = RV_PRIV_S;
+    cpu->sstatus = 0;
+    cpu->sie = 0;
+    cpu->stvec = 0;
+    cpu->scounteren = 0;
+    cpu->senvcfg = 0;
+    cpu->sscratch = 0;
+    cpu->sepc = 0;
+    cpu->scause = 0;
+    cpu->stval = 0;
+    cpu->satp = 0;
+    cpu->ssip = 0;
+    cpu->timecmp = UINT64_MAX;
+    cpu->instret = 0;
+    cpu->resv_valid = false;
+    cpu->last_valid = false;
+    cpu->stop_text[0] = '\0';
+    cpu->time0_ns = host_ns();
+}
+
+uint64_t
+rv_cpu_time(struct rv_cpu *cpu)
+{
+    if (cpu->hooks.time_now != NULL) {
+        return cpu->hooks.time_now(cpu->hooks.ctx);
+    }
+    return (host_ns() - cpu->time0_ns) / (1000000000ull / VMRV_TIMEBASE_HZ);
+}
+
+void
+rv_cpu_kick(struct rv_cpu *cpu)
+{
+    atomic_fetch_or_explicit(&cpu->kick, RV_KICK_EXIT, memory_order_release);
+}
+
+void
+rv_cpu_set_seip(struct rv_cpu *cpu, bool pending)
+{
+    atomic_store_explicit(&cpu->seip, pending ? 1u : 0u, memory_order_release);
+    rv_cpu_kick(cpu);
+}
+
+void
+rv_cpu_set_timecmp(struct rv_cpu *cpu, uint64_t value)
+{
+    cpu->timecmp = value;
+}
+
+uint64_t
+rv_cpu_wake_time(const struct rv_cpu *cpu)
+{
+    return (cpu->sie & RV_IRQ_STIP) ? cpu->timecmp : UINT64_MAX;
+}
+
+const char *
+rv_cpu_stop_text(const struct rv_cpu *cpu)
+{
+    return cpu->stop_text;
+}
+
+uint64_t
+rv_reg_get(const struct rv_cpu *cpu, unsigned n)
+{
+    return n < 32 ? cpu->x[n] : 0;
+}
+
+void
+rv_reg_set(struct rv_cpu *cpu, unsigned n, uint64_t value)
+{
+    if (n > 0 && n < 32) {
+        cpu->x[n] = value;
+    }
+}
+
+uint64_t
+rv_pc_get(const struct rv_cpu *cpu)
+{
+    return cpu->pc;
+}
+
+void
+rv_pc_set(struct rv_cpu *cpu, uint64_t pc)
+{
+    cpu->pc = pc & ~1ull;
+}
+
+int
+rv_priv_get(const struct rv_cpu *cpu)
+{
+    return cpu->priv;
+}
+
+void
+rv_cpu_stats(const struct rv_cpu *cpu, struct rv_stats *out)
+{
+    *out = cpu->stats;
+}
+
+size_t
+rv_cpu_footprint(const struct rv_cpu *cpu)
+{
+    return sizeof *cpu + rv_xc_footprint(cpu->xc);
+}
+
+/* Delivers the highest pending enabled interrupt, if any may be taken.
+ * false: a disabled wait instead. */
+static bool
+rv_irq_deliver(struct rv_cpu *cpu)
+{
+    if (cpu->sie == 0) {
+        return true;
+    }
+    if (cpu->priv == RV_PRIV_S && !(cpu->sstatus & RV_SSTATUS_SIE)) {
+        return true;
+    }
+    uint64_t pend = rv_sip(cpu) & cpu->sie;
+    if (pend == 0) {
+        return true;
+    }
+    unsigned irq = (pend & RV_IRQ_SEIP) ? 9 : (pend & RV_IRQ_SSIP) ? 1 : 5;
+    return rv_trap(cpu, cpu->pc, RV_CAUSE_INTR | irq, 0);
+}
+
+/* Could a timer interrupt become deliverable while code runs? */
+static bool
+rv_timer_armed(const struct rv_cpu *cpu)
+{
+    return cpu->timecmp != UINT64_MAX && (cpu->sie & RV_IRQ_STIP) &&
+           (cpu->priv == RV_PRIV_U || (cpu->sstatus & RV_SSTATUS_SIE));
+}
+
+enum rv_stop
+rv_cpu_run(struct rv_cpu *cpu, struct rv_tlb *tlb, uint64_t budget)
+{
+    struct stor *st = cpu->st;
+    if (tlb->owner != cpu->serial || tlb->gen != st->gen) {
+        rv_tlb_flush(tlb);
+        tlb->owner = cpu->serial;
+        tlb->gen = st->gen;
+    }
+    cpu->tlb = tlb;
+    rv_xc_attach(cpu->xc, tlb);
+    int64_t left = budget > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)budget;
+    enum rv_stop why;
+    for (;;) {
+        if (tlb->gen != st->gen) {
+            rv_tlb_flush(tlb);
+            tlb->gen = st->gen;
+        }
+        if (atomic_load_explicit(&cpu->kick, memory_order_acquire) & RV_KICK_EXIT) {
+            atomic_fetch_and_explicit(&cpu->kick, ~RV_KICK_EXIT, memory_order_relaxed);
+            why = RV_STOP_KICK;
+            break;
+        }
+        if (!rv_irq_deliver(cpu)) {
+            why = RV_STOP_DISABLED_WAIT;
+            break;
+        }
+        if (left <= 0) {
+            why = RV_STOP_BUDGET;
+            break;
+        }
+        int64_t chunk = left;
+        if (rv_timer_armed(cpu) && chunk > RV_TIMER_CHUNK) {
+            chunk = RV_TIMER_CHUNK;
+        }
+        int64_t done = 0;
+        enum rv_exec_res res = rv_exec(cpu, tlb, chunk, &done);
+        left -= done;
+        cpu->stats.instret += (uint64_t)done;
+        if (res == RV_E_STOP) {
+            why = cpu->stop;
+            break;
+        }
+    }
+    rv_xc_detach(cpu->xc);
+    cpu->tlb = NULL;
+    return why;
+}

@@ -1,3 +1,361 @@
 // SPDX-License-Identifier: MIT
-/* cp/stor.c - not yet written. */
-int stor_placeholder;
+/*
+ * cp/stor.c - guest storage (cp/stor.h, cp/stor_int.h): a two-level page
+ * map of 4 KiB frames backed on first write, per-page metadata, and the one
+ * invalidation path for translated code.
+ *
+ * Frames come from the C heap (page aligned) when a page is first written;
+ * reads of an unbacked page see stor_zero_page.  stor_release frees frames
+ * and, when a leaf is left with no frames and no metadata, the leaf too.
+ * Nothing here knows about the CPU: translated code is reached only through
+ * the registered code function.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp/stor_int.h"
+#include "vmrv/diag.h"
+#include "vmrv/ipl.h"
+
+_Alignas(4096) const uint8_t stor_zero_page[STOR_PAGE_SIZE];
+
+struct stor *
+stor_create(uint64_t size)
+{
+    if (size == 0 || (size & STOR_PAGE_MASK) != 0 || size > VMRV_MAX_STORAGE) {
+        return NULL;
+    }
+    struct stor *st = calloc(1, sizeof *st);
+    if (st == NULL) {
+        return NULL;
+    }
+    st->size = size;
+    st->npages = size >> STOR_PAGE_SHIFT;
+    st->nroot = (size_t)((st->npages + STOR_LEAF_PAGES - 1) >> STOR_LEAF_BITS);
+    st->root = calloc(st->nroot, sizeof *st->root);
+    if (st->root == NULL) {
+        free(st);
+        return NULL;
+    }
+    st->gen = 1;
+    return st;
+}
+
+static void
+stor_leaf_free(struct stor_leaf *l)
+{
+    for (unsigned i = 0; i < STOR_LEAF_PAGES; i++) {
+        free(l->frame[i]);
+    }
+    free(l);
+}
+
+void
+stor_destroy(struct stor *st)
+{
+    if (st == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < st->nroot; i++) {
+        if (st->root[i] != NULL) {
+            stor_leaf_free(st->root[i]);
+        }
+    }
+    free(st->root);
+    free(st);
+}
+
+uint64_t
+stor_size(const struct stor *st)
+{
+    return st->size;
+}
+
+static bool
+stor_range_ok(const struct stor *st, uint64_t gpa, uint64_t len)
+{
+    return gpa <= st->size && len <= st->size - gpa;
+}
+
+static struct stor_leaf *
+stor_leaf_need(struct stor *st, uint64_t pn)
+{
+    struct stor_leaf **slot = &st->root[pn >> STOR_LEAF_BITS];
+    if (*slot == NULL) {
+        *slot = calloc(1, sizeof **slot);
+        if (*slot != NULL) {
+            st->nleaves++;
+        }
+    }
+    return *slot;
+}
+
+/* Frees the leaf of pn when nothing in it is worth keeping. */
+static void
+stor_leaf_trim(struct stor *st, uint64_t pn)
+{
+    struct stor_leaf **slot = &st->root[pn >> STOR_LEAF_BITS];
+    struct stor_leaf *l = *slot;
+    if (l != NULL && l->nframes == 0 && l->nmeta == 0) {
+        free(l);
+        *slot = NULL;
+        st->nleaves--;
+    }
+}
+
+uint8_t *
+stor_frame_rw(struct stor *st, uint64_t pn)
+{
+    struct stor_leaf *l = stor_leaf_need(st, pn);
+    if (l == NULL) {
+        return NULL;
+    }
+    unsigned i = pn & (STOR_LEAF_PAGES - 1);
+    if (l->frame[i] == NULL) {
+        void *f = NULL;
+        if (posix_memalign(&f, STOR_PAGE_SIZE, STOR_PAGE_SIZE) != 0) {
+            stor_leaf_trim(st, pn);
+            return NULL;
+        }
+        memset(f, 0, STOR_PAGE_SIZE);
+        l->frame[i] = f;
+        l->nframes++;
+        st->resident++;
+        st->gen++;
+    }
+    l->meta[i] |= STOR_M_DIRTY;
+    return l->frame[i];
+}
+
+/* Metadata other than DIRTY keeps a leaf alive. */
+static unsigned
+stor_meta_keeps(unsigned m)
+{
+    return (m & (STOR_M_PROT | STOR_M_CODE)) != 0;
+}
+
+int
+stor_meta_set(struct stor *st, uint64_t pn, unsigned bits)
+{
+    struct stor_leaf *l = stor_leaf_need(st, pn);
+    if (l == NULL) {
+        return -ENOMEM;
+    }
+    unsigned i = pn & (STOR_LEAF_PAGES - 1);
+    unsigned old = l->meta[i];
+    unsigned m = old | bits;
+    l->meta[i] = (uint8_t)m;
+    l->nmeta += stor_meta_keeps(m) - stor_meta_keeps(old);
+    if ((bits & STOR_M_CODE) && !(old & STOR_M_CODE)) {
+        st->ncode++;
+    }
+    st->gen++;
+    return 0;
+}
+
+void
+stor_meta_clear(struct stor *st, uint64_t pn, unsigned bits)
+{
+    struct stor_leaf *l = stor_leaf_get(st, pn);
+    if (l == NULL) {
+        return;
+    }
+    unsigned i = pn & (STOR_LEAF_PAGES - 1);
+    unsigned old = l->meta[i];
+    unsigned m = old & ~bits;
+    l->meta[i] = (uint8_t)m;
+    l->nmeta -= stor_meta_keeps(old) - stor_meta_keeps(m);
+    if ((old & STOR_M_CODE) && !(m & STOR_M_CODE)) {
+        st->ncode--;
+    }
+    st->gen++;
+    stor_leaf_trim(st, pn);
+}
+
+static int
+stor_prot_set(struct stor *st, uint64_t pn, unsigned mode)
+{
+    struct stor_leaf *l = mode ? stor_leaf_need(st, pn) : stor_leaf_get(st, pn);
+    if (l == NULL) {
+        return mode ? -ENOMEM : 0;
+    }
+    unsigned i = pn & (STOR_LEAF_PAGES - 1);
+    unsigned old = l->meta[i];
+    unsigned m = (old & ~STOR_M_PROT) | mode;
+    l->meta[i] = (uint8_t)m;
+    l->nmeta += stor_meta_keeps(m) - stor_meta_keeps(old);
+    stor_leaf_trim(st, pn);
+    return 0;
+}
+
+void
+stor_set_code_fn(struct stor *st, stor_code_fn *fn, void *ctx)
+{
+    st->code_fn = fn;
+    st->code_ctx = ctx;
+}
+
+void
+stor_invalidate(struct stor *st, uint64_t gpa, uint64_t len)
+{
+    if (st->ncode == 0 || st->code_fn == NULL || len == 0) {
+        return;
+    }
+    uint64_t first = gpa >> STOR_PAGE_SHIFT;
+    uint64_t last = (gpa + len - 1) >> STOR_PAGE_SHIFT;
+    if (last - first > 8) {
+        /* A large range: the cache walks its own page list. */
+        st->code_fn(st->code_ctx, gpa, len);
+        return;
+    }
+    for (uint64_t pn = first; pn <= last; pn++) {
+        if (stor_meta(st, pn) & STOR_M_CODE) {
+            uint64_t lo = pn << STOR_PAGE_SHIFT, hi = lo + STOR_PAGE_SIZE;
+            uint64_t a = gpa > lo ? gpa : lo, b = gpa + len < hi ? gpa + len : hi;
+            st->code_fn(st->code_ctx, a, b - a);
+        }
+    }
+}
+
+int
+stor_read(struct stor *st, uint64_t gpa, void *dst, size_t len)
+{
+    if (!stor_range_ok(st, gpa, len)) {
+        return -EFAULT;
+    }
+    uint8_t *out = dst;
+    while (len > 0) {
+        uint64_t pn = gpa >> STOR_PAGE_SHIFT;
+        size_t off = gpa & STOR_PAGE_MASK;
+        size_t n = STOR_PAGE_SIZE - off < len ? STOR_PAGE_SIZE - off : len;
+        const uint8_t *f = stor_frame(st, pn);
+        memcpy(out, (f ? f : stor_zero_page) + off, n);
+        out += n;
+        gpa += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* Writes src (or zeros when src is NULL) into storage and invalidates. */
+static int
+stor_fill(struct stor *st, uint64_t gpa, const void *src, uint64_t len)
+{
+    if (!stor_range_ok(st, gpa, len)) {
+        return -EFAULT;
+    }
+    uint64_t start = gpa, total = len;
+    const uint8_t *in = src;
+    int rc = 0;
+    while (len > 0) {
+        uint64_t pn = gpa >> STOR_PAGE_SHIFT;
+        size_t off = gpa & STOR_PAGE_MASK;
+        size_t n = STOR_PAGE_SIZE - off < len ? STOR_PAGE_SIZE - off : (size_t)len;
+        if (in != NULL) {
+            uint8_t *f = stor_frame_rw(st, pn);
+            if (f == NULL) {
+                rc = -ENOMEM;
+                break;
+            }
+            memcpy(f + off, in, n);
+            in += n;
+        } else {
+            /* Zeroing an unbacked page changes nothing. */
+            uint8_t *f = stor_frame(st, pn);
+            if (f != NULL) {
+                memset(f + off, 0, n);
+            }
+        }
+        gpa += n;
+        len -= n;
+    }
+    stor_invalidate(st, start, total);
+    return rc;
+}
+
+int
+stor_write(struct stor *st, uint64_t gpa, const void *src, size_t len)
+{
+    static const uint8_t none;
+    return stor_fill(st, gpa, src != NULL ? src : &none, len);
+}
+
+int
+stor_zero(struct stor *st, uint64_t gpa, uint64_t len)
+{
+    return stor_fill(st, gpa, NULL, len);
+}
+
+static int
+stor_pages_ok(const struct stor *st, uint64_t gpa, uint64_t len)
+{
+    if ((gpa & STOR_PAGE_MASK) != 0 || (len & STOR_PAGE_MASK) != 0) {
+        return -EINVAL;
+    }
+    return stor_range_ok(st, gpa, len) ? 0 : -EFAULT;
+}
+
+int
+stor_release(struct stor *st, uint64_t gpa, uint64_t len)
+{
+    int rc = stor_pages_ok(st, gpa, len);
+    if (rc != 0 || len == 0) {
+        return rc;
+    }
+    /* Translations first: they are of the bytes about to vanish. */
+    stor_invalidate(st, gpa, len);
+    for (uint64_t pn = gpa >> STOR_PAGE_SHIFT; pn < (gpa + len) >> STOR_PAGE_SHIFT; pn++) {
+        struct stor_leaf *l = stor_leaf_get(st, pn);
+        if (l == NULL) {
+            /* Skip to the next leaf. */
+            pn |= STOR_LEAF_PAGES - 1;
+            continue;
+        }
+        unsigned i = pn & (STOR_LEAF_PAGES - 1);
+        if (l->frame[i] != NULL) {
+            free(l->frame[i]);
+            l->frame[i] = NULL;
+            l->nframes--;
+            st->resident--;
+        }
+        l->meta[i] &= ~STOR_M_DIRTY;
+        stor_leaf_trim(st, pn);
+    }
+    st->gen++;
+    return 0;
+}
+
+int
+stor_protect(struct stor *st, uint64_t gpa, uint64_t len, int mode)
+{
+    int rc = stor_pages_ok(st, gpa, len);
+    if (rc != 0) {
+        return rc;
+    }
+    if (mode != DIAG_PROT_USER_RW && mode != DIAG_PROT_USER_RO && mode != DIAG_PROT_USER_NONE) {
+        return -EINVAL;
+    }
+    for (uint64_t pn = gpa >> STOR_PAGE_SHIFT; pn < (gpa + len) >> STOR_PAGE_SHIFT; pn++) {
+        rc = stor_prot_set(st, pn, (unsigned)mode);
+        if (rc != 0) {
+            break;
+        }
+    }
+    st->gen++;
+    return rc;
+}
+
+uint64_t
+stor_resident_pages(const struct stor *st)
+{
+    return st->resident;
+}
+
+size_t
+stor_map_footprint(const struct stor *st)
+{
+    return sizeof *st + st->nroot * sizeof *st->root + st->nleaves * sizeof(struct stor_leaf);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cms/msg.h - CMS message ids.  Every message CMS writes to the user comes
+ * from the one table in cms/msg.c, as "VMCnnnS text" (VMC = VM/RV CMS, nnn a
+ * number, S the severity letter I W E S T R).  Tests look for the ids.
+ */
+#ifndef CMS_MSG_H
+#define CMS_MSG_H
+
+enum cms_msgid {
+    M_UNKNOWN_CMD, /* VMC001E */
+    M_FILE_NOT_FOUND, /* VMC002E */
+    M_INVALID_OPTION, /* VMC003E */
+    M_INVALID_PARM, /* VMC004E */
+    M_MISSING_OPERAND, /* VMC005E */
+    M_DISK_RO, /* VMC006E */
+    M_DISK_NOT_ACCESSED, /* VMC007E */
+    M_BAD_VADDR, /* VMC008E */
+    M_NO_DEVICE, /* VMC009E */
+    M_NOT_DISK, /* VMC010E */
+    M_NOT_FORMATTED, /* VMC011W */
+    M_REPLACES, /* VMC012I */
+    M_DISK_IO, /* VMC013E */
+    M_DISK_FULL, /* VMC014E */
+    M_FILE_EXISTS, /* VMC015E */
+    M_BAD_FILEID, /* VMC016E */
+    M_PROGRAM_CHECK, /* VMC017E */
+    M_BAD_MODULE, /* VMC018E */
+    M_TOO_LARGE, /* VMC019E */
+    M_HALTED, /* VMC020I */
+    M_ABEND, /* VMC021T */
+    M_NO_STORAGE, /* VMC022E */
+    M_BAD_RECFM, /* VMC023E */
+    M_FORMAT_CONFIRM, /* VMC024R */
+    M_FORMAT_DONE, /* VMC025I */
+    M_NO_HELP, /* VMC026E */
+    M_NOT_FROM_PROGRAM, /* VMC027E */
+    M_BAD_FILEMODE, /* VMC028E */
+    M_SAME_FILE, /* VMC029E */
+    M_NO_EXEC, /* VMC030E */
+    M_CP_FAILED, /* VMC031E */
+    M_TOO_MANY_TOKENS, /* VMC032E */
+    M_FS_ERROR, /* VMC033E */
+    M_RECORD_TOO_LONG, /* VMC034W */
+    M_NOT_FORMATTED_ERR, /* VMC036E */
+    M_DISK_IN_USE, /* VMC037E */
+    M_FORMAT_CANCELLED, /* VMC038I */
+    M_ABEND_REIPL, /* VMC039R */
+    M_IMMED_UNKNOWN, /* VMC040W */
+    M_NO_PROFILE_EXEC, /* VMC042I */
+    M_VADDR_NOT_ACCESSED, /* VMC043E */
+    M_EDIT_NEWFILE, /* VMC100I */
+    M_EDIT_EOF, /* VMC101I */
+    M_EDIT_TOF, /* VMC102I */
+    M_EDIT_NOT_FOUND, /* VMC103E */
+    M_EDIT_BAD_SUBCMD, /* VMC104E */
+    M_EDIT_SAVED, /* VMC105I */
+    M_EDIT_CHANGED, /* VMC106W */
+    M_EDIT_INPUT_MODE, /* VMC107I */
+    M_EDIT_EDIT_MODE, /* VMC108I */
+    M_EDIT_BAD_OPERAND, /* VMC109E */
+    M_EDIT_NO_STORAGE, /* VMC110E */
+    M_EDIT_TRUNCATED, /* VMC111W */
+    M_EDIT_CHANGED_N, /* VMC112I */
+    M__COUNT
+};
+
+/* Writes message id with its text formatted from the arguments (printf
+ * style, as the table says) on the console. */
+void cms_msg(enum cms_msgid id, ...);
+/* The "VMCnnnS" id of a message (for HELP and tests). */
+const char *cms_msg_id(enum cms_msgid id);
+
+#endif /* CMS_MSG_H */

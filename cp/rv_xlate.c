@@ -1,0 +1,715 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cp/rv_xlate.c - scan-and-translate and the translation cache.
+ *
+ * Scanning starts at the pc a jump actually reaches (so compressed code is
+ * never read out of step) and decodes instructions (cp/rv_decode.c) into a
+ * block until a control transfer, a sensitive instruction, the end of the
+ * page or RV_BLOCK_MAX_OPS.  A 4-byte instruction that straddles a page
+ * boundary ends the block before it and then makes a block of its own, the
+ * only kind that touches two pages.
+ *
+ * The cache of one storage:
+ *   - a hash table pc -> block (blocks' hnext chains);
+ *   - per guest page with code, an rv_xpage: its blocks (a doubly linked
+ *     list through blk->pl[]) and a bitmap of the 64-byte chunks they
+ *     cover, so stores near code but not into it stay cheap;
+ *   - chains: exit k of a block points straight at the next block, and each
+ *     block keeps the list of exits pointing at it, so killing a block cuts
+ *     every chain into it.
+ * A page that holds blocks carries STOR_M_CODE: no TLB gives it write
+ * entries, so every store into it reaches rv_mem.c's slow path, which asks
+ * rv_xc_overlaps() and then stor_invalidate() (the one invalidation path,
+ * also used by fence.i and CP's stor_write/stor_zero/stor_release), which
+ * lands in xc_invalidate() here.
+ *
+ * While a CPU runs, killed blocks become zombies (the interpreter may still
+ * be inside one) and are freed by rv_xc_reap() between blocks.  Translation
+ * memory is counted globally; beyond RV_XLATE_CAP the cache that needs room
+ * drops all of its blocks (LRU eviction is future work).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp/rv_decode.h"
+#include "cp/rv_int.h"
+
+#define RV_XLATE_CAP ((size_t)256 << 20)
+
+static _Atomic size_t rv_xlate_total;
+static size_t rv_xlate_cap = RV_XLATE_CAP;
+
+struct rv_xpage {
+    uint64_t pn;
+    struct rv_xpage *hnext;
+    struct rv_block *head;
+    uint32_t nblocks;
+    uint64_t chunks; /* 64-byte chunks covered by blocks */
+};
+
+struct rv_xc {
+    struct stor *st;
+    struct rv_stats *stats;
+    struct rv_block **bh;
+    uint32_t bmask, nblocks;
+    struct rv_xpage **ph;
+    uint32_t pmask, npages;
+    struct rv_block *zombies;
+    struct rv_tlb *tlb;
+    bool busy;
+    uint64_t kills;
+    size_t bytes;
+};
+
+static inline uint32_t
+hash_pc(uint64_t pc)
+{
+    uint64_t h = (pc >> 1) * 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(h >> 32);
+}
+
+static inline uint32_t
+hash_pn(uint64_t pn)
+{
+    return (uint32_t)((pn * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static void xc_invalidate(void *ctx, uint64_t gpa, uint64_t len);
+
+struct rv_xc *
+rv_xc_create(struct stor *st, struct rv_stats *stats)
+{
+    struct rv_xc *xc = calloc(1, sizeof *xc);
+    if (xc == NULL) {
+        return NULL;
+    }
+    xc->st = st;
+    xc->stats = stats;
+    xc->bmask = 255;
+    xc->pmask = 63;
+    xc->bh = calloc(xc->bmask + 1, sizeof *xc->bh);
+    xc->ph = calloc(xc->pmask + 1, sizeof *xc->ph);
+    if (xc->bh == NULL || xc->ph == NULL) {
+        free(xc->bh);
+        free(xc->ph);
+        free(xc);
+        return NULL;
+    }
+    stor_set_code_fn(st, xc_invalidate, xc);
+    return xc;
+}
+
+static void xc_flush_all(struct rv_xc *xc);
+
+void
+rv_xc_destroy(struct rv_xc *xc)
+{
+    if (xc == NULL) {
+        return;
+    }
+    xc->busy = false;
+    xc->tlb = NULL;
+    xc_flush_all(xc);
+    rv_xc_reap(xc);
+    stor_set_code_fn(xc->st, NULL, NULL);
+    free(xc->bh);
+    free(xc->ph);
+    free(xc);
+}
+
+void
+rv_xc_attach(struct rv_xc *xc, struct rv_tlb *tlb)
+{
+    xc->tlb = tlb;
+    xc->busy = true;
+}
+
+void
+rv_xc_detach(struct rv_xc *xc)
+{
+    xc->busy = false;
+    xc->tlb = NULL;
+    rv_xc_reap(xc);
+}
+
+static void
+block_free(struct rv_xc *xc, struct rv_block *b)
+{
+    xc->bytes -= b->bytes;
+    atomic_fetch_sub_explicit(&rv_xlate_total, b->bytes, memory_order_relaxed);
+    free(b);
+}
+
+void
+rv_xc_reap(struct rv_xc *xc)
+{
+    while (xc->zombies != NULL) {
+        struct rv_block *b = xc->zombies;
+        xc->zombies = b->znext;
+        block_free(xc, b);
+    }
+}
+
+bool
+rv_xc_has_zombies(const struct rv_xc *xc)
+{
+    return xc->zombies != NULL;
+}
+
+uint64_t
+rv_xc_kills(const struct rv_xc *xc)
+{
+    return xc->kills;
+}
+
+size_t
+rv_xc_footprint(const struct rv_xc *xc)
+{
+    return sizeof *xc + (xc->bmask + 1) * sizeof *xc->bh + (xc->pmask + 1) * sizeof *xc->ph +
+           xc->npages * sizeof(struct rv_xpage) + xc->bytes;
+}
+
+/* ---- pages --------------------------------------------------------------- */
+
+static struct rv_xpage *
+xpage_find(const struct rv_xc *xc, uint64_t pn)
+{
+    for (struct rv_xpage *p = xc->ph[hash_pn(pn) & xc->pmask]; p != NULL; p = p->hnext) {
+        if (p->pn == pn) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static void
+xpage_grow(struct rv_xc *xc)
+{
+    uint32_t nmask = xc->pmask * 2 + 1;
+    struct rv_xpage **nh = calloc(nmask + 1, sizeof *nh);
+    if (nh == NULL) {
+        return; /* keep the smaller table: still correct */
+    }
+    for (uint32_t i = 0; i <= xc->pmask; i++) {
+        struct rv_xpage *p = xc->ph[i];
+        while (p != NULL) {
+            struct rv_xpage *next = p->hnext;
+            uint32_t h = hash_pn(p->pn) & nmask;
+            p->hnext = nh[h];
+            nh[h] = p;
+            p = next;
+        }
+    }
+    free(xc->ph);
+    xc->ph = nh;
+    xc->pmask = nmask;
+}
+
+/* Keeps the TLB of the running thread in step with a change of storage
+ * metadata it has already applied to itself: gen g0 was current before. */
+static void
+xc_tlb_catch_up(struct rv_xc *xc, uint64_t g0)
+{
+    if (xc->tlb != NULL && xc->tlb->gen == g0) {
+        xc->tlb->gen = xc->st->gen;
+    }
+}
+
+static struct rv_xpage *
+xpage_need(struct rv_xc *xc, uint64_t pn)
+{
+    struct rv_xpage *p = xpage_find(xc, pn);
+    if (p != NULL) {
+        return p;
+    }
+    p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        return NULL;
+    }
+    uint64_t g0 = xc->st->gen;
+    if (stor_meta_set(xc->st, pn, STOR_M_CODE) != 0) {
+        free(p);
+        return NULL;
+    }
+    /* No write entries for code pages, in this thread's TLB at once. */
+    if (xc->tlb != NULL) {
+        rv_tlb_drop_page(xc->tlb, pn);
+    }
+    xc_tlb_catch_up(xc, g0);
+    p->pn = pn;
+    uint32_t h = hash_pn(pn) & xc->pmask;
+    p->hnext = xc->ph[h];
+    xc->ph[h] = p;
+    if (++xc->npages > 2 * (xc->pmask + 1)) {
+        xpage_grow(xc);
+    }
+    return p;
+}
+
+static void
+xpage_remove(struct rv_xc *xc, struct rv_xpage *p)
+{
+    struct rv_xpage **pp = &xc->ph[hash_pn(p->pn) & xc->pmask];
+    while (*pp != p) {
+        pp = &(*pp)->hnext;
+    }
+    *pp = p->hnext;
+    xc->npages--;
+    uint64_t g0 = xc->st->gen;
+    stor_meta_clear(xc->st, p->pn, STOR_M_CODE);
+    xc_tlb_catch_up(xc, g0);
+    free(p);
+}
+
+/* The bits of the 64-byte chunks of [lo, hi) within page pn. */
+static uint64_t
+chunk_bits(uint64_t pn, uint64_t lo, uint64_t hi)
+{
+    uint64_t base = pn << STOR_PAGE_SHIFT;
+    uint64_t a = lo > base ? lo - base : 0;
+    uint64_t b = hi < base + STOR_PAGE_SIZE ? hi - base : STOR_PAGE_SIZE;
+    if (b <= a) {
+        return 0;
+    }
+    unsigned c0 = (unsigned)(a >> 6), c1 = (unsigned)((b - 1) >> 6);
+    uint64_t m = c1 == 63 ? ~0ull : ((1ull << (c1 + 1)) - 1);
+    return m & ~((1ull << c0) - 1);
+}
+
+static inline struct rv_pglink *
+pl_of(struct rv_block *b, uint64_t pn)
+{
+    return &b->pl[(b->pc >> STOR_PAGE_SHIFT) == pn ? 0 : 1];
+}
+
+static void
+xpage_recompute(struct rv_xpage *p)
+{
+    uint64_t m = 0;
+    for (struct rv_block *b = p->head; b != NULL; b = pl_of(b, p->pn)->next) {
+        m |= chunk_bits(p->pn, b->pc, b->pc + b->len);
+    }
+    p->chunks = m;
+}
+
+uint64_t
+rv_xc_page_chunks(const struct rv_xc *xc, uint64_t pn)
+{
+    const struct rv_xpage *p = xpage_find(xc, pn);
+    return p != NULL ? p->chunks : 0;
+}
+
+bool
+rv_xc_overlaps(const struct rv_xc *xc, uint64_t gpa, uint64_t len)
+{
+    if (len == 0) {
+        return false;
+    }
+    for (uint64_t pn = gpa >> STOR_PAGE_SHIFT; pn <= (gpa + len - 1) >> STOR_PAGE_SHIFT; pn++) {
+        const struct rv_xpage *p = xpage_find(xc, pn);
+        if (p != NULL && (p->chunks & chunk_bits(pn, gpa, gpa + len)) != 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- blocks -------------------------------------------------------------- */
+
+static void
+bhash_grow(struct rv_xc *xc)
+{
+    uint32_t nmask = xc->bmask * 2 + 1;
+    struct rv_block **nh = calloc(nmask + 1, sizeof *nh);
+    if (nh == NULL) {
+        return;
+    }
+    for (uint32_t i = 0; i <= xc->bmask; i++) {
+        struct rv_block *b = xc->bh[i];
+        while (b != NULL) {
+            struct rv_block *next = b->hnext;
+            uint32_t h = hash_pc(b->pc) & nmask;
+            b->hnext = nh[h];
+            nh[h] = b;
+            b = next;
+        }
+    }
+    free(xc->bh);
+    xc->bh = nh;
+    xc->bmask = nmask;
+}
+
+static void
+exit_unlink(struct rv_exit *e)
+{
+    if (e->to != NULL) {
+        *e->in_pprev = e->in_next;
+        if (e->in_next != NULL) {
+            e->in_next->in_pprev = e->in_pprev;
+        }
+        e->to = NULL;
+        e->in_next = NULL;
+        e->in_pprev = NULL;
+    }
+}
+
+void
+rv_xc_link(struct rv_xc *xc, struct rv_block *from, struct rv_exit *e, struct rv_block *to)
+{
+    if (from->dead || to->dead || e->to == to || e->pc != to->pc) {
+        return;
+    }
+    exit_unlink(e);
+    e->to = to;
+    e->in_next = to->in_head;
+    if (to->in_head != NULL) {
+        to->in_head->in_pprev = &e->in_next;
+    }
+    e->in_pprev = &to->in_head;
+    to->in_head = e;
+}
+
+static void
+xc_kill(struct rv_xc *xc, struct rv_block *b)
+{
+    if (b->dead) {
+        return;
+    }
+    b->dead = 1;
+    struct rv_block **pp = &xc->bh[hash_pc(b->pc) & xc->bmask];
+    while (*pp != b) {
+        pp = &(*pp)->hnext;
+    }
+    *pp = b->hnext;
+    xc->nblocks--;
+
+    uint64_t pn0 = b->pc >> STOR_PAGE_SHIFT;
+    for (int i = 0; i <= b->two_pages; i++) {
+        struct rv_pglink *l = &b->pl[i];
+        *l->pprev = l->next;
+        if (l->next != NULL) {
+            pl_of(l->next, pn0 + (uint64_t)i)->pprev = l->pprev;
+        }
+        struct rv_xpage *p = xpage_find(xc, pn0 + (uint64_t)i);
+        if (--p->nblocks == 0) {
+            xpage_remove(xc, p);
+        }
+    }
+    while (b->in_head != NULL) {
+        exit_unlink(b->in_head);
+    }
+    for (uint32_t i = 0; i < b->nexits; i++) {
+        exit_unlink(&b->exits[i]);
+    }
+    /* Jump caches may name the block: the running thread's forgets it now,
+     * every other TLB (or this one, when nothing runs) sees the new
+     * generation and flushes before it is used again. */
+    uint64_t g0 = xc->st->gen;
+    xc->st->gen++;
+    if (xc->tlb != NULL) {
+        struct rv_jce *j = &xc->tlb->jc[rv_jc_index(b->pc)];
+        if (j->blk == b) {
+            j->blk = NULL;
+            j->pc = 1;
+        }
+        xc_tlb_catch_up(xc, g0);
+    }
+    xc->stats->invalidations++;
+    xc->kills++;
+    if (xc->busy) {
+        b->znext = xc->zombies;
+        xc->zombies = b;
+    } else {
+        block_free(xc, b);
+    }
+}
+
+static void
+xc_flush_all(struct rv_xc *xc)
+{
+    for (uint32_t i = 0; i <= xc->bmask; i++) {
+        while (xc->bh[i] != NULL) {
+            xc_kill(xc, xc->bh[i]);
+        }
+    }
+}
+
+/* Kills the blocks of page pn that overlap [lo, hi). */
+static void
+xc_invalidate_page(struct rv_xc *xc, uint64_t pn, uint64_t lo, uint64_t hi)
+{
+    bool killed;
+    do {
+        killed = false;
+        struct rv_xpage *p = xpage_find(xc, pn);
+        if (p == NULL) {
+            return;
+        }
+        for (struct rv_block *b = p->head; b != NULL; b = pl_of(b, pn)->next) {
+            if (b->pc < hi && b->pc + b->len > lo) {
+                xc_kill(xc, b);
+                killed = true;
+                break;
+            }
+        }
+    } while (killed);
+    struct rv_xpage *p = xpage_find(xc, pn);
+    if (p != NULL) {
+        xpage_recompute(p);
+    }
+}
+
+/* The cache's side of stor_invalidate(). */
+static void
+xc_invalidate(void *ctx, uint64_t gpa, uint64_t len)
+{
+    struct rv_xc *xc = ctx;
+    uint64_t first = gpa >> STOR_PAGE_SHIFT, last = (gpa + len - 1) >> STOR_PAGE_SHIFT;
+    if (last - first + 1 > xc->npages) {
+        /* Walk the pages we have rather than the range. */
+        uint64_t *pns = malloc(xc->npages * sizeof *pns + 1);
+        size_t n = 0;
+        if (pns == NULL) {
+            xc_flush_all(xc);
+            return;
+        }
+        for (uint32_t i = 0; i <= xc->pmask; i++) {
+            for (struct rv_xpage *p = xc->ph[i]; p != NULL; p = p->hnext) {
+                if (p->pn >= first && p->pn <= last) {
+                    pns[n++] = p->pn;
+                }
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            xc_invalidate_page(xc, pns[i], gpa, gpa + len);
+        }
+        free(pns);
+        return;
+    }
+    for (uint64_t pn = first; pn <= last; pn++) {
+        xc_invalidate_page(xc, pn, gpa, gpa + len);
+    }
+}
+
+/* ---- translation --------------------------------------------------------- */
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+static const uint8_t *
+page_ro(const struct stor *st, uint64_t pn)
+{
+    const uint8_t *f = stor_frame(st, pn);
+    return f != NULL ? f : stor_zero_page;
+}
+
+static bool
+is_branch(enum rv_opk k)
+{
+    return k == RV_OPK_BEQ || k == RV_OPK_BNE || k == RV_OPK_BLT || k == RV_OPK_BGE ||
+           k == RV_OPK_BLTU || k == RV_OPK_BGEU;
+}
+
+static struct rv_block *
+xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
+{
+    const struct stor *st = xc->st;
+    struct rv_op ops[RV_BLOCK_MAX_OPS];
+    uint16_t pcoff[RV_BLOCK_MAX_OPS + 1];
+    bool branch[RV_BLOCK_MAX_OPS];
+    uint64_t exit_pc[RV_BLOCK_MAX_EXITS];
+    unsigned nexits = 0;
+    const void *const *H = rv_exec_handlers;
+    uint64_t pn0 = pc >> STOR_PAGE_SHIFT;
+    uint64_t a = pc;
+    unsigned n = 0;
+    bool two = false;
+
+    if (pn0 >= st->npages) {
+        *tval = pc;
+        return NULL;
+    }
+    const uint8_t *page = page_ro(st, pn0);
+    for (;;) {
+        struct rv_op *op = &ops[n];
+        if (n == RV_BLOCK_MAX_OPS - 1 || (n > 0 && (a >> STOR_PAGE_SHIFT) != pn0)) {
+            break; /* fall through into the next block */
+        }
+        unsigned off = (unsigned)(a & STOR_PAGE_MASK);
+        uint16_t lo = rd16(page + off), hi = 0;
+        if ((lo & 3) == 3) {
+            if (off == STOR_PAGE_SIZE - 2) {
+                if (n > 0) {
+                    break; /* the straddler gets a block of its own */
+                }
+                if (pn0 + 1 >= st->npages) {
+                    *tval = a + 2;
+                    return NULL;
+                }
+                hi = rd16(page_ro(st, pn0 + 1));
+                two = true;
+            } else {
+                hi = rd16(page + off + 2);
+            }
+        }
+        struct rv_dop d;
+        unsigned len = rv_decode_at(lo, hi, &d);
+        int64_t rel = (int64_t)(a - pc);
+        op->h = H[d.k];
+        op->rd = d.rd;
+        op->rs1 = d.rs1;
+        op->rs2 = d.rs2;
+        op->aux = 0;
+        op->imm = d.imm;
+        branch[n] = is_branch(d.k);
+        pcoff[n++] = (uint16_t)rel;
+        bool end = d.end;
+        switch (d.k) {
+        case RV_OPK_AUIPC:
+            op->imm = (int32_t)(rel + d.imm);
+            break;
+        case RV_OPK_JAL: /* rs1: the target's exit, rs2: the link value's */
+            op->rs1 = (uint8_t)nexits;
+            exit_pc[nexits++] = a + (uint64_t)(int64_t)d.target;
+            op->rs2 = (uint8_t)nexits;
+            exit_pc[nexits++] = a + len;
+            break;
+        case RV_OPK_JALR: /* rs2: the link value's exit */
+            op->rs2 = (uint8_t)nexits;
+            exit_pc[nexits++] = a + len;
+            break;
+        case RV_OPK_BEQ: case RV_OPK_BNE: case RV_OPK_BLT:
+        case RV_OPK_BGE: case RV_OPK_BLTU: case RV_OPK_BGEU:
+            /* rd: the taken exit.  Not taken, the block goes on (a side
+             * exit) unless it has as many exits as it may have. */
+            op->rd = (uint8_t)nexits;
+            exit_pc[nexits++] = a + (uint64_t)(int64_t)d.target;
+            end = nexits + 2 >= RV_BLOCK_MAX_EXITS;
+            break;
+        case RV_OPK_CSR:
+        case RV_OPK_ECALL: case RV_OPK_EBREAK: case RV_OPK_ILLEGAL:
+        case RV_OPK_SRET: case RV_OPK_WFI: case RV_OPK_FENCEI: case RV_OPK_SFENCE:
+            xc->stats->insns_patched++;
+            break;
+        default:
+            break;
+        }
+        a += len;
+        if (end) {
+            break;
+        }
+    }
+    /* Every block ends with an EXIT op: reached when it falls through (page
+     * end, size limit, a last branch not taken) and a guard after the
+     * others.  It is not an instruction: n does not count it. */
+    ops[n] = (struct rv_op){.h = H[RV_OPK_EXIT], .rd = (uint8_t)nexits};
+    exit_pc[nexits++] = a;
+    pcoff[n] = (uint16_t)(a - pc);
+    /* A taken branch gives back the instructions after it. */
+    for (unsigned i = 0; i < n; i++) {
+        if (branch[i]) {
+            ops[i].aux = (uint8_t)(n - i - 1);
+        }
+    }
+
+    size_t bytes = sizeof(struct rv_block) + (n + 1) * sizeof(struct rv_op) +
+                   nexits * sizeof(struct rv_exit) + (n + 1) * sizeof(uint16_t);
+    if (atomic_load_explicit(&rv_xlate_total, memory_order_relaxed) + bytes > rv_xlate_cap) {
+        xc_flush_all(xc);
+    }
+    struct rv_block *b = calloc(1, bytes);
+    if (b == NULL) {
+        *tval = RV_XLATE_NOMEM;
+        return NULL;
+    }
+    b->pc = pc;
+    b->n = n;
+    b->len = (uint32_t)(a - pc);
+    b->two_pages = two;
+    b->bytes = (uint32_t)bytes;
+    memcpy(b->ops, ops, (n + 1) * sizeof(struct rv_op));
+    b->exits = (struct rv_exit *)(void *)&b->ops[n + 1];
+    b->nexits = nexits;
+    for (unsigned i = 0; i < nexits; i++) {
+        b->exits[i].pc = exit_pc[i];
+    }
+    b->pcoff = (uint16_t *)(void *)&b->exits[nexits];
+    memcpy(b->pcoff, pcoff, (n + 1) * sizeof(uint16_t));
+
+    /* Register in the pages first: that can fail. */
+    struct rv_xpage *pg[2] = {NULL, NULL};
+    for (int i = 0; i <= (int)two; i++) {
+        pg[i] = xpage_need(xc, pn0 + (uint64_t)i);
+        if (pg[i] == NULL) {
+            if (i == 1 && pg[0]->nblocks == 0) {
+                xpage_remove(xc, pg[0]);
+            }
+            free(b);
+            *tval = RV_XLATE_NOMEM;
+            return NULL;
+        }
+    }
+    for (int i = 0; i <= (int)two; i++) {
+        struct rv_xpage *p = pg[i];
+        struct rv_pglink *l = &b->pl[i];
+        l->next = p->head;
+        l->pprev = &p->head;
+        if (p->head != NULL) {
+            pl_of(p->head, p->pn)->pprev = &l->next;
+        }
+        p->head = b;
+        p->nblocks++;
+        uint64_t more = chunk_bits(p->pn, b->pc, b->pc + b->len);
+        if ((p->chunks | more) != p->chunks) {
+            /* Code-page write entries (here and in other TLBs) know the
+             * old chunks: drop ours, make the others flush. */
+            uint64_t g0 = xc->st->gen;
+            xc->st->gen++;
+            if (xc->tlb != NULL) {
+                rv_tlb_drop_page(xc->tlb, p->pn);
+            }
+            xc_tlb_catch_up(xc, g0);
+            p->chunks |= more;
+        }
+    }
+    uint32_t h = hash_pc(pc) & xc->bmask;
+    b->hnext = xc->bh[h];
+    xc->bh[h] = b;
+    xc->bytes += bytes;
+    atomic_fetch_add_explicit(&rv_xlate_total, bytes, memory_order_relaxed);
+    xc->stats->blocks_translated++;
+    if (++xc->nblocks > 2 * (xc->bmask + 1)) {
+        bhash_grow(xc);
+    }
+    return b;
+}
+
+struct rv_block *
+rv_xc_lookup(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
+{
+    for (struct rv_block *b = xc->bh[hash_pc(pc) & xc->bmask]; b != NULL; b = b->hnext) {
+        if (b->pc == pc) {
+            return b;
+        }
+    }
+    return xc_translate(xc, pc, tval);
+}
+
+void
+rv_xlate_cap_set(size_t bytes)
+{
+    rv_xlate_cap = bytes;
+}
+
+size_t
+rv_xlate_bytes(void)
+{
+    return atomic_load_explicit(&rv_xlate_total, memory_order_relaxed);
+}

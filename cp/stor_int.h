@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cp/stor_int.h - guest storage as the CPU sees it: the page map, per-page
+ * metadata and the hook through which CP writes reach the translation cache.
+ * Only cp/stor.c and cp/rv*.c include this; CP uses cp/stor.h.
+ *
+ * The map: root[pn >> STOR_LEAF_BITS] -> leaf; leaf->frame[pn & mask] -> a
+ * 4 KiB host frame or NULL (never touched or released: reads as zeros).
+ * Leaves exist only for regions that were written, protected or that hold
+ * translated code, so an idle VM costs the root plus a few leaves.
+ *
+ * gen counts every change that can make a TLB entry stale: a frame backed
+ * or freed, a protection change, a page becoming code.  A TLB remembers the
+ * gen it reflects and is flushed when they differ; the thread that makes a
+ * change while it runs the CPU may fix its own TLB and catch up instead.
+ */
+#ifndef CP_STOR_INT_H
+#define CP_STOR_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cp/stor.h"
+
+#define STOR_PAGE_SHIFT 12
+#define STOR_PAGE_SIZE (1u << STOR_PAGE_SHIFT)
+#define STOR_PAGE_MASK ((uint64_t)STOR_PAGE_SIZE - 1)
+#define STOR_LEAF_BITS 9 /* 512 pages = 2 MiB per leaf */
+#define STOR_LEAF_PAGES (1u << STOR_LEAF_BITS)
+
+/* Per-page metadata bits. */
+#define STOR_M_PROT 0x03u /* DIAG_PROT_USER_* */
+#define STOR_M_CODE 0x04u /* translations exist: no write TLB entries */
+#define STOR_M_DIRTY 0x08u /* written since backed (for paging) */
+
+struct stor_leaf {
+    uint8_t *frame[STOR_LEAF_PAGES];
+    uint8_t meta[STOR_LEAF_PAGES];
+    uint32_t nframes; /* frames backed in this leaf */
+    uint32_t nmeta; /* pages with nonzero protection or CODE */
+};
+
+/* Called for every range whose pages carry STOR_M_CODE when its bytes
+ * change or must be re-read (stor_invalidate). */
+typedef void stor_code_fn(void *ctx, uint64_t gpa, uint64_t len);
+
+struct stor {
+    uint64_t size;
+    uint64_t npages;
+    struct stor_leaf **root;
+    size_t nroot;
+    size_t nleaves;
+    uint64_t resident;
+    uint64_t gen;
+    uint64_t ncode; /* pages carrying STOR_M_CODE */
+    stor_code_fn *code_fn;
+    void *code_ctx;
+};
+
+/* A page of zeros that read TLB entries of unbacked pages point at. */
+extern const uint8_t stor_zero_page[STOR_PAGE_SIZE];
+
+static inline struct stor_leaf *
+stor_leaf_get(const struct stor *st, uint64_t pn)
+{
+    return st->root[pn >> STOR_LEAF_BITS];
+}
+
+/* The frame of page pn (pn < npages) or NULL if unbacked. */
+static inline uint8_t *
+stor_frame(const struct stor *st, uint64_t pn)
+{
+    struct stor_leaf *l = stor_leaf_get(st, pn);
+    return l ? l->frame[pn & (STOR_LEAF_PAGES - 1)] : NULL;
+}
+
+/* The metadata byte of page pn (pn < npages), 0 when it has no leaf. */
+static inline unsigned
+stor_meta(const struct stor *st, uint64_t pn)
+{
+    struct stor_leaf *l = stor_leaf_get(st, pn);
+    return l ? l->meta[pn & (STOR_LEAF_PAGES - 1)] : 0;
+}
+
+/* Backs page pn (pn < npages) if needed and returns its frame; bumps gen
+ * when it backs one.  NULL: host out of memory. */
+uint8_t *stor_frame_rw(struct stor *st, uint64_t pn);
+
+/* Sets or clears meta bits of page pn (pn < npages).  Setting may allocate
+ * a leaf: -ENOMEM.  Bumps gen. */
+int stor_meta_set(struct stor *st, uint64_t pn, unsigned bits);
+void stor_meta_clear(struct stor *st, uint64_t pn, unsigned bits);
+
+/* Registers the translation cache's invalidation function (one per stor). */
+void stor_set_code_fn(struct stor *st, stor_code_fn *fn, void *ctx);
+
+/* THE invalidation function: translations overlapping [gpa, gpa+len) are
+ * dropped.  Used by fence.i, guest stores into code, stor_write, stor_zero
+ * and stor_release.  The range must be inside storage. */
+void stor_invalidate(struct stor *st, uint64_t gpa, uint64_t len);
+
+#endif /* CP_STOR_INT_H */

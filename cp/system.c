@@ -1,0 +1,1073 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cp/system.c - the system: the table of logged-on users, logon (new,
+ * reconnect, takeover), limits on VMs and committed storage, logoff,
+ * disconnect, the idle and disconnected-read timers, and shutdown.  The
+ * life cycle of a user is drawn in cp/cp.h; the sessions, exec and the
+ * calls for the VM layer are in cp/system_session.c.
+ *
+ * Every logged-on user is one VM in the dispatcher (struct disp_vm), even
+ * before anything is IPLed: its `run` first handles a logoff request, then
+ * runs a slice of the guest if there is one that may run.  Its CP commands
+ * and other work arrive in its mailbox, so they run on the thread that runs
+ * the VM.  Logoff ends with DISP_EXIT; the dispatcher's `exited` call
+ * tears the user down on that thread, and the memory goes with the last
+ * reference (a terminal may still be draining the LOGOFF lines).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cp/cpcmd.h"
+#include "vmrv/ipl.h"
+
+#define DISC_POLL_NS 60000000000ull /* re-check a disconnected VM at least this often */
+
+/* ---- time formats ------------------------------------------------------------ */
+
+void
+cp_time_parts(time_t t, char *hms, size_t hlen, char *zone, size_t zlen, char *date, size_t dlen)
+{
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(hms, hlen, "%H:%M:%S", &tm);
+    strftime(zone, zlen, "%Z", &tm);
+    char day[16];
+    strftime(day, sizeof day, "%A", &tm);
+    for (char *p = day; *p; p++) {
+        *p = (char)toupper((unsigned char)*p);
+    }
+    char ymd[16];
+    strftime(ymd, sizeof ymd, "%Y-%m-%d", &tm);
+    snprintf(date, dlen, "%s %s", day, ymd);
+}
+
+void
+cp_fmt_cpu(uint64_t ns, char *buf, size_t len)
+{
+    uint64_t hs = ns / 10000000ull; /* hundredths */
+    snprintf(buf, len, "%03llu:%02llu.%02llu", (unsigned long long)(hs / 6000),
+             (unsigned long long)(hs / 100 % 60), (unsigned long long)(hs % 100));
+}
+
+void
+cp_fmt_connect(uint64_t ns, char *buf, size_t len)
+{
+    uint64_t s = ns / 1000000000ull;
+    snprintf(buf, len, "%02llu:%02llu:%02llu", (unsigned long long)(s / 3600),
+             (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
+}
+
+/* ---- references and lookup ------------------------------------------------------- */
+
+static void
+user_free(struct cp_user *u)
+{
+    con_destroy(u->con);
+    pthread_mutex_destroy(&u->lock);
+    free(u);
+}
+
+void
+cp_user_get(struct cp_user *u)
+{
+    pthread_mutex_lock(&u->sys->lock);
+    u->refs++;
+    pthread_mutex_unlock(&u->sys->lock);
+}
+
+void
+cp_user_put(struct cp_user *u)
+{
+    if (!u) {
+        return;
+    }
+    if (u->transient) {
+        user_free(u);
+        return;
+    }
+    pthread_mutex_lock(&u->sys->lock);
+    int left = --u->refs;
+    pthread_mutex_unlock(&u->sys->lock);
+    if (left == 0) {
+        user_free(u);
+    }
+}
+
+/* sys->lock held */
+static struct cp_user *
+find_locked(struct cp_system *sys, const char *userid)
+{
+    for (struct cp_user *u = sys->users; u; u = u->next) {
+        if (strcasecmp(u->userid, userid) == 0) {
+            return u;
+        }
+    }
+    return NULL;
+}
+
+struct cp_user *
+cp_user_find(struct cp_system *sys, const char *userid, bool any_state)
+{
+    pthread_mutex_lock(&sys->lock);
+    struct cp_user *u = find_locked(sys, userid);
+    if (u) {
+        pthread_mutex_lock(&u->lock);
+        bool ok = any_state || u->state == USER_ACTIVE;
+        pthread_mutex_unlock(&u->lock);
+        if (ok) {
+            u->refs++;
+        } else {
+            u = NULL;
+        }
+    }
+    pthread_mutex_unlock(&sys->lock);
+    return u;
+}
+
+struct cp_settings
+cp_user_settings(struct cp_user *u)
+{
+    pthread_mutex_lock(&u->lock);
+    struct cp_settings s = u->set;
+    pthread_mutex_unlock(&u->lock);
+    return s;
+}
+
+/* A user struct (not in the table), from a directory entry. */
+struct cp_user *
+cp_user_alloc(struct cp_system *sys, const struct cp_dirent *de, bool transient)
+{
+    struct cp_user *u = calloc(1, sizeof *u);
+    if (!u) {
+        return NULL;
+    }
+    u->sys = sys;
+    u->dir = *de;
+    snprintf(u->userid, sizeof u->userid, "%s", de->userid);
+    for (char *p = u->userid; *p; p++) {
+        *p = (char)toupper((unsigned char)*p);
+    }
+    pthread_mutex_init(&u->lock, NULL);
+    u->transient = transient;
+    u->refs = 1;
+    u->classes = de->classes;
+    u->storage = de->storage ? de->storage : VMRV_DEFAULT_STORAGE;
+    u->share = de->share ? de->share : SCHED_SHARE_DEFAULT;
+    u->set.msg = u->set.wng = u->set.imsg = true;
+    u->set.smsg = u->set.run = false;
+    u->set.emsg = MSG_EMSG_ON;
+    return u;
+}
+
+int
+cp_commit_storage(struct cp_system *sys, uint64_t old_bytes, uint64_t new_bytes)
+{
+    int rc = 0;
+    pthread_mutex_lock(&sys->lock);
+    uint64_t next = sys->committed - old_bytes + new_bytes;
+    if (new_bytes > old_bytes && next > sys->cfg.committed_storage) {
+        rc = MSG_COMMITTED;
+    } else {
+        sys->committed = next;
+    }
+    pthread_mutex_unlock(&sys->lock);
+    return rc;
+}
+
+/* ---- waking and work ---------------------------------------------------------------- */
+
+void
+cp_user_nudge(struct cp_user *u)
+{
+    if (u->transient || !u->dv_added) {
+        return;
+    }
+    const struct cp_vm_ops *vo = u->sys->svc.vm;
+    if (u->vm && vo && vo->kick) {
+        vo->kick(u->vm);
+    }
+    disp_wake(u->sys->disp, &u->dv, false);
+}
+
+void
+cp_user_wake(struct cp_user *u)
+{
+    if (!u->transient && u->dv_added) {
+        disp_wake(u->sys->disp, &u->dv, false);
+    }
+}
+
+struct user_work {
+    struct disp_work w;
+    struct cp_user *u;
+    void (*fn)(struct cp_user *u, const char *arg);
+    void (*fnp)(struct cp_user *u, void *p);
+    void *p;
+    char arg[];
+};
+
+static void
+user_work_fn(struct disp_work *w, void *vmctx)
+{
+    struct user_work *uw = (struct user_work *)w;
+    if (uw->fnp) {
+        uw->fnp(uw->u, uw->p);
+    } else {
+        uw->fn(uw->u, uw->arg);
+    }
+    free(uw);
+}
+
+int
+cp_user_post_ptr(struct cp_user *u, void (*fn)(struct cp_user *u, void *p), void *p,
+                 bool interactive)
+{
+    if (u->transient || !u->dv_added) {
+        return -ESRCH;
+    }
+    struct user_work *uw = calloc(1, sizeof *uw + 1);
+    if (!uw) {
+        return -ENOMEM;
+    }
+    uw->w.fn = user_work_fn;
+    uw->u = u;
+    uw->fnp = fn;
+    uw->p = p;
+    int rc = disp_post(u->sys->disp, &u->dv, &uw->w, interactive);
+    if (rc < 0) {
+        free(uw);
+    }
+    return rc;
+}
+
+int
+cp_user_post(struct cp_user *u, void (*fn)(struct cp_user *u, const char *arg), const char *arg,
+             bool interactive)
+{
+    if (u->transient || !u->dv_added) {
+        return -ESRCH;
+    }
+    size_t n = arg ? strlen(arg) : 0;
+    if (n > 4096) {
+        n = 4096;
+    }
+    struct user_work *uw = calloc(1, sizeof *uw + n + 1);
+    if (!uw) {
+        return -ENOMEM;
+    }
+    uw->w.fn = user_work_fn;
+    uw->u = u;
+    uw->fn = fn;
+    if (n) {
+        memcpy(uw->arg, arg, n);
+    }
+    uw->arg[n] = '\0';
+    int rc = disp_post(u->sys->disp, &u->dv, &uw->w, interactive);
+    if (rc < 0) {
+        free(uw);
+    }
+    return rc;
+}
+
+static void
+wake_user(void *ctx)
+{
+    cp_user_wake(ctx);
+}
+
+void
+cp_user_set_guest(struct cp_user *u, bool running)
+{
+    u->guest = running;
+    con_set_guest(u->con, running);
+    if (running) {
+        cp_user_wake(u);
+    }
+}
+
+/* ---- messages written by CP to a user's console ------------------------------------ */
+
+/* One message to u's console, per u's settings. */
+static void
+con_msgv(struct cp_user *u, int num, const char *const *args, unsigned nargs)
+{
+    struct cp_out o;
+    cp_out_init(&o, u);
+    cp_out_msgv(&o, num, args, nargs);
+    if (o.len) {
+        con_cp_output(u->con, o.buf, o.len);
+    }
+    cp_out_fini(&o);
+}
+#define con_msg(u, num, ...) con_msgv((u), (num), MSG_ARGS(__VA_ARGS__))
+
+static void
+now_parts(char *hms, char *zone, char *date)
+{
+    cp_time_parts(time(NULL), hms, 16, zone, 16, date, 40);
+}
+
+/* ---- timers: idle disconnect, disconnected read timeout --------------------------- */
+
+static void
+arm_timer(struct cp_user *u, uint64_t when)
+{
+    disp_timer_arm(u->sys->disp, &u->timer, when);
+}
+
+/* (Re)arms the user's timer for its current state; any thread. */
+void
+cp_user_timer_update(struct cp_user *u)
+{
+    const struct cp_config *cfg = &u->sys->cfg;
+    pthread_mutex_lock(&u->lock);
+    bool active = u->state == USER_ACTIVE;
+    bool connected = u->sess != NULL;
+    uint64_t disc = u->disc_mono;
+    pthread_mutex_unlock(&u->lock);
+    if (!active) {
+        return;
+    }
+    uint64_t now = disp_now();
+    if (connected) {
+        if (cfg->idle_disconnect_s) {
+            arm_timer(u, con_last_input(u->con) + cfg->idle_disconnect_s * 1000000000ull);
+        } else {
+            disp_timer_cancel(u->sys->disp, &u->timer);
+        }
+        return;
+    }
+    if (!cfg->disconnect_timeout_s) {
+        disp_timer_cancel(u->sys->disp, &u->timer);
+        return;
+    }
+    uint64_t limit = cfg->disconnect_timeout_s * 1000000000ull;
+    uint64_t since = con_reading_since(u->con);
+    if (since) {
+        uint64_t start = since > disc ? since : disc;
+        arm_timer(u, start + limit);
+    } else {
+        arm_timer(u, now + (limit < DISC_POLL_NS ? limit : DISC_POLL_NS));
+    }
+}
+
+static void
+format_duration(unsigned s, char *buf, size_t len)
+{
+    if (s % 3600 == 0) {
+        snprintf(buf, len, "%u hour%s", s / 3600, s == 3600 ? "" : "s");
+    } else if (s % 60 == 0) {
+        snprintf(buf, len, "%u minute%s", s / 60, s == 60 ? "" : "s");
+    } else {
+        snprintf(buf, len, "%u second%s", s, s == 1 ? "" : "s");
+    }
+}
+
+static void
+user_timer_fn(struct disp_timer *t)
+{
+    struct cp_user *u = t->arg;
+    const struct cp_config *cfg = &u->sys->cfg;
+    pthread_mutex_lock(&u->lock);
+    bool active = u->state == USER_ACTIVE;
+    bool connected = u->sess != NULL;
+    uint64_t disc = u->disc_mono;
+    pthread_mutex_unlock(&u->lock);
+    if (!active) {
+        return;
+    }
+    uint64_t now = disp_now();
+    char dur[32];
+    if (connected) {
+        uint64_t limit = cfg->idle_disconnect_s * 1000000000ull;
+        if (limit && now - con_last_input(u->con) >= limit) {
+            format_duration(cfg->idle_disconnect_s, dur, sizeof dur);
+            cp_user_disconnect(u, MSG_IDLEDISC, dur, "idle");
+            return;
+        }
+    } else {
+        uint64_t limit = cfg->disconnect_timeout_s * 1000000000ull;
+        uint64_t since = con_reading_since(u->con);
+        uint64_t start = since > disc ? since : disc;
+        if (limit && since && now - start >= limit) {
+            format_duration(cfg->disconnect_timeout_s, dur, sizeof dur);
+            cp_user_request_logoff(u, MSG_DISCTIMEOUT, dur, "disconnected and waiting for input");
+            return;
+        }
+    }
+    cp_user_timer_update(u);
+}
+
+/* ---- logoff ---------------------------------------------------------------------------- */
+
+bool
+cp_user_request_logoff(struct cp_user *u, int msg, const char *arg, const char *reason)
+{
+    if (u->transient) {
+        return false;
+    }
+    pthread_mutex_lock(&u->lock);
+    if (u->state != USER_ACTIVE || u->exit_requested) {
+        pthread_mutex_unlock(&u->lock);
+        return false;
+    }
+    u->state = USER_LOGGING_OFF;
+    u->exit_requested = true;
+    u->logoff_msg = msg;
+    snprintf(u->logoff_arg, sizeof u->logoff_arg, "%s", arg ? arg : "");
+    snprintf(u->logoff_reason, sizeof u->logoff_reason, "%s", reason ? reason : "LOGOFF");
+    pthread_mutex_unlock(&u->lock);
+    cp_user_nudge(u);
+    return true;
+}
+
+/* On u's thread: the LOGOFF lines. */
+static void
+write_logoff(struct cp_user *u)
+{
+    pthread_mutex_lock(&u->lock);
+    int notice = u->logoff_msg;
+    char arg[CP_USERID_MAX + 24];
+    snprintf(arg, sizeof arg, "%s", u->logoff_arg);
+    pthread_mutex_unlock(&u->lock);
+    if (notice) {
+        con_msg(u, notice, arg);
+    }
+    uint64_t vus = 0, tus = 0;
+    cp_user_cpu_times(u, &vus, &tus);
+    char conn[24], v[24], tot[24], hms[16], zone[16], date[40];
+    cp_fmt_connect(disp_now() - u->logon_mono, conn, sizeof conn);
+    cp_fmt_cpu(vus * 1000, v, sizeof v);
+    cp_fmt_cpu(tus * 1000, tot, sizeof tot);
+    con_msg(u, MSG_CPUTIME, conn, v, tot);
+    now_parts(hms, zone, date);
+    con_msg(u, MSG_LOGOFFAT, hms, zone, date);
+}
+
+/* The dispatcher is done with u: take it out of the system. */
+static void
+user_exited(void *ctx)
+{
+    struct cp_user *u = ctx;
+    struct cp_system *sys = u->sys;
+    pthread_mutex_lock(&sys->lock);
+    struct cp_user **pp = &sys->users;
+    while (*pp && *pp != u) {
+        pp = &(*pp)->next;
+    }
+    if (*pp) {
+        *pp = u->next;
+        sys->nusers--;
+    }
+    pthread_mutex_lock(&u->lock);
+    u->state = USER_GONE;
+    sys->committed -= u->storage;
+    struct cp_session *s = u->sess;
+    u->sess = NULL;
+    char reason[96];
+    snprintf(reason, sizeof reason, "%s", u->logoff_reason);
+    pthread_mutex_unlock(&u->lock);
+    pthread_cond_broadcast(&sys->cond);
+    pthread_mutex_unlock(&sys->lock);
+
+    disp_timer_cancel(sys->disp, &u->timer);
+    if (u->vm && sys->svc.vm && sys->svc.vm->destroy) {
+        sys->svc.vm->destroy(u->vm);
+    }
+    u->vm = NULL;
+    if (s) {
+        pthread_mutex_lock(&s->lock);
+        s->closed = true;
+        pthread_mutex_unlock(&s->lock);
+    }
+    con_close_terminal(u->con);
+    char id[MSG_ID_LEN];
+    cplog(CPLOG_INFO, msg_id(MSG_LOG_LOGOFF, id), u->userid, "%s logged off: %s", u->userid,
+          reason);
+    cplog_audit("LOGOFF", u->userid, "%s", reason);
+    cp_user_put(u); /* the system's reference */
+}
+
+static enum disp_result
+user_run(void *ctx, struct disp_slice *sl)
+{
+    struct cp_user *u = ctx;
+    pthread_mutex_lock(&u->lock);
+    bool exit = u->exit_requested;
+    bool run_on = u->set.run;
+    pthread_mutex_unlock(&u->lock);
+    if (exit) {
+        write_logoff(u);
+        return DISP_EXIT;
+    }
+    const struct cp_vm_ops *vo = u->sys->svc.vm;
+    if (!u->vm || !u->guest || !vo || !vo->run) {
+        return DISP_WAIT;
+    }
+    if (!run_on && con_in_cp_read(u->con)) {
+        return DISP_WAIT; /* stopped in CP READ until BEGIN */
+    }
+    u->in_slice = true;
+    enum disp_result r = vo->run(u->vm, sl);
+    u->in_slice = false;
+    if (r == DISP_EXIT) {
+        /* the VM layer does not end users; treat it as a stop */
+        cp_user_stopped(u, "the virtual machine ended");
+        return DISP_WAIT;
+    }
+    return r;
+}
+
+static void
+user_kick(void *ctx)
+{
+    struct cp_user *u = ctx;
+    const struct cp_vm_ops *vo = u->sys->svc.vm;
+    if (u->vm && vo && vo->kick) {
+        vo->kick(u->vm);
+    }
+}
+
+static const struct disp_vm_ops user_disp_ops = {user_run, user_kick, user_exited};
+
+/* ---- disconnect ------------------------------------------------------------------------------ */
+
+bool
+cp_user_disconnect(struct cp_user *u, int notice, const char *arg, const char *why)
+{
+    if (u->transient) {
+        return false;
+    }
+    pthread_mutex_lock(&u->lock);
+    struct cp_session *s = u->sess;
+    if (!s || u->state != USER_ACTIVE) {
+        pthread_mutex_unlock(&u->lock);
+        return false;
+    }
+    u->sess = NULL;
+    u->disc_mono = disp_now();
+    pthread_mutex_unlock(&u->lock);
+    pthread_mutex_lock(&s->lock);
+    s->closed = true;
+    pthread_mutex_unlock(&s->lock);
+    if (notice) {
+        con_msg(u, notice, arg ? arg : "");
+    }
+    char hms[16], zone[16], date[40];
+    now_parts(hms, zone, date);
+    con_msg(u, MSG_DISCAT, hms, zone, date);
+    con_close_terminal(u->con);
+    char id[MSG_ID_LEN];
+    cplog(CPLOG_INFO, msg_id(MSG_LOG_DISC, id), u->userid, "%s disconnected: %s", u->userid, why);
+    cplog_audit("DISCONN", u->userid, "%s", why);
+    cp_user_timer_update(u);
+    return true;
+}
+
+/* ---- logon ------------------------------------------------------------------------------------- */
+
+static int
+refuse(char *why, size_t whylen, const char *userid, int num, const char *const *args,
+       unsigned nargs)
+{
+    if (why) {
+        msg_format(why, whylen, num, NULL, args, nargs);
+    }
+    /* the log line carries the reason's own id */
+    char text[200], id[MSG_ID_LEN];
+    msg_text(text, sizeof text, num, args, nargs);
+    cplog(CPLOG_WARN, msg_id(num, id), userid, "%s", text);
+    return num;
+}
+#define REFUSE(num, ...) refuse(why, whylen, uid, (num), MSG_ARGS(__VA_ARGS__))
+
+static struct cp_session *
+session_new(struct cp_user *u, const struct con_term_ops *ops, void *ctx)
+{
+    struct cp_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        return NULL;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    s->u = u;
+    s->ops = ops;
+    s->ctx = ctx;
+    return s;
+}
+
+/* An existing user: reconnect it, or take its session over. */
+static int
+reconnect(struct cp_user *u, const char *source, const struct con_term_ops *ops, void *ctx,
+          struct cp_session **out)
+{
+    struct cp_session *s = session_new(u, ops, ctx);
+    if (!s) {
+        cp_user_put(u);
+        return MSG_LOGONFAIL;
+    }
+    pthread_mutex_lock(&u->lock);
+    struct cp_session *old = u->sess;
+    u->sess = s;
+    u->disc_mono = 0;
+    snprintf(u->source, sizeof u->source, "%s", source ? source : "");
+    pthread_mutex_unlock(&u->lock);
+    if (old) {
+        pthread_mutex_lock(&old->lock);
+        old->closed = true;
+        msg_format(old->reason, sizeof old->reason, MSG_TAKENOVER, NULL,
+                   MSG_ARGS(source ? source : "another terminal"));
+        pthread_mutex_unlock(&old->lock);
+        con_close_terminal(u->con); /* to the old terminal, still attached */
+    }
+    con_attach(u->con, ops, ctx);
+    con_enter_cp_read(u->con);
+    char hms[16], zone[16], date[40];
+    now_parts(hms, zone, date);
+    con_msg(u, MSG_RECONNAT, hms, zone, date);
+    char id[MSG_ID_LEN];
+    cplog(CPLOG_INFO, msg_id(MSG_LOG_RECONN, id), u->userid, "%s reconnected from %s", u->userid,
+          source ? source : "-");
+    cplog_audit(old ? "TAKEOVER" : "RECONN", u->userid, "from %s", source ? source : "-");
+    cp_user_timer_update(u);
+    cp_user_nudge(u); /* it stops in CP READ unless RUN ON */
+    *out = s;
+    return 0;
+}
+
+static void
+autoipl(struct cp_user *u, const char *arg)
+{
+    struct cp_out o;
+    cp_out_init(&o, u);
+    char line[400];
+    if (u->dir.ipl_parm[0]) {
+        snprintf(line, sizeof line, "IPL %s PARM %s", u->dir.ipl, u->dir.ipl_parm);
+    } else {
+        snprintf(line, sizeof line, "IPL %s", u->dir.ipl);
+    }
+    cpcmd_run(u, line, strlen(line), CPCMD_CONSOLE, &o);
+    if (o.len) {
+        con_cp_output(u->con, o.buf, o.len);
+    }
+    cp_out_fini(&o);
+}
+
+/* The one logon path: with a terminal (ops) or without (AUTOLOG). */
+static int
+logon(struct cp_system *sys, const char *userid, const char *source, const char *by,
+      const struct con_term_ops *ops, void *ctx, struct cp_session **out, char *why,
+      size_t whylen)
+{
+    char uid[CP_USERID_MAX + 1];
+    size_t n = strlen(userid);
+    bool ok = n >= 1 && n <= CP_USERID_MAX;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = isalnum((unsigned char)userid[i]) || strchr("@#$_-", userid[i]);
+        uid[i] = (char)toupper((unsigned char)userid[i]);
+    }
+    if (!ok) {
+        snprintf(uid, sizeof uid, "?");
+        return REFUSE(MSG_INVUSER, "?");
+    }
+    uid[n] = '\0';
+    struct cp_dirent de;
+    memset(&de, 0, sizeof de);
+    int drc = sys->svc.dir_lookup ? sys->svc.dir_lookup(sys->svc.ctx, uid, &de) : -ENOENT;
+    if (drc == -ENOENT) {
+        return REFUSE(MSG_NOTINDIR, uid);
+    }
+    if (drc < 0) {
+        return REFUSE(MSG_LOGONFAIL, uid, strerror(-drc));
+    }
+    snprintf(de.userid, sizeof de.userid, "%s", uid);
+    if (de.nolog) {
+        return REFUSE(MSG_NOLOG, uid);
+    }
+
+    pthread_mutex_lock(&sys->lock);
+    if (sys->shutting_down) {
+        pthread_mutex_unlock(&sys->lock);
+        return REFUSE(MSG_SHUTTING);
+    }
+    struct cp_user *u = find_locked(sys, uid);
+    if (u) {
+        pthread_mutex_lock(&u->lock);
+        enum user_state st = u->state;
+        bool starting = !u->dv_added;
+        pthread_mutex_unlock(&u->lock);
+        if (st != USER_ACTIVE || starting) {
+            pthread_mutex_unlock(&sys->lock);
+            return REFUSE(MSG_LOGONFAIL, uid, st != USER_ACTIVE ? "it is logging off; try again"
+                                                               : "another logon is under way");
+        }
+        if (!ops) {
+            pthread_mutex_unlock(&sys->lock);
+            if (why) {
+                msg_format(why, whylen, MSG_ALREADY, NULL, MSG_ARGS(uid));
+            }
+            return MSG_ALREADY;
+        }
+        u->refs++;
+        pthread_mutex_unlock(&sys->lock);
+        return reconnect(u, source, ops, ctx, out);
+    }
+    if (sys->nusers >= sys->cfg.max_vms) {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%u", sys->nusers);
+        snprintf(b, sizeof b, "%u", sys->cfg.max_vms);
+        pthread_mutex_unlock(&sys->lock);
+        return REFUSE(MSG_TOOMANY, a, b);
+    }
+    u = cp_user_alloc(sys, &de, false);
+    if (!u) {
+        pthread_mutex_unlock(&sys->lock);
+        return REFUSE(MSG_LOGONFAIL, uid, "out of memory");
+    }
+    if (sys->committed + u->storage > sys->cfg.committed_storage) {
+        char a[16], b[16];
+        cp_format_size(u->storage, a, sizeof a);
+        cp_format_size(sys->cfg.committed_storage, b, sizeof b);
+        pthread_mutex_unlock(&sys->lock);
+        cp_user_put(u);
+        return REFUSE(MSG_COMMITTED, a, b);
+    }
+    /* reserve: in the table (starting until dv_added), counted, committed */
+    sys->committed += u->storage;
+    sys->nusers++;
+    u->next = sys->users;
+    sys->users = u;
+    u->refs = 2; /* the system's, and the caller's below */
+    pthread_mutex_unlock(&sys->lock);
+
+    char err[200] = "";
+    u->con = con_create((size_t)sys->cfg.console_ring_kib * 1024);
+    if (u->con) {
+        con_set_waker(u->con, wake_user, u);
+    }
+    u->logon_time = time(NULL);
+    u->logon_mono = disp_now();
+    u->timer.fn = user_timer_fn;
+    u->timer.arg = u;
+    snprintf(u->source, sizeof u->source, "%s", source ? source : "");
+    u->autologged = ops == NULL;
+    if (!u->con) {
+        snprintf(err, sizeof err, "out of memory");
+    } else if (sys->svc.vm && sys->svc.vm->create) {
+        u->vm = sys->svc.vm->create(sys->svc.ctx, u, &de, err, sizeof err);
+        if (!u->vm && !err[0]) {
+            snprintf(err, sizeof err, "the virtual machine could not be made");
+        }
+    }
+    struct cp_session *s = NULL;
+    if (!err[0] && ops) {
+        s = session_new(u, ops, ctx);
+        if (!s) {
+            snprintf(err, sizeof err, "out of memory");
+        }
+    }
+    if (!err[0] && disp_vm_add(sys->disp, &u->dv, &user_disp_ops, u, u->share) < 0) {
+        snprintf(err, sizeof err, "out of memory");
+    }
+    if (err[0]) {
+        pthread_mutex_lock(&sys->lock);
+        struct cp_user **pp = &sys->users;
+        while (*pp != u) {
+            pp = &(*pp)->next;
+        }
+        *pp = u->next;
+        sys->nusers--;
+        sys->committed -= u->storage;
+        pthread_mutex_unlock(&sys->lock);
+        if (u->vm && sys->svc.vm->destroy) {
+            sys->svc.vm->destroy(u->vm);
+        }
+        free(s);
+        u->refs = 1;
+        cp_user_put(u);
+        return REFUSE(MSG_LOGONFAIL, uid, err);
+    }
+    pthread_mutex_lock(&sys->lock);
+    u->dv_added = true; /* no longer starting */
+    pthread_mutex_unlock(&sys->lock);
+    if (s) {
+        pthread_mutex_lock(&u->lock);
+        u->sess = s;
+        pthread_mutex_unlock(&u->lock);
+        con_attach(u->con, ops, ctx);
+        *out = s; /* the session holds the caller's reference */
+    } else {
+        pthread_mutex_lock(&u->lock);
+        u->disc_mono = disp_now();
+        pthread_mutex_unlock(&u->lock);
+    }
+    /* the logon lines */
+    pthread_mutex_lock(&sys->lock);
+    unsigned nlog = sys->logmsg_lines;
+    char logmsg[CP_LOGMSG_MAX_LINES][CP_LOGMSG_LINE_MAX];
+    memcpy(logmsg, sys->logmsg, sizeof logmsg);
+    pthread_mutex_unlock(&sys->lock);
+    for (unsigned i = 0; i < nlog; i++) {
+        con_cp_output(u->con, logmsg[i], strlen(logmsg[i]));
+    }
+    char hms[16], zone[16], date[40];
+    now_parts(hms, zone, date);
+    con_msg(u, MSG_LOGONAT, hms, zone, date);
+    char id[MSG_ID_LEN];
+    if (by) {
+        cplog(CPLOG_INFO, msg_id(MSG_LOG_AUTOLOG, id), uid, "%s logged on by %s", uid, by);
+        cplog_audit("AUTOLOG", uid, "by %s", by);
+    } else {
+        cplog(CPLOG_INFO, msg_id(MSG_LOG_LOGON, id), uid, "%s logged on from %s", uid,
+              source ? source : "-");
+        cplog_audit("LOGON", uid, "from %s", source ? source : "-");
+    }
+    cp_user_timer_update(u);
+    if (u->vm && de.ipl[0] && sys->svc.vm->ipl) {
+        cp_user_post(u, autoipl, NULL, false);
+    }
+    if (!s) {
+        cp_user_put(u); /* no session keeps the caller's reference */
+    }
+    return 0;
+}
+
+int
+cp_logon(struct cp_system *sys, const char *userid, const char *source,
+         const struct con_term_ops *ops, void *ctx, struct cp_session **out, char *why,
+         size_t whylen)
+{
+    if (why && whylen) {
+        why[0] = '\0';
+    }
+    *out = NULL;
+    if (!ops) {
+        return MSG_LOGONFAIL;
+    }
+    return logon(sys, userid, source, NULL, ops, ctx, out, why, whylen);
+}
+
+int
+cp_system_autolog(struct cp_system *sys, const char *userid, const char *by, char *why,
+                  size_t whylen)
+{
+    if (why && whylen) {
+        why[0] = '\0';
+    }
+    return logon(sys, userid, "AUTOLOG", by, NULL, NULL, NULL, why, whylen);
+}
+
+int
+cp_autolog(struct cp_system *sys, const char *userid, const char *by, struct cp_out *out)
+{
+    char why[256] = "";
+    int rc = logon(sys, userid, "AUTOLOG", by, NULL, NULL, NULL, why, sizeof why);
+    if (rc == 0) {
+        cp_out_msg(out, MSG_AUTOLOGGED, userid);
+    } else if (why[0]) {
+        /* the reason as a message of this user's command */
+        const char *text = why;
+        cp_out_line(out, "%s", text);
+        if (out->rc == 0) {
+            out->rc = rc;
+        }
+    }
+    return rc;
+}
+
+/* ---- the system ----------------------------------------------------------------------------- */
+
+static void *
+thread_start_hook(void *ctx, unsigned thread)
+{
+    struct cp_system *sys = ctx;
+    return sys->svc.vm && sys->svc.vm->thread_start
+               ? sys->svc.vm->thread_start(sys->svc.ctx, thread)
+               : NULL;
+}
+
+static void
+thread_end_hook(void *ctx, void *tctx)
+{
+    struct cp_system *sys = ctx;
+    if (sys->svc.vm && sys->svc.vm->thread_end) {
+        sys->svc.vm->thread_end(sys->svc.ctx, tctx);
+    }
+}
+
+struct cp_system *
+cp_system_create(const struct cp_config *cfg, const struct cp_services *svc, char *err,
+                 size_t errlen)
+{
+    struct cp_system *sys = calloc(1, sizeof *sys);
+    if (!sys) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    sys->cfg = *cfg;
+    if (svc) {
+        sys->svc = *svc;
+    }
+    if (cfg->timezone[0]) {
+        setenv("TZ", cfg->timezone, 1);
+    }
+    tzset();
+    struct disp_hooks hooks = {sys, thread_start_hook, thread_end_hook};
+    sys->disp = disp_create(cfg->dispatchers, (uint64_t)cfg->slice_ms * 1000000ull, &hooks);
+    if (!sys->disp) {
+        snprintf(err, errlen, "out of memory");
+        free(sys);
+        return NULL;
+    }
+    pthread_mutex_init(&sys->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&sys->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    sys->logmsg_lines = cfg->logmsg_lines;
+    memcpy(sys->logmsg, cfg->logmsg, sizeof sys->logmsg);
+    sys->ipl_time = time(NULL);
+    return sys;
+}
+
+int
+cp_system_start(struct cp_system *sys)
+{
+    int rc = disp_start(sys->disp);
+    if (rc == 0) {
+        char id[MSG_ID_LEN];
+        cplog(CPLOG_INFO, msg_id(MSG_LOG_START, id), NULL, "%s %s started: %u dispatchers",
+              sys->cfg.system_name, PACKAGE_VERSION, disp_threads(sys->disp));
+    }
+    return rc;
+}
+
+const struct cp_config *
+cp_system_config(const struct cp_system *sys)
+{
+    return &sys->cfg;
+}
+
+unsigned
+cp_system_users(struct cp_system *sys)
+{
+    pthread_mutex_lock(&sys->lock);
+    unsigned n = sys->nusers;
+    pthread_mutex_unlock(&sys->lock);
+    return n;
+}
+
+static void
+deadline_in(struct timespec *ts, int ms)
+{
+    uint64_t when = disp_now() + (uint64_t)ms * 1000000ull;
+    ts->tv_sec = (time_t)(when / 1000000000ull);
+    ts->tv_nsec = (long)(when % 1000000000ull);
+}
+
+bool
+cp_system_wait(struct cp_system *sys, int timeout_ms)
+{
+    struct timespec ts;
+    if (timeout_ms >= 0) {
+        deadline_in(&ts, timeout_ms);
+    }
+    pthread_mutex_lock(&sys->lock);
+    while (!sys->shutdown_requested) {
+        if (timeout_ms < 0) {
+            pthread_cond_wait(&sys->cond, &sys->lock);
+        } else if (pthread_cond_timedwait(&sys->cond, &sys->lock, &ts) == ETIMEDOUT) {
+            break;
+        }
+    }
+    bool r = sys->shutdown_requested;
+    pthread_mutex_unlock(&sys->lock);
+    return r;
+}
+
+void
+cp_system_begin_shutdown(struct cp_system *sys, const char *by)
+{
+    pthread_mutex_lock(&sys->lock);
+    if (sys->shutting_down) {
+        pthread_mutex_unlock(&sys->lock);
+        return;
+    }
+    sys->shutting_down = sys->shutdown_requested = true;
+    snprintf(sys->shutdown_by, sizeof sys->shutdown_by, "%s", by);
+    size_t n = 0;
+    for (struct cp_user *u = sys->users; u; u = u->next) {
+        n++;
+    }
+    struct cp_user **list = calloc(n ? n : 1, sizeof *list);
+    size_t k = 0;
+    for (struct cp_user *u = sys->users; u && list; u = u->next) {
+        u->refs++;
+        list[k++] = u;
+    }
+    pthread_cond_broadcast(&sys->cond);
+    pthread_mutex_unlock(&sys->lock);
+    char id[MSG_ID_LEN];
+    cplog(CPLOG_INFO, msg_id(MSG_LOG_SHUTDOWN, id), NULL, "System shutdown: by %s", by);
+    cplog_audit("SHUTDOWN", NULL, "by %s", by);
+    for (size_t i = 0; i < k; i++) {
+        cp_user_request_logoff(list[i], MSG_SHUTDOWN, NULL, "SHUTDOWN");
+        cp_user_put(list[i]);
+    }
+    free(list);
+}
+
+void
+cp_system_request_shutdown(struct cp_system *sys, const char *by)
+{
+    cp_system_begin_shutdown(sys, by ? by : "SYSTEM");
+}
+
+unsigned
+cp_system_shutdown(struct cp_system *sys, unsigned grace_ms)
+{
+    cp_system_begin_shutdown(sys, "SYSTEM");
+    struct timespec ts;
+    deadline_in(&ts, (int)grace_ms);
+    pthread_mutex_lock(&sys->lock);
+    while (sys->nusers > 0) {
+        if (pthread_cond_timedwait(&sys->cond, &sys->lock, &ts) == ETIMEDOUT) {
+            break;
+        }
+    }
+    unsigned left = sys->nusers;
+    pthread_mutex_unlock(&sys->lock);
+    disp_stop(sys->disp);
+    if (left) {
+        cplog(CPLOG_WARN, NULL, NULL, "Shutdown: %u users did not log off in time", left);
+    }
+    return left;
+}
+
+void
+cp_system_destroy(struct cp_system *sys)
+{
+    if (!sys) {
+        return;
+    }
+    disp_stop(sys->disp);
+    /* users that never finished logging off: drop them */
+    while (sys->users) {
+        struct cp_user *u = sys->users;
+        sys->users = u->next;
+        disp_timer_cancel(sys->disp, &u->timer);
+        if (u->vm && sys->svc.vm && sys->svc.vm->destroy) {
+            sys->svc.vm->destroy(u->vm);
+        }
+        user_free(u);
+    }
+    disp_destroy(sys->disp);
+    pthread_cond_destroy(&sys->cond);
+    pthread_mutex_destroy(&sys->lock);
+    free(sys);
+}
