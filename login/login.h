@@ -98,7 +98,7 @@ struct login_config {
     unsigned fail_delay_ms;    /* first delay after a failure, doubling, default 1000 */
     unsigned fail_delay_max_ms;/* largest delay, default 30000 */
     unsigned fail_forget_ms;   /* failures are forgotten after this quiet time, default 900000 */
-    unsigned close_grace_ms;   /* wait for the client to hang up after we close, default 3000 */
+    unsigned close_grace_ms;   /* wait for the client to hang up after we close, default 10000 */
     size_t output_limit;       /* bytes queued per session before "would block", default 65536 */
     const char *version;       /* software version in the SSH banner, default "VMRV" */
 };
