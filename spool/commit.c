@@ -407,6 +407,7 @@ static void *
 cleaner_main(void *arg)
 {
     struct spool *sp = arg;
+    spool_seg_trim(sp); /* garbage left by the last run */
     pthread_mutex_lock(&sp->lock);
     for (;;) {
         while (!sp->dead && !sp->clean_stop) {
