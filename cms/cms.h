@@ -180,7 +180,13 @@ int cmd_edit(struct cms_plist *p);
 int cms_run_module(const char *fn, const char *fm, const struct cms_plist *p, int first);
 
 /* ---- main.c --------------------------------------------------------------- */
-extern const struct vmrv_iplblock *cms_ipl;
+extern const struct vmrv_iplblock *cms_ipl; /* CMS's copy of the IPL block */
+/* Where the IPL is: an ABEND before the first Ready of an IPL that an
+ * ABEND started stops CMS instead of looping. */
+#define CMS_IPL_FIRST 0
+#define CMS_IPL_AGAIN 1
+#define CMS_IPL_DONE 2
+extern int cms_ipl_state;
 extern uint64_t cms_storage_end; /* storage size */
 extern char cms_userid[9];
 
