@@ -4,8 +4,9 @@
 # vocabulary of CMS words, plus lines of random characters) against one
 # CMS session per seed: CMS must never ABEND (a fault in CMS itself),
 # must answer every command with a Ready, and the disks must pass `vmrv
-# disk check` afterwards.  CMS_FUZZ_SEEDS and CMS_FUZZ_LINES make it
-# longer (make check-long style runs).
+# disk check` afterwards.  Then a program calls CMS services with random
+# arguments (tests/guest/cms_svcfuzz.c).  CMS_FUZZ_SEEDS, CMS_FUZZ_LINES
+# and CMS_FUZZ_CALLS make it longer.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 cms_init
 SEEDS=${CMS_FUZZ_SEEDS:-"1 2 3"}
@@ -73,4 +74,18 @@ for seed in $SEEDS; do
     fi
     rm -f "$T/fuzz$seed.out"
 done
+
+# random service calls from a program
+cms_format "$T/p.img" 256 USR191
+cms_put "$T/p.img" "${top_builddir:-.}/tests/guest/cms_svcfuzz.module" "SVCFUZZ MODULE A1" --binary
+cms_run svcfuzz --disk 191="$T/p.img" <<EOS
+svcfuzz 1 ${CMS_FUZZ_CALLS:-3000}
+svcfuzz 2 ${CMS_FUZZ_CALLS:-3000}
+svcfuzz 3 ${CMS_FUZZ_CALLS:-3000}
+query cmslevel
+EOS
+expect_not svcfuzz 'VMC021T|VMC000S|VMC017E'
+[ "$(grep -c '^SVCFUZZ done' "$T/svcfuzz.out")" = 3 ] || { echo "FAIL: svcfuzz did not finish"; fail=1; }
+"$VMRV" disk check "$T/p.img" >"$T/check.log" 2>&1 ||
+    { echo "FAIL: svcfuzz: vmrv disk check:"; cat "$T/check.log"; fail=1; }
 cms_done
