@@ -26,7 +26,10 @@ next(void)
     return rng;
 }
 
-static char buf[8192];
+/* CMS writes wherever the pointers say: pointers into our own storage
+ * point into the first 64 KiB of this arena and lengths stay below
+ * 70000, so nothing outside it (our stack, stdio state) gets hit. */
+static char buf[256 * 1024];
 
 static long
 arg(uint64_t end)
@@ -48,11 +51,13 @@ arg(uint64_t end)
         return (long)(uintptr_t)(buf + (next() % 2 ? 0 : next() % 64));
     }
     case 4:
-        return (long)(uintptr_t)(buf + next() % sizeof buf);
+        return (long)(uintptr_t)(buf + next() % 65536);
     case 5:
         return (long)(next() % 0x800000); /* CMS storage */
     case 6:
-        return (long)(end - next() % 4096); /* near the end */
+        /* just below the end: only argv's strings live there (the stack
+         * is further down), so a write that fits hurts nothing */
+        return (long)(end - next() % 48);
     case 7:
         return (long)(end + next() % 0x100000); /* beyond */
     case 8:
