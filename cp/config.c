@@ -31,7 +31,7 @@ struct key {
 #define F(field) offsetof(struct cp_config, field), sizeof(((struct cp_config *)0)->field)
 
 static const struct key keys[] = {
-    {"data_dir", K_STRING, F(data_dir), 0, 0, "data"},
+    {"data_dir", K_STRING, F(data_dir), 0, 0, ""},
     {"listen_address", K_STRING, F(listen_address), 0, 0, "127.0.0.1"},
     {"listen_port", K_COUNT, F(listen_port), 0, 65535, "2222"},
     {"real_storage", K_SIZE, F(real_storage), 16ull << 20, 1ull << 50, "1G"},
@@ -49,6 +49,8 @@ static const struct key keys[] = {
     {"log_stderr", K_BOOL, F(log_stderr), 0, 0, "no"},
     {"console_ring", K_SIZE, F(console_ring_kib), 4 << 10, 16 << 20, "64K"},
     {"slice", K_TIME, F(slice_ms), 1, 1000, "10ms"},
+    {"cms_nucleus", K_STRING, F(cms_nucleus), 0, 0, ""},
+    {"sdisk_image", K_STRING, F(sdisk_image), 0, 0, ""},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 

@@ -31,7 +31,7 @@
 #define CP_LOGMSG_LINE_MAX 160
 
 struct cp_config {
-    char data_dir[CP_CONFIG_PATH_MAX]; /* data folder (default "data") */
+    char data_dir[CP_CONFIG_PATH_MAX]; /* data folder ("" = datadir_default()) */
     char listen_address[64]; /* default "127.0.0.1" */
     unsigned listen_port; /* default 2222; 0 = any free port */
     uint64_t real_storage; /* bytes of host memory for guest frames */
@@ -50,6 +50,8 @@ struct cp_config {
     bool log_stderr; /* copy the operator's log to stderr */
     unsigned console_ring_kib; /* console output ring per VM */
     unsigned slice_ms; /* dispatcher time slice */
+    char cms_nucleus[CP_CONFIG_PATH_MAX]; /* CMS's ELF ("" = found by vmrv ipl) */
+    char sdisk_image[CP_CONFIG_PATH_MAX]; /* MAINT's 190 at first start ("" = found) */
 };
 
 /* Fills cfg with every default.  Never fails. */

@@ -54,7 +54,13 @@ struct console {
     char *msgq[CON_MSG_QUEUE];
     unsigned msg_head, msg_count;
     struct con_stats st;
+    /* who to tell when a held writer may go on */
+    void (*waker)(void *ctx);
+    void *waker_ctx;
+    bool wake_pending; /* call the waker at unlock */
 };
+
+static void con_unlock(struct console *con);
 
 uint64_t
 con_now_ns(void)
@@ -183,6 +189,79 @@ ring_put(struct console *con, const char *s, size_t n)
     }
 }
 
+/* Unlocks, then tells the waker if a held writer may go on. */
+static void
+con_unlock(struct console *con)
+{
+    bool wake = con->wake_pending;
+    con->wake_pending = false;
+    void (*fn)(void *) = con->waker;
+    void *ctx = con->waker_ctx;
+    pthread_mutex_unlock(&con->lock);
+    if (wake && fn) {
+        fn(ctx);
+    }
+}
+
+/* Moves ring bytes to the terminal (lock held).  Returns true (and
+ * remembers to call the waker) if a held writer may go on. */
+static bool
+pump_locked(struct console *con)
+{
+    bool wake = false;
+    while (con->ops && con->ops->write && con->used > 0) {
+        size_t chunk = con->cap - con->head;
+        if (chunk > con->used) {
+            chunk = con->used;
+        }
+        size_t n = con->ops->write(con->ctx, con->ring + con->head, chunk);
+        if (n > chunk) {
+            n = chunk;
+        }
+        con->head = (con->head + n) % con->cap;
+        con->used -= n;
+        con->st.bytes_out += n;
+        if (n < chunk) {
+            break;
+        }
+    }
+    if (con->used == 0) {
+        con->head = 0;
+    }
+    if (con->lost_pending && con->ops) {
+        char note[96];
+        int k = snprintf(note, sizeof note, "%s*** %zu bytes of CP output were lost ***\n",
+                         con->at_bol ? "" : "\n", con->lost_pending);
+        if (k > 0 && ring_room(con, con->hard) >= (size_t)k) {
+            ring_put(con, note, (size_t)k);
+            con->lost_pending = 0;
+            if (con->ops->flags & CON_TERM_ANY_THREAD) {
+                return pump_locked(con) || wake;
+            }
+            notify(con, CON_EV_OUTPUT);
+        }
+    }
+    if (con->writer_waiting && con->used < con->soft) {
+        con->writer_waiting = false;
+        wake = true;
+        con->wake_pending = true;
+        notify(con, CON_EV_STATE);
+    }
+    return wake;
+}
+
+/* Output was added to the ring (lock held): a terminal that takes writes
+ * from any thread gets it now; another is told to come and pump. */
+static void
+output_added(struct console *con)
+{
+    if (con->ops && (con->ops->flags & CON_TERM_ANY_THREAD)) {
+        pump_locked(con);
+    } else {
+        notify(con, CON_EV_OUTPUT);
+    }
+}
+
 /* CP output: all or nothing up to the hard limit; counts losses. */
 static void
 cp_put(struct console *con, const char *s, size_t n)
@@ -226,7 +305,7 @@ con_attach(struct console *con, const struct con_term_ops *ops, void *ctx)
     con->at_bol = true;
     con->open_len = 0;
     con->last_input = con_now_ns();
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
 }
 
 bool
@@ -234,7 +313,7 @@ con_detach(struct console *con, void *ctx)
 {
     pthread_mutex_lock(&con->lock);
     if (ctx && con->ctx != ctx) {
-        pthread_mutex_unlock(&con->lock);
+        con_unlock(con);
         return false;
     }
     con->ops = NULL;
@@ -245,12 +324,13 @@ con_detach(struct console *con, void *ctx)
     con->open_len = 0;
     bool wake = con->writer_waiting;
     con->writer_waiting = false;
+    con->wake_pending = wake;
     /* held messages are not shown to anyone now */
     for (unsigned i = 0; i < con->msg_count; i++) {
         free(con->msgq[(con->msg_head + i) % CON_MSG_QUEUE]);
     }
     con->msg_count = 0;
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return wake;
 }
 
@@ -259,54 +339,20 @@ con_attached(struct console *con)
 {
     pthread_mutex_lock(&con->lock);
     bool a = con->ops != NULL;
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return a;
 }
 
 bool
 con_pump(struct console *con, void *ctx)
 {
-    bool wake = false;
     pthread_mutex_lock(&con->lock);
     if (ctx && con->ctx != ctx) {
-        pthread_mutex_unlock(&con->lock);
+        con_unlock(con);
         return false;
     }
-    while (con->ops && con->ops->write && con->used > 0) {
-        size_t chunk = con->cap - con->head;
-        if (chunk > con->used) {
-            chunk = con->used;
-        }
-        size_t n = con->ops->write(con->ctx, con->ring + con->head, chunk);
-        if (n > chunk) {
-            n = chunk;
-        }
-        con->head = (con->head + n) % con->cap;
-        con->used -= n;
-        con->st.bytes_out += n;
-        if (n < chunk) {
-            break;
-        }
-    }
-    if (con->used == 0) {
-        con->head = 0;
-    }
-    if (con->lost_pending && con->ops) {
-        char note[96];
-        int k = snprintf(note, sizeof note, "%s*** %zu bytes of CP output were lost ***\n",
-                         con->at_bol ? "" : "\n", con->lost_pending);
-        if (k > 0 && ring_room(con, con->hard) >= (size_t)k) {
-            ring_put(con, note, (size_t)k);
-            con->lost_pending = 0;
-            notify(con, CON_EV_OUTPUT);
-        }
-    }
-    if (con->writer_waiting && con->used < con->soft) {
-        con->writer_waiting = false;
-        wake = true;
-        notify(con, CON_EV_STATE);
-    }
-    pthread_mutex_unlock(&con->lock);
+    bool wake = pump_locked(con);
+    con_unlock(con);
     return wake;
 }
 
@@ -374,7 +420,7 @@ con_input(struct console *con, const char *line, size_t len, const char **cmd, s
         int k = snprintf(note, sizeof note, "*** input discarded: %u lines are waiting ***\n",
                          con->in_count);
         cp_put(con, note, (size_t)k);
-        notify(con, CON_EV_OUTPUT);
+        output_added(con);
         r = CON_IN_FULL;
     } else {
         size_t keep = len > CON_LINE_MAX ? CON_LINE_MAX : len;
@@ -393,7 +439,7 @@ con_input(struct console *con, const char *line, size_t len, const char **cmd, s
         }
     }
     flush_messages(con, false);
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return r;
 }
 
@@ -414,7 +460,7 @@ con_attention(struct console *con)
         con->attn_intr = true;
         r = CON_ATTN_GUEST;
     }
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return r;
 }
 
@@ -430,7 +476,7 @@ con_write(struct console *con, const void *buf, size_t len, bool end_line, size_
     if (!con->ops) {
         con->st.bytes_discarded += len + (end_line ? 1 : 0);
         *taken = len;
-        pthread_mutex_unlock(&con->lock);
+        con_unlock(con);
         return CON_OK;
     }
     size_t room = ring_room(con, con->soft);
@@ -447,7 +493,7 @@ con_write(struct console *con, const void *buf, size_t len, bool end_line, size_
         }
     }
     if (n > 0 || (end_line && rc == CON_OK)) {
-        notify(con, CON_EV_OUTPUT);
+        output_added(con);
     }
     if (rc == CON_EAGAIN && !con->writer_waiting) {
         con->writer_waiting = true;
@@ -456,7 +502,7 @@ con_write(struct console *con, const void *buf, size_t len, bool end_line, size_
     if (con->at_bol || con->msg_count >= CON_MSG_QUEUE) {
         flush_messages(con, false);
     }
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return rc;
 }
 
@@ -497,7 +543,7 @@ con_read(struct console *con, void *buf, size_t cap, size_t *len, size_t *full)
         flush_messages(con, false);
         rc = CON_EAGAIN;
     }
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return rc;
 }
 
@@ -507,7 +553,7 @@ con_attention_claimed(struct console *con)
     pthread_mutex_lock(&con->lock);
     con->attn_unclaimed = false;
     con->attn_intr = false;
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
 }
 
 unsigned
@@ -515,7 +561,7 @@ con_input_queued(struct console *con)
 {
     pthread_mutex_lock(&con->lock);
     unsigned n = con->in_count;
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return n;
 }
 
@@ -534,7 +580,7 @@ con_set_guest(struct console *con, bool present)
         con->guest_reading = false;
     }
     notify(con, CON_EV_STATE);
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
 }
 
 bool
@@ -546,7 +592,7 @@ con_begin(struct console *con)
         con->cp_mode = false;
         notify(con, CON_EV_STATE);
     }
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return ok;
 }
 
@@ -560,7 +606,7 @@ con_enter_cp_read(struct console *con)
         notify(con, CON_EV_STATE);
     }
     flush_messages(con, false);
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return !was;
 }
 
@@ -569,7 +615,7 @@ con_in_cp_read(struct console *con)
 {
     pthread_mutex_lock(&con->lock);
     bool r = con->cp_mode;
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return r;
 }
 
@@ -578,7 +624,7 @@ con_guest_reading(struct console *con)
 {
     pthread_mutex_lock(&con->lock);
     bool r = con->guest_reading;
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return r;
 }
 
@@ -596,7 +642,7 @@ con_state_name(struct console *con)
     } else {
         s = "RUNNING";
     }
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return s;
 }
 
@@ -606,7 +652,7 @@ con_cp_output(struct console *con, const char *text, size_t len)
     pthread_mutex_lock(&con->lock);
     if (!con->ops) {
         con->st.bytes_discarded += len + 1;
-        pthread_mutex_unlock(&con->lock);
+        con_unlock(con);
         return;
     }
     /* one all-or-nothing piece: a line break first if needed, the text,
@@ -627,8 +673,8 @@ con_cp_output(struct console *con, const char *text, size_t len)
         }
     }
     flush_messages(con, false);
-    notify(con, CON_EV_OUTPUT);
-    pthread_mutex_unlock(&con->lock);
+    output_added(con);
+    con_unlock(con);
 }
 
 /* Shows held messages where the rules of cp/console.h allow (lock held). */
@@ -661,7 +707,7 @@ flush_messages(struct console *con, bool force_break)
     if (reshow_len) {
         cp_put(con, reshow, reshow_len); /* the prompt again */
     }
-    notify(con, CON_EV_OUTPUT);
+    output_added(con);
 }
 
 int
@@ -687,7 +733,7 @@ con_message(struct console *con, const char *text)
         con->msg_count++;
         flush_messages(con, false);
     }
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return rc;
 }
 
@@ -696,7 +742,7 @@ con_close_terminal(struct console *con)
 {
     pthread_mutex_lock(&con->lock);
     notify(con, CON_EV_CLOSE);
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
 }
 
 uint64_t
@@ -705,7 +751,7 @@ con_reading_since(struct console *con)
     pthread_mutex_lock(&con->lock);
     track_reading(con);
     uint64_t t = con->reading_since;
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return t;
 }
 
@@ -714,7 +760,7 @@ con_last_input(struct console *con)
 {
     pthread_mutex_lock(&con->lock);
     uint64_t t = con->last_input;
-    pthread_mutex_unlock(&con->lock);
+    con_unlock(con);
     return t;
 }
 
@@ -725,5 +771,48 @@ con_get_stats(struct console *con, struct con_stats *st)
     *st = con->st;
     st->ring_used = con->used;
     st->ring_soft = con->soft;
+    con_unlock(con);
+}
+
+void
+con_set_waker(struct console *con, void (*fn)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&con->lock);
+    con->waker = fn;
+    con->waker_ctx = ctx;
     pthread_mutex_unlock(&con->lock);
+}
+
+int
+con_write_all(struct console *con, const void *buf, size_t len, bool end_line)
+{
+    pthread_mutex_lock(&con->lock);
+    if (!con->ops) {
+        con->st.bytes_discarded += len + (end_line ? 1 : 0);
+        con_unlock(con);
+        return CON_OK;
+    }
+    size_t need = len + (end_line ? 1 : 0);
+    /* it fits below the soft size, or the ring is empty and it fits at all */
+    size_t room = ring_room(con, con->soft);
+    if (room < need && !(con->used == 0 && ring_room(con, con->hard) >= need)) {
+        if (!con->writer_waiting) {
+            con->writer_waiting = true;
+            notify(con, CON_EV_STATE);
+        }
+        con_unlock(con);
+        return CON_EAGAIN;
+    }
+    ring_put(con, buf, len);
+    if (end_line) {
+        ring_put(con, "\n", 1);
+    }
+    if (need) {
+        output_added(con);
+    }
+    if (con->at_bol || con->msg_count >= CON_MSG_QUEUE) {
+        flush_messages(con, false);
+    }
+    con_unlock(con);
+    return CON_OK;
 }

@@ -83,10 +83,19 @@ struct con_term_ops {
     /* Any thread, console mutex held: something for the terminal.  Must be
      * quick (set a flag, write an eventfd). */
     void (*notify)(void *ctx, unsigned events);
-    /* Inside con_pump only (the terminal's thread), console mutex held:
-     * write up to len bytes; return how many were taken (0 = none now). */
+    /* Console mutex held: write up to len bytes; return how many were
+     * taken (0 = none now: the terminal calls con_pump again when it can
+     * take more).  Called inside con_pump (the terminal's thread), and,
+     * with CON_TERM_ANY_THREAD, also right where output is produced. */
     size_t (*write)(void *ctx, const void *buf, size_t len);
+    unsigned flags; /* CON_TERM_* */
 };
+
+/* write may be called from any thread (e.g. login_write, which queues):
+ * the console then pushes output at once instead of sending
+ * CON_EV_OUTPUT, and the terminal calls con_pump only when it can take
+ * more after a short write. */
+#define CON_TERM_ANY_THREAD 0x1
 
 /* Return codes of the guest side. */
 #define CON_OK 0
@@ -137,6 +146,12 @@ bool con_detach(struct console *con, void *ctx);
 
 bool con_attached(struct console *con);
 
+/* Who to call (after the console mutex is released, on whatever thread
+ * freed the space) when a guest held in con_write/con_write_all may go
+ * on: cp/system.c wakes the VM.  The return values of con_pump and
+ * con_detach say the same for callers without a waker. */
+void con_set_waker(struct console *con, void (*fn)(void *ctx), void *ctx);
+
 /* Moves ring bytes to ops->write until it takes less than offered or the
  * ring is empty.  Returns true if a guest held in con_write() should be
  * woken (space was freed).  Nothing happens when detached, or when ctx is
@@ -160,6 +175,13 @@ enum con_attn con_attention(struct console *con);
  * consumed; call again with the rest (len 0 if only the line end is left)
  * after the guest is woken.  The console is HOLDING meanwhile. */
 int con_write(struct console *con, const void *buf, size_t len, bool end_line, size_t *taken);
+
+/* All or nothing (the VM layer's console device): CON_OK when the bytes
+ * (and the line end) are in the ring or discarded, CON_EAGAIN when nothing
+ * was taken because the ring is full (HOLDING; the waker is called when it
+ * drains).  A write larger than the soft size is taken when the ring is
+ * empty, up to the hard size. */
+int con_write_all(struct console *con, const void *buf, size_t len, bool end_line);
 
 /* Takes the next input line: copies up to cap bytes into buf, *len =
  * bytes copied, *full = the line's full length.  CON_OK; CON_EAGAIN when

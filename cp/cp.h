@@ -72,7 +72,7 @@ struct cp_dirent {
     uint64_t maxstorage; /* DEFINE STORAGE limit (0: = storage) */
     uint32_t share; /* relative SHARE (0: 100) */
     char ipl[64]; /* what to IPL at logon ("CMS", "190"), "" = none */
-    char ipl_parm[64];
+    char ipl_parm[241];
 };
 
 /* ---- what the VM layer provides ------------------------------------------ */
@@ -102,8 +102,10 @@ struct cp_vm_ops {
     /* The CPU and storage, for DISPLAY, STORE and QUERY TRANSLATION. */
     struct rv_cpu *(*cpu)(void *vm);
     struct stor *(*stor)(void *vm);
-    /* The user pressed attention: raise DIAG_EVENT_ATTENTION. */
-    void (*attention)(void *vm);
+    /* The user pressed attention: raise DIAG_EVENT_ATTENTION.  Return true
+     * if an attention was already waiting unclaimed (vm_attention): CP
+     * then enters CP READ (the second attention). */
+    bool (*attention)(void *vm);
     /* A line is waiting as type-ahead: raise DIAG_EVENT_CONSOLE. */
     void (*console_ready)(void *vm);
     /* SMSG arrived for a VM that AUTHORIZEd (DIAG 0x068): queue it and
@@ -119,6 +121,9 @@ struct cp_vm_ops {
     int (*detach)(void *vm, unsigned vaddr, struct cp_out *out);
     int (*link)(void *vm, const char *owner, unsigned owner_vaddr, unsigned vaddr,
                 const char *mode, const char *password, struct cp_out *out);
+    /* Virtual and total CPU in microseconds as the VM layer counts them
+     * (DIAG 0x00C uses the same); NULL: the dispatcher's accounting. */
+    void (*cpu_times)(void *vm, uint64_t *virt_us, uint64_t *total_us);
     /* Per dispatcher thread state (e.g. its struct rv_tlb); any thread. */
     void *(*thread_start)(void *svc_ctx, unsigned thread);
     void (*thread_end)(void *svc_ctx, void *thread_ctx);
@@ -133,6 +138,12 @@ struct cp_services {
     /* The VM layer, or NULL (users then have CP only: no IPL). */
     const struct cp_vm_ops *vm;
 };
+
+/* The standard services: the directory in datadir (cp/dir.h) and the real
+ * VM layer (cp/vm.h).  Fills svc; release with cp_services_standard_free
+ * after cp_system_destroy.  0, or -errno with a reason in err. */
+int cp_services_standard(struct cp_services *svc, const char *datadir, char *err, size_t errlen);
+void cp_services_standard_free(struct cp_services *svc);
 
 /* ---- the system ------------------------------------------------------------ */
 
@@ -202,6 +213,13 @@ bool cp_session_closed(struct cp_session *s, char *reason, size_t len);
 void cp_session_close(struct cp_session *s);
 
 const char *cp_session_userid(const struct cp_session *s);
+
+/* Logs userid on without a terminal, disconnected, as AUTOLOG does (vmrv
+ * ipl uses it for the users with OPTION AUTOLOG at system start); `by`
+ * names who asked, for the logs.  Returns 0, or a message number with the
+ * message (id and text) in why (why may be NULL). */
+int cp_system_autolog(struct cp_system *sys, const char *userid, const char *by, char *why,
+                      size_t whylen);
 
 /* ---- exec: one command without a terminal --------------------------------- */
 

@@ -274,6 +274,12 @@ cp_user_post(struct cp_user *u, void (*fn)(struct cp_user *u, const char *arg), 
     return rc;
 }
 
+static void
+wake_user(void *ctx)
+{
+    cp_user_wake(ctx);
+}
+
 void
 cp_user_set_guest(struct cp_user *u, bool running)
 {
@@ -358,7 +364,7 @@ format_duration(unsigned s, char *buf, size_t len)
     } else if (s % 60 == 0) {
         snprintf(buf, len, "%u minute%s", s / 60, s == 60 ? "" : "s");
     } else {
-        snprintf(buf, len, "%u seconds", s);
+        snprintf(buf, len, "%u second%s", s, s == 1 ? "" : "s");
     }
 }
 
@@ -432,12 +438,12 @@ write_logoff(struct cp_user *u)
     if (notice) {
         con_msg(u, notice, arg);
     }
-    struct disp_vm_info info;
-    disp_vm_info(u->sys->disp, &u->dv, &info);
+    uint64_t vus = 0, tus = 0;
+    cp_user_cpu_times(u, &vus, &tus);
     char conn[24], v[24], tot[24], hms[16], zone[16], date[40];
     cp_fmt_connect(disp_now() - u->logon_mono, conn, sizeof conn);
-    cp_fmt_cpu(info.vcpu_ns, v, sizeof v);
-    cp_fmt_cpu(info.tcpu_ns, tot, sizeof tot);
+    cp_fmt_cpu(vus * 1000, v, sizeof v);
+    cp_fmt_cpu(tus * 1000, tot, sizeof tot);
     con_msg(u, MSG_CPUTIME, conn, v, tot);
     now_parts(hms, zone, date);
     con_msg(u, MSG_LOGOFFAT, hms, zone, date);
@@ -572,9 +578,10 @@ refuse(char *why, size_t whylen, const char *userid, int num, const char *const 
     if (why) {
         msg_format(why, whylen, num, NULL, args, nargs);
     }
+    /* the log line carries the reason's own id */
     char text[200], id[MSG_ID_LEN];
     msg_text(text, sizeof text, num, args, nargs);
-    cplog(CPLOG_WARN, msg_id(MSG_LOG_REFUSED, id), userid, "Logon of %s refused: %s", userid, text);
+    cplog(CPLOG_WARN, msg_id(num, id), userid, "%s", text);
     return num;
 }
 #define REFUSE(num, ...) refuse(why, whylen, uid, (num), MSG_ARGS(__VA_ARGS__))
@@ -637,7 +644,7 @@ autoipl(struct cp_user *u, const char *arg)
 {
     struct cp_out o;
     cp_out_init(&o, u);
-    char line[160];
+    char line[400];
     if (u->dir.ipl_parm[0]) {
         snprintf(line, sizeof line, "IPL %s PARM %s", u->dir.ipl, u->dir.ipl_parm);
     } else {
@@ -739,6 +746,9 @@ logon(struct cp_system *sys, const char *userid, const char *source, const char 
 
     char err[200] = "";
     u->con = con_create((size_t)sys->cfg.console_ring_kib * 1024);
+    if (u->con) {
+        con_set_waker(u->con, wake_user, u);
+    }
     u->logon_time = time(NULL);
     u->logon_mono = disp_now();
     u->timer.fn = user_timer_fn;
@@ -839,6 +849,16 @@ cp_logon(struct cp_system *sys, const char *userid, const char *source,
         return MSG_LOGONFAIL;
     }
     return logon(sys, userid, source, NULL, ops, ctx, out, why, whylen);
+}
+
+int
+cp_system_autolog(struct cp_system *sys, const char *userid, const char *by, char *why,
+                  size_t whylen)
+{
+    if (why && whylen) {
+        why[0] = '\0';
+    }
+    return logon(sys, userid, "AUTOLOG", by, NULL, NULL, NULL, why, whylen);
 }
 
 int

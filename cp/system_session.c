@@ -43,12 +43,31 @@ console_command(struct cp_user *u, const char *line)
     cp_out_fini(&o);
 }
 
+/* The second attention (or #CP alone): CP READ, and say so. */
+static void
+enter_cp_read(struct cp_user *u)
+{
+    con_enter_cp_read(u->con);
+    struct cp_out o;
+    cp_out_init(&o, u);
+    cp_out_msg(&o, MSG_CPREAD);
+    if (o.len) {
+        con_cp_output(u->con, o.buf, o.len);
+    }
+    cp_out_fini(&o);
+    cp_user_nudge(u);
+}
+
+/* On the user's thread: the VM layer keeps the attention state (whether
+ * the guest claimed the last one). */
 static void
 guest_attention(struct cp_user *u, const char *arg)
 {
     const struct cp_vm_ops *vo = u->sys->svc.vm;
-    if (u->vm && u->guest && vo && vo->attention) {
-        vo->attention(u->vm);
+    if (u->vm && u->guest && vo && vo->attention && !con_in_cp_read(u->con)) {
+        if (vo->attention(u->vm)) {
+            enter_cp_read(u);
+        }
     }
 }
 
@@ -87,9 +106,9 @@ cp_session_input(struct cp_session *s, const char *line, size_t len)
         cp_user_nudge(u);
         break;
     case CON_IN_WAKE:
-        disp_wake(u->sys->disp, &u->dv, true);
-        break;
     case CON_IN_QUEUED:
+        /* tell the VM layer (a reading guest becomes runnable, a polling
+         * one gets DIAG_EVENT_CONSOLE); the mail wakes it, in Q1 */
         cp_user_post(u, guest_console_ready, NULL, true);
         break;
     case CON_IN_FULL:
@@ -105,11 +124,16 @@ cp_session_attention(struct cp_session *s)
         return;
     }
     struct cp_user *u = s->u;
-    switch (con_attention(u->con)) {
-    case CON_ATTN_GUEST:
-        cp_user_post(u, guest_attention, NULL, true);
-        break;
-    case CON_ATTN_CPREAD: {
+    const struct cp_vm_ops *vo = u->sys->svc.vm;
+    if (vo && vo->attention) {
+        if (u->guest && !con_in_cp_read(u->con)) {
+            cp_user_post(u, guest_attention, NULL, true);
+        }
+        return;
+    }
+    /* without a VM layer that keeps it, the console's own protocol */
+    if (con_attention(u->con) == CON_ATTN_CPREAD) {
+        con_enter_cp_read(u->con);
         struct cp_out o;
         cp_out_init(&o, u);
         cp_out_msg(&o, MSG_CPREAD);
@@ -118,10 +142,6 @@ cp_session_attention(struct cp_session *s)
         }
         cp_out_fini(&o);
         cp_user_nudge(u);
-        break;
-    }
-    case CON_ATTN_NONE:
-        break;
     }
 }
 
@@ -347,6 +367,18 @@ cp_user_console(struct cp_user *u)
 void
 cp_user_cpu_times(struct cp_user *u, uint64_t *virt_us, uint64_t *total_us)
 {
+    const struct cp_vm_ops *vo = u->sys->svc.vm;
+    if (u->vm && vo && vo->cpu_times) {
+        uint64_t v = 0, t = 0;
+        vo->cpu_times(u->vm, &v, &t);
+        if (virt_us) {
+            *virt_us = v;
+        }
+        if (total_us) {
+            *total_us = t;
+        }
+        return;
+    }
     struct disp_vm_info info = {0};
     if (u->dv_added) {
         disp_vm_info(u->sys->disp, &u->dv, &info);

@@ -25,7 +25,7 @@ test_defaults(void **state)
 {
     struct cp_config c;
     cp_config_defaults(&c);
-    assert_string_equal(c.data_dir, "data");
+    assert_string_equal(c.data_dir, "");
     assert_string_equal(c.listen_address, "127.0.0.1");
     assert_int_equal(c.listen_port, 2222);
     assert_int_equal(c.dispatchers, 0);

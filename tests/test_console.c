@@ -504,6 +504,62 @@ test_threaded(void **state)
     pthread_cond_destroy(&p.cond);
 }
 
+/* A terminal that takes writes on any thread (login_write): output is
+ * pushed at once; a short write holds the rest until con_pump; the waker
+ * is called when a held writer may go on. */
+static int woken;
+
+static void
+waker(void *ctx)
+{
+    woken++;
+}
+
+static const struct con_term_ops push_ops = {t_notify, t_write, CON_TERM_ANY_THREAD};
+
+static void
+test_push_terminal(void **state)
+{
+    struct console *con = con_create(4096);
+    struct term *t = term_new();
+    con_attach(con, &push_ops, t);
+    con_set_guest(con, true);
+    con_set_waker(con, waker, NULL);
+    woken = 0;
+    put(con, "hello", true);
+    assert_string_equal(t->out, "hello\n"); /* no pump needed */
+    assert_false(t->events & CON_EV_OUTPUT);
+    con_cp_output(con, "CP here", 7);
+    assert_string_equal(t->out, "hello\nCP here\n");
+    /* the terminal's queue fills: output stays in the ring */
+    t->budget = 0;
+    char fill[5000];
+    memset(fill, 'z', sizeof fill);
+    /* all or nothing: too big for the free space while the ring holds
+     * something -> nothing taken */
+    put(con, "abc", false);
+    assert_int_equal(con_write_all(con, fill, sizeof fill, true), CON_EAGAIN);
+    assert_string_equal(con_state_name(con), "HOLDING");
+    struct con_stats st;
+    con_get_stats(con, &st);
+    assert_int_equal(st.ring_used, 3);
+    /* room again: the pump drains and the waker is told */
+    t->budget = SIZE_MAX;
+    assert_true(con_pump(con, t));
+    assert_int_equal(woken, 1);
+    /* an empty ring takes a write larger than the soft size */
+    assert_int_equal(con_write_all(con, fill, sizeof fill, true), CON_OK);
+    assert_int_equal(t->len, strlen("hello\nCP here\nabc") + sizeof fill + 1);
+    /* detaching releases a held writer through the waker too */
+    t->budget = 0;
+    put(con, "x", false);
+    assert_int_equal(con_write_all(con, fill, sizeof fill, false), CON_EAGAIN);
+    assert_true(con_detach(con, t));
+    assert_int_equal(woken, 2);
+    con_destroy(con);
+    free(t);
+}
+
 int
 main(void)
 {
@@ -519,6 +575,7 @@ main(void)
         cmocka_unit_test(test_cp_output),
         cmocka_unit_test(test_close),
         cmocka_unit_test(test_threaded),
+        cmocka_unit_test(test_push_terminal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

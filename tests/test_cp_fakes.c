@@ -346,11 +346,23 @@ f_stor(void *vm)
     return &((struct fvm *)vm)->st;
 }
 
-static void
+static bool
 f_attention(void *vm)
 {
+    struct fvm *f = vm;
     pthread_mutex_lock(&fake_lock);
-    ((struct fvm *)vm)->attentions++;
+    f->attentions++;
+    bool second = f->attn_pending;
+    f->attn_pending = true;
+    pthread_mutex_unlock(&fake_lock);
+    return second;
+}
+
+void
+fake_vm_claim(struct fvm *f)
+{
+    pthread_mutex_lock(&fake_lock);
+    f->attn_pending = false;
     pthread_mutex_unlock(&fake_lock);
 }
 
@@ -418,117 +430,6 @@ const struct cp_vm_ops fake_vm_ops = {
     .link = f_link,
 };
 
-/* ---- the terminal ------------------------------------------------------------------ */
-
-static void
-t_notify(void *ctx, unsigned ev)
-{
-    struct fterm *t = ctx;
-    pthread_mutex_lock(&t->lock);
-    t->events |= ev;
-    if (ev & CON_EV_CLOSE) {
-        t->closed_event = true;
-    }
-    pthread_mutex_unlock(&t->lock);
-}
-
-static size_t
-t_write(void *ctx, const void *buf, size_t len)
-{
-    struct fterm *t = ctx;
-    pthread_mutex_lock(&t->lock);
-    size_t room = sizeof t->out - 1 - t->len;
-    size_t n = len < room ? len : room;
-    memcpy(t->out + t->len, buf, n);
-    t->len += n;
-    t->out[t->len] = '\0';
-    pthread_mutex_unlock(&t->lock);
-    return len; /* a full fake terminal drops the rest rather than stall */
-}
-
-const struct con_term_ops fterm_ops = {t_notify, t_write};
-
-struct fterm *
-fterm_new(void)
-{
-    struct fterm *t = calloc(1, sizeof *t);
-    pthread_mutex_init(&t->lock, NULL);
-    return t;
-}
-
-void
-fterm_free(struct fterm *t)
-{
-    if (t) {
-        pthread_mutex_destroy(&t->lock);
-        free(t);
-    }
-}
-
-bool
-fterm_wait(struct fterm *t, const char *text, int ms)
-{
-    for (int i = 0; i <= ms / 2; i++) {
-        if (t->s) {
-            cp_session_pump(t->s);
-        }
-        pthread_mutex_lock(&t->lock);
-        bool found = strstr(t->out, text) != NULL;
-        pthread_mutex_unlock(&t->lock);
-        if (found) {
-            return true;
-        }
-        usleep(2000);
-    }
-    return false;
-}
-
-bool
-fterm_wait_close(struct fterm *t, int ms)
-{
-    for (int i = 0; i <= ms / 2; i++) {
-        if (t->s) {
-            cp_session_pump(t->s);
-        }
-        pthread_mutex_lock(&t->lock);
-        bool c = t->closed_event;
-        pthread_mutex_unlock(&t->lock);
-        if (c) {
-            if (t->s) {
-                cp_session_pump(t->s);
-            }
-            return true;
-        }
-        usleep(2000);
-    }
-    return false;
-}
-
-void
-fterm_clear(struct fterm *t)
-{
-    pthread_mutex_lock(&t->lock);
-    t->len = 0;
-    t->out[0] = '\0';
-    t->events = 0;
-    pthread_mutex_unlock(&t->lock);
-}
-
-char *
-fterm_text(struct fterm *t)
-{
-    pthread_mutex_lock(&t->lock);
-    char *s = strdup(t->out);
-    pthread_mutex_unlock(&t->lock);
-    return s;
-}
-
-void
-fterm_type(struct fterm *t, const char *line)
-{
-    cp_session_input(t->s, line, strlen(line));
-}
-
 /* ---- a system -------------------------------------------------------------------------- */
 
 static char log_dir[256];
@@ -581,30 +482,4 @@ fake_logon(struct cp_system *sys, const char *userid)
     }
     assert_true(fterm_wait(t, "LOGON AT", 2000));
     return t;
-}
-
-char *
-run_cmd(struct cp_system *sys, const char *userid, const char *cmd, int *rc)
-{
-    char *out = NULL;
-    int r = cp_exec_wait(sys, userid, cmd, &out);
-    if (rc) {
-        *rc = r;
-    }
-    return out ? out : strdup("");
-}
-
-bool
-wait_int(int *flag, int value, int ms)
-{
-    for (int i = 0; i <= ms / 2; i++) {
-        pthread_mutex_lock(&fake_lock);
-        bool ok = *flag >= value;
-        pthread_mutex_unlock(&fake_lock);
-        if (ok) {
-            return true;
-        }
-        usleep(2000);
-    }
-    return false;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "cp/cp.h"
+#include "tests/test_cp_term.h"
 
 /* ---- the directory ---------------------------------------------------------
  *  MAINT     ABCDEFG  32M (max 256M)    OPERATOR  ABCEG  32M
@@ -62,43 +63,21 @@ struct fvm {
     char diag_resp[1024];
     size_t diag_full;
     int eintr;
+    bool attn_pending; /* an attention not claimed by the "guest" */
     bool destroyed;
 };
 
+/* The fake guest claims its attention event. */
+void fake_vm_claim(struct fvm *f);
+
 extern const struct cp_vm_ops fake_vm_ops;
 extern pthread_mutex_t fake_lock;
+#define wait_int(flag, value, ms) wait_int_locked(&fake_lock, (flag), (value), (ms))
 
 /* The fake VM of a logged-on user (the latest one made for that userid). */
 struct fvm *fake_vm(const char *userid);
 /* Forget all fake VMs (between tests). */
 void fake_vm_reset(void);
-
-/* ---- a terminal ------------------------------------------------------------ */
-
-struct fterm {
-    pthread_mutex_t lock;
-    char out[1 << 18];
-    size_t len;
-    unsigned events;
-    bool closed_event;
-    struct cp_session *s;
-};
-
-extern const struct con_term_ops fterm_ops;
-struct fterm *fterm_new(void);
-void fterm_free(struct fterm *t);
-
-/* Pumps t's session until `text` appears in its output (true) or ms pass. */
-bool fterm_wait(struct fterm *t, const char *text, int ms);
-/* Pumps until a CON_EV_CLOSE arrived (true) or ms pass. */
-bool fterm_wait_close(struct fterm *t, int ms);
-/* Clears what was recorded. */
-void fterm_clear(struct fterm *t);
-/* A copy of the output (free it). */
-char *fterm_text(struct fterm *t);
-
-/* Types a line at the terminal. */
-void fterm_type(struct fterm *t, const char *line);
 
 /* ---- a system --------------------------------------------------------------- */
 
@@ -111,11 +90,5 @@ void fake_system_end(struct cp_system *sys);
 
 /* Logs userid on with a new fake terminal; fails the test if refused. */
 struct fterm *fake_logon(struct cp_system *sys, const char *userid);
-
-/* cp_exec_wait, returning the output (free it) and the rc. */
-char *run_cmd(struct cp_system *sys, const char *userid, const char *cmd, int *rc);
-
-/* Waits for *flag >= value (reading under fake_lock), up to ms. */
-bool wait_int(int *flag, int value, int ms);
 
 #endif

@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cp/system_vm.c - CP's users on the real virtual machine layer: struct
+ * cp_vm_ops (cp/cp.h) implemented over cp/vm.h, and the CP services a VM
+ * reaches by DIAG (struct vm_cp_ops): 0x008 CP command and 0x068 messages.
+ * The directory side (entries, minidisks, LINK) is cp/system_dir.c;
+ * cp_services_standard() puts both together for `vmrv ipl`.
+ *
+ * A user's VM is a struct cpvm: the struct vm, its console device (an
+ * adapter from struct vdev_console_ops to the user's struct console), and
+ * the queue of special messages for DIAG 0x068.  Every function here runs
+ * on the dispatcher thread that runs the user, except smsg (any thread:
+ * it queues, then posts the event through the user's mailbox).
+ *
+ * Named systems: IPL NAME loads DATA/systems/NAME.elf (or name.elf) until
+ * shared saved segments exist; IPL of a device is not in this release.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cp/cpcmd.h"
+#include "cp/stor.h"
+#include "cp/system_std.h"
+#include "cp/vdev.h"
+#include "cp/vm.h"
+#include "vmrv/diag.h"
+#include "vmrv/ipl.h"
+
+#define SMSG_QUEUE 16
+#define DIAG8_RESP_MAX (1u << 20) /* response bytes CP keeps for DIAG 0x008 */
+
+struct smsg {
+    char from[CP_USERID_MAX + 1];
+    uint32_t len;
+    char text[240];
+};
+
+struct cpvm {
+    struct vm *vm;
+    struct cp_user *u;
+    struct cp_std *std;
+    char userid[CP_USERID_MAX + 1];
+    uint32_t classes;
+    char last_ipl[16], last_parm[VMRV_IPL_PARM_MAX + 1];
+    pthread_mutex_t lock; /* the SMSG queue and authorized */
+    bool authorized;
+    struct smsg q[SMSG_QUEUE];
+    unsigned qh, qn;
+};
+
+/* ---- the console device: struct vdev_console_ops on the user's console ---- */
+
+static int
+con_dev_write(void *ctx, const char *buf, size_t len, bool end_line)
+{
+    struct cpvm *cv = ctx;
+    return con_write_all(cp_user_console(cv->u), buf, len, end_line) == CON_EAGAIN ? -EAGAIN : 0;
+}
+
+static long
+con_dev_read(void *ctx, char *buf, size_t cap)
+{
+    struct cpvm *cv = ctx;
+    size_t len, full;
+    int rc = con_read(cp_user_console(cv->u), buf, cap, &len, &full);
+    return rc == CON_OK ? (long)full : -EAGAIN;
+}
+
+static const struct vdev_console_ops con_dev_ops = {con_dev_write, con_dev_read, NULL};
+
+/* ---- DIAG services ---------------------------------------------------------- */
+
+static enum rv_hcall
+diag_result(struct diag_call *c, int64_t error)
+{
+    c->error = error;
+    return RV_HCALL_CONTINUE;
+}
+
+/* [a, a+len) inside storage? */
+static bool
+in_storage(struct vm *vm, uint64_t a, uint64_t len)
+{
+    uint64_t size = vm_storage_size(vm);
+    return a <= size && len <= size - a;
+}
+
+/* DIAG 0x008: a0 text, a1 length 1..240, a2 response buffer or 0, a3 its
+ * length, a4 flags.  a1 <- CP's return code, a2 <- full response length. */
+static enum rv_hcall
+svc_cp_command(void *ctx, struct vm *vm, struct diag_call *c)
+{
+    struct cpvm *cv = ctx;
+    uint64_t text = c->a[0], len = c->a[1], resp = c->a[2], cap = c->a[3], flags = c->a[4];
+    if (len == 0 || len > 240 || (flags & ~(uint64_t)DIAG_CPCMD_CONSOLE)) {
+        return diag_result(c, DIAG_EINVAL);
+    }
+    char cmd[241];
+    if (stor_read(vm_stor(vm), text, cmd, len) != 0 || (resp && !in_storage(vm, resp, cap))) {
+        return diag_result(c, DIAG_EFAULT);
+    }
+    cmd[len] = '\0';
+    size_t keep = resp ? (cap < DIAG8_RESP_MAX ? cap : DIAG8_RESP_MAX) : 0;
+    char *buf = keep ? malloc(keep) : NULL;
+    if (keep && !buf) {
+        return diag_result(c, DIAG_EFAILED);
+    }
+    size_t full = 0;
+    int rc = cp_diag_command(cv->u, cmd, len, buf, keep, &full,
+                             !resp || (flags & DIAG_CPCMD_CONSOLE));
+    if (buf) {
+        stor_write(vm_stor(vm), resp, buf, full < keep ? full : keep);
+        free(buf);
+    }
+    c->value = (uint64_t)rc;
+    c->value2 = full;
+    c->has_value2 = true;
+    /* a command may have asked to end the slice (IPL, LOGOFF): the kick
+     * does it; nothing else to do here */
+    return diag_result(c, DIAG_OK);
+}
+
+static void
+userid_from_guest(const char raw[8], char *out)
+{
+    size_t n = 0;
+    for (; n < 8 && raw[n] != ' ' && raw[n] != '\0'; n++) {
+        out[n] = (char)toupper((unsigned char)raw[n]);
+    }
+    out[n] = '\0';
+}
+
+/* DIAG 0x068: a0 subcode.  SEND: a1 = address of the target userid (8
+ * characters, blank padded), a2 = text, a3 = length 1..240.  RECEIVE: a1 =
+ * buffer for struct diag_message, a2 = its length.  AUTHORIZE: a1 = 1 to
+ * take SMSG through RECEIVE, 0 to stop. */
+static enum rv_hcall
+svc_message(void *ctx, struct vm *vm, struct diag_call *c)
+{
+    struct cpvm *cv = ctx;
+    switch (c->a[0]) {
+    case DIAG_MSG_SEND: {
+        char raw[8], to[CP_USERID_MAX + 1], text[241];
+        uint64_t len = c->a[3];
+        if (len == 0 || len > 240) {
+            return diag_result(c, DIAG_EINVAL);
+        }
+        if (stor_read(vm_stor(vm), c->a[1], raw, 8) != 0 ||
+            stor_read(vm_stor(vm), c->a[2], text, len) != 0) {
+            return diag_result(c, DIAG_EFAULT);
+        }
+        text[len] = '\0';
+        userid_from_guest(raw, to);
+        if (!to[0]) {
+            return diag_result(c, DIAG_EINVAL);
+        }
+        con_strip_controls(text, len);
+        int rc = cp_send_smsg(cv->u, to, text);
+        if (rc == MSG_NOTLOGGEDON) {
+            return diag_result(c, DIAG_ENOTFOUND);
+        }
+        return diag_result(c, rc ? DIAG_EDENIED : DIAG_OK);
+    }
+    case DIAG_MSG_RECEIVE: {
+        struct diag_message m;
+        if (c->a[2] < sizeof m) {
+            return diag_result(c, DIAG_EINVAL);
+        }
+        if (!in_storage(vm, c->a[1], sizeof m)) {
+            return diag_result(c, DIAG_EFAULT);
+        }
+        pthread_mutex_lock(&cv->lock);
+        if (cv->qn == 0) {
+            pthread_mutex_unlock(&cv->lock);
+            return diag_result(c, DIAG_EAGAIN);
+        }
+        struct smsg s = cv->q[cv->qh];
+        cv->qh = (cv->qh + 1) % SMSG_QUEUE;
+        cv->qn--;
+        pthread_mutex_unlock(&cv->lock);
+        memset(&m, 0, sizeof m);
+        memset(m.from, ' ', sizeof m.from);
+        memcpy(m.from, s.from, strlen(s.from));
+        m.kind = 1;
+        m.length = s.len;
+        memcpy(m.text, s.text, s.len);
+        stor_write(vm_stor(vm), c->a[1], &m, sizeof m);
+        c->value = s.len;
+        return diag_result(c, DIAG_OK);
+    }
+    case DIAG_MSG_AUTHORIZE:
+        if (c->a[1] > 1) {
+            return diag_result(c, DIAG_EINVAL);
+        }
+        pthread_mutex_lock(&cv->lock);
+        cv->authorized = c->a[1] == 1;
+        pthread_mutex_unlock(&cv->lock);
+        return diag_result(c, DIAG_OK);
+    default:
+        return diag_result(c, DIAG_ENOTSUP);
+    }
+}
+
+/* After every hypercall: TRACE ECALL shows it. */
+static void
+svc_trace(void *ctx, struct vm *vm, const struct diag_call *c)
+{
+    struct cpvm *cv = ctx;
+    if (!(cp_user_trace(cv->u) & CP_TRACE_ECALL)) {
+        return;
+    }
+    char line[200];
+    snprintf(line, sizeof line, "%s %s a0=%llX a1=%llX -> error %lld value %llX", c->ext_name,
+             c->fn_name, (unsigned long long)c->a[0], (unsigned long long)c->a[1],
+             (long long)c->error, (unsigned long long)c->value);
+    cp_user_trace_line(cv->u, line);
+}
+
+static void
+svc_log(void *ctx, struct vm *vm, const char *text)
+{
+    struct cpvm *cv = ctx;
+    cplog(CPLOG_ERROR, NULL, cv->userid, "%s", text);
+}
+
+/* ---- making the struct vm ------------------------------------------------------ */
+
+/* A fresh struct vm of `storage` bytes with CP's services, the console and
+ * the directory's devices.  NULL + err. */
+static struct vm *
+build_vm(struct cpvm *cv, uint64_t storage, char *err, size_t errlen)
+{
+    struct vm *vm = vm_create(storage, cv->userid);
+    if (!vm) {
+        snprintf(err, errlen, "%s", errno == EINVAL ? "bad storage size or userid" : strerror(errno));
+        return NULL;
+    }
+    vm_set_privclasses(vm, cv->classes);
+    struct vm_cp_ops ops = {
+        .ctx = cv,
+        .cp_command = svc_cp_command,
+        .message = svc_message,
+        .trace = svc_trace,
+        .log = svc_log,
+    };
+    vm_set_cp_ops(vm, &ops);
+    int rc = vdev_console_attach(vm_devices(vm), VDEV_CONSOLE_ADDR, &con_dev_ops, cv);
+    if (rc < 0) {
+        snprintf(err, errlen, "console: %s", strerror(-rc));
+        vm_destroy(vm);
+        return NULL;
+    }
+    if (cv->std) {
+        cp_std_attach_disks(cv->std, vm, cv->userid);
+    }
+    return vm;
+}
+
+static void *
+v_create(void *svc_ctx, struct cp_user *u, const struct cp_dirent *de, char *err, size_t errlen)
+{
+    struct cpvm *cv = calloc(1, sizeof *cv);
+    if (!cv) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    cv->u = u;
+    cv->std = svc_ctx;
+    cv->classes = de->classes;
+    snprintf(cv->userid, sizeof cv->userid, "%s", de->userid);
+    pthread_mutex_init(&cv->lock, NULL);
+    cv->vm = build_vm(cv, de->storage ? de->storage : VMRV_DEFAULT_STORAGE, err, errlen);
+    if (!cv->vm) {
+        pthread_mutex_destroy(&cv->lock);
+        free(cv);
+        return NULL;
+    }
+    return cv;
+}
+
+static void
+v_destroy(void *p)
+{
+    struct cpvm *cv = p;
+    vm_destroy(cv->vm);
+    pthread_mutex_destroy(&cv->lock);
+    free(cv);
+}
+
+static int ipl_named(struct cpvm *cv, const char *what, const char *parm, char *err,
+                     size_t errlen);
+
+static enum disp_result
+v_run(void *p, struct disp_slice *sl)
+{
+    struct cpvm *cv = p;
+    uint64_t before = vm_instret(cv->vm);
+    uint64_t budget = sl->budget_insns ? sl->budget_insns : 1000000;
+    struct vm_status st = vm_run(cv->vm, sl->thread_ctx, budget);
+    sl->insns = vm_instret(cv->vm) - before;
+    char why[160];
+    switch (st.state) {
+    case VM_RUNNING:
+        return DISP_RUN_MORE;
+    case VM_READ_WAIT:
+    case VM_OUTPUT_WAIT:
+    case VM_WFI_WAIT:
+    case VM_SERVICE_WAIT:
+        if (st.wake_time == UINT64_MAX) {
+            return DISP_WAIT;
+        }
+        sl->wake_at = disp_now() + (uint64_t)vm_ns_until(cv->vm, st.wake_time);
+        return DISP_WAIT_UNTIL;
+    case VM_HALTED:
+        if (st.halt == VM_HALT_REBOOT && cv->last_ipl[0]) {
+            char err[120];
+            vm_reset(cv->vm, true);
+            if (ipl_named(cv, cv->last_ipl, cv->last_parm, err, sizeof err) == 0) {
+                return DISP_YIELD;
+            }
+            snprintf(why, sizeof why, "reboot failed: %s", err);
+        } else if (st.halt == VM_HALT_EXIT) {
+            snprintf(why, sizeof why, "test exit with code %llu", (unsigned long long)st.code);
+        } else {
+            snprintf(why, sizeof why, "the guest shut down (reason %llu)",
+                     (unsigned long long)st.code);
+        }
+        cp_user_stopped(cv->u, why);
+        return DISP_WAIT;
+    case VM_DISABLED_WAIT:
+        snprintf(why, sizeof why, "disabled wait: %s", st.reason ? st.reason : "?");
+        cp_user_stopped(cv->u, why);
+        return DISP_WAIT;
+    case VM_STOPPED:
+    default:
+        cp_user_stopped(cv->u, "nothing is IPLed");
+        return DISP_WAIT;
+    }
+}
+
+static void
+v_kick(void *p)
+{
+    vm_kick(((struct cpvm *)p)->vm);
+}
+
+/* DATA/systems/NAME.elf, or name.elf. */
+static int
+ipl_named(struct cpvm *cv, const char *what, const char *parm, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    const char *dir = cv->std ? cp_std_datadir(cv->std) : ".";
+    snprintf(path, sizeof path, "%s/systems/%s.elf", dir, what);
+    if (access(path, R_OK) != 0) {
+        char lower[16];
+        size_t i = 0;
+        for (; what[i] && i < sizeof lower - 1; i++) {
+            lower[i] = (char)tolower((unsigned char)what[i]);
+        }
+        lower[i] = '\0';
+        snprintf(path, sizeof path, "%s/systems/%s.elf", dir, lower);
+        if (access(path, R_OK) != 0) {
+            snprintf(err, errlen, "no system %s (no file systems/%s.elf in the data folder)", what,
+                     what);
+            return -ENOENT;
+        }
+    }
+    vm_reset(cv->vm, false);
+    return vm_ipl_elf(cv->vm, path, parm && *parm ? parm : NULL, err, errlen);
+}
+
+static int
+v_ipl(void *p, const char *what, const char *parm, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    /* a device address that the VM has: not in this release */
+    char *end = NULL;
+    unsigned long va = strtoul(what, &end, 16);
+    if (*end == '\0' && va <= VDEV_ADDR_MAX && vdev_find(vm_devices(cv->vm), (unsigned)va)) {
+        char w[24];
+        snprintf(w, sizeof w, "IPL %s", what);
+        cp_out_msg(out, MSG_NOTAVAIL, w, "IPL from a device is not in this release");
+        return MSG_NOTAVAIL;
+    }
+    char err[256] = "";
+    if (ipl_named(cv, what, parm, err, sizeof err) != 0) {
+        cp_out_msg(out, MSG_IPLFAIL, what, err);
+        return MSG_IPLFAIL;
+    }
+    snprintf(cv->last_ipl, sizeof cv->last_ipl, "%s", what);
+    snprintf(cv->last_parm, sizeof cv->last_parm, "%s", parm ? parm : "");
+    return 0;
+}
+
+static void
+v_reset(void *p, bool clear)
+{
+    vm_reset(((struct cpvm *)p)->vm, clear);
+}
+
+static int
+v_define_storage(void *p, uint64_t bytes, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    char err[200] = "";
+    /* a new machine of the new size, with the directory's devices (links
+     * made with LINK since logon are not carried over) */
+    struct vm *nvm = build_vm(cv, bytes, err, sizeof err);
+    if (!nvm) {
+        cp_out_msg(out, MSG_FAILED, "DEFINE STORAGE", err);
+        return MSG_FAILED;
+    }
+    vm_destroy(cv->vm);
+    cv->vm = nvm;
+    cv->last_ipl[0] = '\0';
+    return 0;
+}
+
+static struct rv_cpu *
+v_cpu(void *p)
+{
+    return vm_cpu(((struct cpvm *)p)->vm);
+}
+
+static struct stor *
+v_stor(void *p)
+{
+    return vm_stor(((struct cpvm *)p)->vm);
+}
+
+static bool
+v_attention(void *p)
+{
+    return vm_attention(((struct cpvm *)p)->vm);
+}
+
+static void
+v_console_ready(void *p)
+{
+    vm_console_input(((struct cpvm *)p)->vm);
+}
+
+static void
+post_message_event(struct cp_user *u, void *p)
+{
+    struct cpvm *cv = p;
+    vm_post_event(cv->vm, DIAG_EVENT_MESSAGE, 0);
+}
+
+static bool
+v_smsg(void *p, const char *from, const char *text)
+{
+    struct cpvm *cv = p;
+    pthread_mutex_lock(&cv->lock);
+    if (!cv->authorized) {
+        pthread_mutex_unlock(&cv->lock);
+        return false;
+    }
+    if (cv->qn == SMSG_QUEUE) {
+        /* the oldest goes: a program that never reads cannot hold CP */
+        cv->qh = (cv->qh + 1) % SMSG_QUEUE;
+        cv->qn--;
+    }
+    struct smsg *s = &cv->q[(cv->qh + cv->qn) % SMSG_QUEUE];
+    snprintf(s->from, sizeof s->from, "%s", from);
+    size_t n = strlen(text);
+    s->len = (uint32_t)(n > sizeof s->text ? sizeof s->text : n);
+    memcpy(s->text, text, s->len);
+    cv->qn++;
+    pthread_mutex_unlock(&cv->lock);
+    cp_user_post_ptr(cv->u, post_message_event, cv, false);
+    return true;
+}
+
+struct qv_ctx {
+    struct cp_out *out;
+};
+
+static int
+qv_device(void *ctx, struct vdev *d)
+{
+    struct qv_ctx *q = ctx;
+    const struct vdev_type *t = vdev_type_of(d);
+    if (t == &vdev_console_type) {
+        return 0; /* QUERY VIRTUAL shows the console itself */
+    }
+    bool ro = false;
+    struct blockdev *bd = vdev_disk_blockdev(d, &ro);
+    if (bd) {
+        struct diag_devinfo info;
+        vdev_describe(d, &info);
+        char owner[9];
+        userid_from_guest(info.owner, owner);
+        cp_out_line(q->out, "DASD %03X %8llu BLK %s  %s %03X", vdev_addr(d),
+                    (unsigned long long)info.blocks, ro ? "R/O" : "R/W", owner[0] ? owner : "-",
+                    info.owner_vaddr);
+    } else {
+        cp_out_line(q->out, "%-4s %03X", t->name, vdev_addr(d));
+    }
+    return 0;
+}
+
+static void
+v_query_virtual(void *p, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    struct qv_ctx q = {out};
+    vdev_foreach(vm_devices(cv->vm), qv_device, &q);
+}
+
+static int
+v_detach(void *p, unsigned vaddr, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    char a[8];
+    snprintf(a, sizeof a, "%03X", vaddr);
+    struct vdev *d = vdev_find(vm_devices(cv->vm), vaddr);
+    if (d && vdev_type_of(d) == &vdev_console_type) {
+        char w[24];
+        snprintf(w, sizeof w, "DETACH %s", a);
+        cp_out_msg(out, MSG_NOTAVAIL, w, "the console stays attached");
+        return MSG_NOTAVAIL;
+    }
+    if (!d || vdev_detach(vm_devices(cv->vm), vaddr) != 0) {
+        cp_out_msg(out, MSG_NODEV, a);
+        return MSG_NODEV;
+    }
+    return 0;
+}
+
+static int
+v_link(void *p, const char *owner, unsigned owner_vaddr, unsigned vaddr, const char *mode,
+       const char *password, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    if (!cv->std) {
+        cp_out_msg(out, MSG_NOTAVAIL, "LINK", "no directory");
+        return MSG_NOTAVAIL;
+    }
+    return cp_std_link(cv->std, cv->vm, cv->userid, owner, owner_vaddr, vaddr, mode, password,
+                       out);
+}
+
+static void
+v_stats(void *p, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    uint64_t v, t;
+    vm_cpu_times(cv->vm, &v, &t);
+    cp_out_line(out, "  guest CPU %llu us, with CP's work for it %llu us", (unsigned long long)v,
+                (unsigned long long)t);
+}
+
+static void
+v_cpu_times(void *p, uint64_t *virt_us, uint64_t *total_us)
+{
+    vm_cpu_times(((struct cpvm *)p)->vm, virt_us, total_us);
+}
+
+static void *
+v_thread_start(void *svc_ctx, unsigned thread)
+{
+    return rv_tlb_create();
+}
+
+static void
+v_thread_end(void *svc_ctx, void *tctx)
+{
+    rv_tlb_destroy(tctx);
+}
+
+const struct cp_vm_ops cp_vm_ops_standard = {
+    .create = v_create,
+    .destroy = v_destroy,
+    .run = v_run,
+    .kick = v_kick,
+    .ipl = v_ipl,
+    .reset = v_reset,
+    .define_storage = v_define_storage,
+    .cpu = v_cpu,
+    .stor = v_stor,
+    .attention = v_attention,
+    .console_ready = v_console_ready,
+    .smsg = v_smsg,
+    .stats = v_stats,
+    .query_virtual = v_query_virtual,
+    .detach = v_detach,
+    .link = v_link,
+    .cpu_times = v_cpu_times,
+    .thread_start = v_thread_start,
+    .thread_end = v_thread_end,
+};

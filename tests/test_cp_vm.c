@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/test_cp_vm.c - CP proper on the real layers below it: the
+ * directory in sqlite (cp/dir.h), the VM layer (cp/vm.h) and the CPU
+ * (cp/rv.h), through cp_services_standard().  A user is logged on with a
+ * recording terminal; its directory entry IPLs a guest program
+ * (tests/guest/cp_diag.elf) that runs CP commands through DIAG 0x008,
+ * receives an SMSG through DIAG 0x068 and reads a console line.  Then
+ * DISPLAY and QUERY TRANSLATION on a real CPU, LINK of a minidisk from the
+ * directory, a guest that ends (hello.elf), attention, and LOGOFF.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cp/cp.h"
+#include "cp/dir.h"
+#include "tests/test_cp_harness.h"
+#include "tests/test_cp_term.h"
+
+#define ASSERT_HAS(hay, needle)                                                                \
+    do {                                                                                       \
+        if (!strstr((hay), (needle))) {                                                        \
+            fail_msg("expected '%s' in:\n%s", (needle), (hay));                                 \
+        }                                                                                      \
+    } while (0)
+
+static const char directory[] = "USER MAINT SECRET123 32M 64M ABCDEFG\n"
+                                " MDISK 190 1M MR ALL\n"
+                                " MDISK 191 1M W\n"
+                                "USER BOB SECRET123 32M 64M G\n"
+                                " IPL CPDIAG\n"
+                                "USER ALICE SECRET123 32M 64M G\n"
+                                " IPL HELLO\n"
+                                " LINK MAINT 190 190 RR\n";
+
+struct env {
+    char data[256];
+    struct cp_services svc;
+    struct cp_system *sys;
+};
+
+static void
+link_system(const char *data, const char *name, const char *elf)
+{
+    const char *b = getenv("top_builddir");
+    char from[1024], to[512], cwd[512];
+    if (!getcwd(cwd, sizeof cwd)) {
+        fail_msg("getcwd");
+    }
+    snprintf(from, sizeof from, "%s/%s/tests/guest/%s", cwd, b ? b : ".", elf);
+    snprintf(to, sizeof to, "%s/systems/%s.elf", data, name);
+    if (access(from, R_OK) != 0) {
+        fail_msg("%s is missing: build check_DATA first", from);
+    }
+    assert_int_equal(symlink(from, to), 0);
+}
+
+static int
+setup(void **state)
+{
+    struct env *e = calloc(1, sizeof *e);
+    harness_tmpdir(e->data, sizeof e->data);
+    struct dir *d = NULL;
+    char err[256] = "";
+    if (dir_open(&d, e->data, DIR_OPEN_CREATE, err, sizeof err) != 0) {
+        fail_msg("dir_open: %s", err);
+    }
+    struct dir_report rep = {0};
+    if (dir_import(d, directory, strlen(directory), 0, &rep) != 0) {
+        fail_msg("import: %u errors: %s", rep.errors, dir_errmsg(d));
+    }
+    dir_close(d);
+    char sysdir[300];
+    snprintf(sysdir, sizeof sysdir, "%s/systems", e->data);
+    assert_int_equal(mkdir(sysdir, 0700), 0);
+    link_system(e->data, "CPDIAG", "cp_diag.elf");
+    link_system(e->data, "HELLO", "hello.elf");
+    assert_int_equal(cplog_open(e->data, CPLOG_DEBUG, false), 0);
+    if (cp_services_standard(&e->svc, e->data, err, sizeof err) != 0) {
+        fail_msg("services: %s", err);
+    }
+    struct cp_config cfg;
+    cp_config_defaults(&cfg);
+    assert_int_equal(cp_config_set(&cfg, "dispatchers", "2", err, sizeof err), 0);
+    assert_int_equal(cp_config_set(&cfg, "timezone", "UTC", err, sizeof err), 0);
+    assert_int_equal(cp_config_set(&cfg, "data_dir", e->data, err, sizeof err), 0);
+    e->sys = cp_system_create(&cfg, &e->svc, err, sizeof err);
+    assert_non_null(e->sys);
+    assert_int_equal(cp_system_start(e->sys), 0);
+    *state = e;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct env *e = *state;
+    assert_int_equal(cp_system_shutdown(e->sys, 5000), 0);
+    cp_system_destroy(e->sys);
+    cp_services_standard_free(&e->svc);
+    cplog_close();
+    harness_rmtree(e->data);
+    free(e);
+    return 0;
+}
+
+static struct fterm *
+logon(struct env *e, const char *userid)
+{
+    struct fterm *t = fterm_new();
+    char why[256] = "";
+    int rc = cp_logon(e->sys, userid, "127.0.0.1:1", &fterm_ops, t, &t->s, why, sizeof why);
+    if (rc) {
+        fail_msg("logon %s: %s", userid, why);
+    }
+    return t;
+}
+
+static void
+test_guest_uses_cp(void **state)
+{
+    struct env *e = *state;
+    struct fterm *bob = logon(e, "BOB");
+    /* the directory's IPL runs the guest; its DIAG 0x008 checks passed */
+    if (!fterm_wait(bob, "CPDIAG READY 0", 10000)) {
+        char *t = fterm_text(bob);
+        fail_msg("guest output:\n%s", t);
+    }
+    /* QUERY CPLEVEL without a response buffer went to the console */
+    ASSERT_HAS(bob->out, "VM/RV version");
+    /* an SMSG from another user reaches the program (SET SMSG ON + AUTHORIZE) */
+    int rc;
+    char *out = run_cmd(e->sys, "MAINT", "SMSG BOB ping", &rc);
+    assert_int_equal(rc, 0);
+    free(out);
+    /* the guest waits in VM READ: a line wakes it */
+    for (int i = 0; i < 500 && strcmp(cp_session_state(bob->s), "VM READ") != 0; i++) {
+        usleep(2000);
+    }
+    assert_string_equal(cp_session_state(bob->s), "VM READ");
+    fterm_type(bob, "hello guest");
+    assert_true(fterm_wait(bob, "CPDIAG GOT hello guest", 5000));
+    if (!fterm_wait(bob, "CPDIAG DONE 0", 5000)) {
+        char *t = fterm_text(bob);
+        fail_msg("guest output:\n%s", t);
+    }
+    /* TEST EXIT: the VM stops and CP says why */
+    assert_true(fterm_wait(bob, "VMR150W The virtual machine stopped: test exit with code 0", 5000));
+    for (int i = 0; i < 500 && strcmp(cp_session_state(bob->s), "CP READ") != 0; i++) {
+        usleep(2000);
+    }
+    assert_string_equal(cp_session_state(bob->s), "CP READ");
+    /* the real CPU behind DISPLAY and QUERY TRANSLATION */
+    fterm_clear(bob);
+    fterm_type(bob, "query translation");
+    assert_true(fterm_wait(bob, "instructions patched", 3000));
+    ASSERT_HAS(bob->out, "hypercalls (S-mode ecall)");
+    ASSERT_HAS(bob->out, "guest CPU");
+    fterm_type(bob, "d g sp");
+    assert_true(fterm_wait(bob, "X2  sp   = ", 3000));
+    fterm_type(bob, "d 1000.10");
+    assert_true(fterm_wait(bob, "00001000  ", 3000)); /* the IPL block */
+    /* BEGIN after the guest ended: nothing to resume */
+    fterm_type(bob, "begin");
+    assert_true(fterm_wait(bob, "VMR014E", 3000));
+    /* LINK a minidisk with read password ALL */
+    fterm_clear(bob);
+    fterm_type(bob, "link maint 190 200 rr");
+    assert_true(fterm_wait(bob, "VMR145I MAINT 190 linked as 200 RR", 3000));
+    fterm_type(bob, "link maint 191 201 w");
+    assert_true(fterm_wait(bob, "VMR142E", 3000)); /* no write password: refused */
+    fterm_type(bob, "link maint 190 200 rr");
+    assert_true(fterm_wait(bob, "VMR141E", 3000)); /* the address is in use */
+    fterm_type(bob, "q v");
+    assert_true(fterm_wait(bob, "DASD 200      256 BLK R/O  MAINT 190", 3000));
+    fterm_type(bob, "detach 200");
+    assert_true(fterm_wait(bob, "VMR144I 200 detached", 3000));
+    fterm_type(bob, "detach 009");
+    assert_true(fterm_wait(bob, "VMR010E", 3000));
+    /* IPL again by hand, then LOGOFF */
+    fterm_clear(bob);
+    fterm_type(bob, "ipl nosuch");
+    assert_true(fterm_wait(bob, "VMR153E IPL NOSUCH failed", 3000));
+    fterm_type(bob, "logoff");
+    assert_true(fterm_wait(bob, "LOGOFF AT", 3000));
+    assert_true(fterm_wait_close(bob, 3000));
+    cp_session_close(bob->s);
+    fterm_free(bob);
+}
+
+static void
+test_links_at_logon_and_attention(void **state)
+{
+    struct env *e = *state;
+    struct fterm *alice = logon(e, "ALICE");
+    /* HELLO prints and exits */
+    assert_true(fterm_wait(alice, "hello from the guest, 42", 10000));
+    assert_true(fterm_wait(alice, "VMR150W", 5000));
+    /* the directory's LINK statement gave 190 at logon */
+    fterm_type(alice, "q v");
+    assert_true(fterm_wait(alice, "DASD 190      256 BLK R/O  MAINT 190", 3000));
+    /* DEFINE STORAGE makes a new machine of the new size */
+    fterm_type(alice, "define storage 48m");
+    assert_true(fterm_wait(alice, "VMR152I STORAGE = 48M", 3000));
+    fterm_type(alice, "q stor");
+    assert_true(fterm_wait(alice, "STORAGE = 48M\n", 3000));
+    /* attention with nothing running does nothing; the session stays */
+    cp_session_attention(alice->s);
+    assert_string_equal(cp_session_state(alice->s), "CP READ");
+    /* disconnect, reconnect */
+    cp_session_close(alice->s);
+    alice->s = NULL;
+    fterm_clear(alice);
+    char why[256];
+    assert_int_equal(cp_logon(e->sys, "ALICE", "127.0.0.1:2", &fterm_ops, alice, &alice->s, why,
+                              sizeof why),
+                     0);
+    assert_true(fterm_wait(alice, "RECONNECTED AT", 3000));
+    fterm_type(alice, "logoff");
+    assert_true(fterm_wait_close(alice, 3000));
+    cp_session_close(alice->s);
+    fterm_free(alice);
+}
+
+static void
+test_directory_lookup(void **state)
+{
+    struct env *e = *state;
+    struct cp_dirent de;
+    assert_int_equal(e->svc.dir_lookup(e->svc.ctx, "BOB", &de), 0);
+    assert_string_equal(de.userid, "BOB");
+    assert_int_equal(de.classes, CP_CLASS('G'));
+    assert_int_equal(de.storage, 32ull << 20);
+    assert_int_equal(de.maxstorage, 64ull << 20);
+    assert_string_equal(de.ipl, "CPDIAG");
+    assert_int_equal(e->svc.dir_lookup(e->svc.ctx, "NOBODY", &de), -ENOENT);
+    /* an exec of a user who is not logged on reads the directory too */
+    int rc;
+    char *out = run_cmd(e->sys, "MAINT", "Q PRIVCLAS", &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, "Privilege classes: current ABCDEFG, directory ABCDEFG");
+    free(out);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_directory_lookup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guest_uses_cp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_links_at_logon_and_attention, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
