@@ -49,6 +49,8 @@ static const struct key keys[] = {
     {"log_stderr", K_BOOL, F(log_stderr), 0, 0, "no"},
     {"console_ring", K_SIZE, F(console_ring_kib), 4 << 10, 16 << 20, "64K"},
     {"slice", K_TIME, F(slice_ms), 1, 1000, "10ms"},
+    {"cms_nucleus", K_STRING, F(cms_nucleus), 0, 0, ""},
+    {"sdisk_image", K_STRING, F(sdisk_image), 0, 0, ""},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 

@@ -50,6 +50,8 @@ struct cp_config {
     bool log_stderr; /* copy the operator's log to stderr */
     unsigned console_ring_kib; /* console output ring per VM */
     unsigned slice_ms; /* dispatcher time slice */
+    char cms_nucleus[CP_CONFIG_PATH_MAX]; /* CMS's ELF ("" = found by vmrv ipl) */
+    char sdisk_image[CP_CONFIG_PATH_MAX]; /* MAINT's 190 at first start ("" = found) */
 };
 
 /* Fills cfg with every default.  Never fails. */

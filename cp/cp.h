@@ -214,6 +214,13 @@ void cp_session_close(struct cp_session *s);
 
 const char *cp_session_userid(const struct cp_session *s);
 
+/* Logs userid on without a terminal, disconnected, as AUTOLOG does (vmrv
+ * ipl uses it for the users with OPTION AUTOLOG at system start); `by`
+ * names who asked, for the logs.  Returns 0, or a message number with the
+ * message (id and text) in why (why may be NULL). */
+int cp_system_autolog(struct cp_system *sys, const char *userid, const char *by, char *why,
+                      size_t whylen);
+
 /* ---- exec: one command without a terminal --------------------------------- */
 
 /* Runs one CP command as userid (logged on or not: if not, only commands

@@ -852,6 +852,16 @@ cp_logon(struct cp_system *sys, const char *userid, const char *source,
 }
 
 int
+cp_system_autolog(struct cp_system *sys, const char *userid, const char *by, char *why,
+                  size_t whylen)
+{
+    if (why && whylen) {
+        why[0] = '\0';
+    }
+    return logon(sys, userid, "AUTOLOG", by, NULL, NULL, NULL, why, whylen);
+}
+
+int
 cp_autolog(struct cp_system *sys, const char *userid, const char *by, struct cp_out *out)
 {
     char why[256] = "";
