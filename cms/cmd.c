@@ -25,6 +25,7 @@ struct cms_settings cms_set = {.impcp = 1, .impex = 1, .blip = 0};
 int (*cms_exec_hook)(const char *fn, const char *fm, const char *args);
 
 static int cmd_exec(struct cms_plist *p);
+static int cmd_immediate(struct cms_plist *p);
 
 /* The nucleus commands.  Order matters: the first match wins. */
 const struct cms_cmd cms_cmds[] = {
@@ -36,10 +37,13 @@ const struct cms_cmd cms_cmds[] = {
     {"EXEC", 2, cmd_exec, "EXEC fn [args]: run an EXEC"},
     {"FORMAT", 4, cmd_format, "FORMAT vaddr mode [label]: format a disk for CMS"},
     {"HELP", 1, cmd_help, "HELP [command]: show help"},
+    {"HT", 2, cmd_immediate, "HT: after an attention, stop the typing of a program"},
+    {"HX", 2, cmd_immediate, "HX: after an attention, halt the program that runs"},
     {"LISTFILE", 1, cmd_listfile, "LISTFILE [fn [ft [fm]]] (LABEL DATE: list files"},
     {"QUERY", 1, cmd_query, "QUERY DISK|SEARCH|IMPCP|IMPEX|CMSLEVEL|RDYMSG, or a CP QUERY"},
     {"RELEASE", 3, cmd_release, "RELEASE mode|vaddr: drop an accessed disk"},
     {"RENAME", 3, cmd_rename, "RENAME fileid1 fileid2: rename a file"},
+    {"RT", 2, cmd_immediate, "RT: after an attention, resume the typing of a program"},
     {"SET", 3, cmd_set, "SET IMPCP|IMPEX ON|OFF, SET RDYMSG LMSG|SMSG"},
     {"STATE", 3, cmd_state, "STATE fn ft [fm]: does a file exist?"},
     {"TYPE", 1, cmd_type, "TYPE fn ft [fm] [first [last]]: show a file"},
@@ -129,6 +133,14 @@ file_exists(const char *fn, const char *ft, char *fm_out)
     }
     memcpy(fm_out, st.id.fm, sizeof st.id.fm);
     return 1;
+}
+
+/* HX, HT, RT typed when nothing runs: nothing to halt or resume. */
+static int
+cmd_immediate(struct cms_plist *p)
+{
+    (void)p;
+    return 0;
 }
 
 /* Runs an EXEC through the hook. */

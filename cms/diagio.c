@@ -24,12 +24,18 @@ static size_t out_len;
 void
 con_line(const char *s, size_t n)
 {
+    if (cms_typing_suppressed) {
+        return; /* HT: nothing is typed until RT or the next Ready */
+    }
     diag_call(DIAG_CONSOLE, DIAG_CON_WRITE_LINE, (unsigned long)s, n, 0, 0, 0);
 }
 
 void
 con_prompt(const char *s, size_t n)
 {
+    if (cms_typing_suppressed) {
+        return;
+    }
     diag_call(DIAG_CONSOLE, DIAG_CON_WRITE, (unsigned long)s, n, 0, 0, 0);
 }
 

@@ -8,16 +8,14 @@
  * kept in a heap record so the device the library points to never moves.
  * The filemode letter is CMS's; the number (1 if none) is the library's.
  * Lookups with filemode "*" go through the letters in order A..Z.
- *
- * Until the library is part of the build (cms/fs/cmsfs.h present), a
- * placeholder at the end answers "no file system in this build".
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "cms/blkdev.h"
 #include "cms/cms.h"
+#include "cms/fs/cmsfs.h"
 #include "cms/fsys.h"
-
-#define FS_ENOFS (-99)
 
 /* The library's text for the last error mapped to CMS_EIO (for messages). */
 static char last_detail[64];
@@ -82,18 +80,11 @@ fs_strerror(int err)
         return "no such disk";
     case FS_EBUSY:
         return "disk has open files";
-    case FS_ENOFS:
-        return "no file system in this build";
     default:
         return last_detail[0] ? last_detail : "file system error";
     }
 }
 
-#if __has_include("cms/fs/cmsfs.h")
-#include <stdlib.h>
-
-#include "cms/blkdev.h"
-#include "cms/fs/cmsfs.h"
 
 struct fs_disk {
     unsigned vaddr;
@@ -599,139 +590,3 @@ fs_rename(const struct fs_fileid *from, const struct fs_fileid *to)
     }
     return map_err(cmsfs_rename(d->fs, &a, &b, fmnum_of(to)));
 }
-
-#else /* no file system library in this build yet */
-
-int
-fs_access(unsigned vaddr, char letter, int readonly)
-{
-    (void)vaddr;
-    (void)letter;
-    (void)readonly;
-    return FS_ENOFS;
-}
-
-int
-fs_release(char letter)
-{
-    (void)letter;
-    return CMS_ENODISK;
-}
-
-int
-fs_format(unsigned vaddr, char letter, const char *label)
-{
-    (void)vaddr;
-    (void)letter;
-    (void)label;
-    return FS_ENOFS;
-}
-
-int
-fs_diskinfo(char letter, struct fs_diskinfo *di)
-{
-    (void)letter;
-    (void)di;
-    return CMS_ENODISK;
-}
-
-char
-fs_letter_of(unsigned vaddr)
-{
-    (void)vaddr;
-    return 0;
-}
-
-int
-fs_state(const struct fs_fileid *id, struct fs_stat *st)
-{
-    (void)id;
-    (void)st;
-    return CMS_ENOTFOUND;
-}
-
-int
-fs_list(const char *fnpat, const char *ftpat, const char *fmpat,
-        int (*fn)(const struct fs_stat *st, void *arg), void *arg)
-{
-    (void)fnpat;
-    (void)ftpat;
-    (void)fmpat;
-    (void)fn;
-    (void)arg;
-    return 0;
-}
-
-int
-fs_open(const struct fs_fileid *id, int mode, char recfm, uint32_t lrecl, struct fs_file **out)
-{
-    (void)id;
-    (void)recfm;
-    (void)lrecl;
-    *out = NULL;
-    return mode == CMS_O_READ ? CMS_ENOTFOUND : CMS_ENODISK;
-}
-
-int
-fs_read(struct fs_file *f, void *buf, size_t cap, size_t *len)
-{
-    (void)f;
-    (void)buf;
-    (void)cap;
-    *len = 0;
-    return CMS_EEOF;
-}
-
-int
-fs_write(struct fs_file *f, const void *buf, size_t len)
-{
-    (void)f;
-    (void)buf;
-    (void)len;
-    return CMS_EIO;
-}
-
-int
-fs_point(struct fs_file *f, uint32_t recno)
-{
-    (void)f;
-    (void)recno;
-    return CMS_EINVAL;
-}
-
-int
-fs_close(struct fs_file *f)
-{
-    (void)f;
-    return 0;
-}
-
-void
-fs_abort(struct fs_file *f)
-{
-    (void)f;
-}
-
-void
-fs_fstat(struct fs_file *f, struct fs_stat *st)
-{
-    (void)f;
-    memset(st, 0, sizeof *st);
-}
-
-int
-fs_erase(const struct fs_fileid *id)
-{
-    (void)id;
-    return CMS_ENOTFOUND;
-}
-
-int
-fs_rename(const struct fs_fileid *from, const struct fs_fileid *to)
-{
-    (void)from;
-    (void)to;
-    return CMS_ENOTFOUND;
-}
-
-#endif

@@ -191,6 +191,7 @@ cms_main(const struct vmrv_iplblock *ipl)
         int rc = cms_command(line, 0);
         cms_timer(&t1);
         con_flush();
+        cms_typing_suppressed = 0; /* HT lasts until the Ready */
         ready(rc, &t0, &t1);
     }
 }

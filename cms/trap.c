@@ -230,8 +230,7 @@ cms_trap_user(struct cms_uctx *ctx)
         cause &= ~SCAUSE_INTR;
         if (cause == IRQ_SEXT) {
             if (claim_events(1) == IMMED_HX) {
-                cms_msg(M_HALTED, cms_program_name);
-                cms_user_end(CMS_RC_HALTED);
+                cms_svc_halt();
             }
         } else if (cause == IRQ_STIMER) {
             diag_call(DIAG_CLOCK_COMPARATOR, DIAG_CLOCK_OFF, 0, 0, 0, 0, 0);
@@ -241,18 +240,20 @@ cms_trap_user(struct cms_uctx *ctx)
     if (cause == EXC_ECALL_U) {
         ctx->sepc += 4;
         cms_svc_call(ctx);
+        if (cms_halt_requested) {
+            /* HX during a nucleus command the program called */
+            cms_svc_halt();
+        }
         return ctx;
     }
     program_check(ctx);
     return ctx; /* not reached */
 }
 
-/* A halt requested through an attention during a service call. */
-void cms_svc_halt(void);
-
 void
 cms_svc_halt(void)
 {
+    cms_typing_suppressed = 0;
     cms_msg(M_HALTED, cms_program_name);
     cms_user_end(CMS_RC_HALTED);
 }
@@ -276,6 +277,7 @@ cms_trap_kernel(uint64_t *frame)
         }
     }
     in_abend = 1;
+    cms_typing_suppressed = 0;
     con_flush();
     cms_msg(M_ABEND, cause_name(scause), (unsigned long long)sepc, (unsigned long long)scause,
             (unsigned long long)stval);

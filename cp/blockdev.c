@@ -5,6 +5,8 @@
  * short transfers), FLUSH with fdatasync.  Knows nothing of VMs: the DIAG
  * side is cp/diag_block.c, the device side cp/vdev.c.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -11,6 +11,8 @@
  * when pwrite completed (acknowledged: survives CP being killed); FLUSH
  * returns after fdatasync (flushed: survives power loss).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdlib.h>
 

@@ -13,6 +13,8 @@
  * (vm_attention) ends one READ with DIAG_EINTR, even one that has a line
  * ready: the line stays for the next READ.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

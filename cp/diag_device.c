@@ -4,6 +4,8 @@
  * virtual address of this VM (class, read-only flag, size and owner of a
  * minidisk).  The device table is cp/vdev.c; block I/O is cp/diag_block.c.
  */
+#include "config.h"
+
 #include <string.h>
 
 #include "cp/diag.h"

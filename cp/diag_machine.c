@@ -7,6 +7,8 @@
  * Arguments and errors exactly as include/vmrv/diag.h documents them; the
  * table that routes to these is cp/diag_table.c.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -6,6 +6,8 @@
  * plugged into struct vm_cp_ops (cp/vm.h); with none plugged in the guest
  * gets DIAG_ENOTSUP.  CP's function checks its own arguments.
  */
+#include "config.h"
+
 #include "cp/diag.h"
 #include "vmrv/diag.h"
 

@@ -10,6 +10,8 @@
  * cp/diag_device.c, cp/diag_console.c, cp/diag_block.c and
  * cp/diag_service.c (CP's services through struct vm_cp_ops).
  */
+#include "config.h"
+
 #include <string.h>
 
 #include "cp/diag.h"

@@ -71,6 +71,13 @@ dir_check_user(const struct dir_entry *e, int line, struct dir_diag *g)
             break;
         }
     }
+    /* What the text cannot say (so an export would lose it). */
+    if (u->iplparm[0] != '\0' && u->ipl[0] == '\0') {
+        dir_diag(g, line, "%s: an IPL PARM needs an IPL system or device", u->userid);
+    }
+    if (u->distcode[0] != '\0' && u->account[0] == '\0') {
+        dir_diag(g, line, "%s: a distribution code needs an account number", u->userid);
+    }
     if (u->share < 1 || u->share > DIR_SHARE_MAX) {
         dir_diag(g, line, "%s: SHARE must be from 1 to 10000", u->userid);
     }

@@ -1,47 +1,28 @@
 // SPDX-License-Identifier: MIT
 /*
  * cp/dir_cli.c - `vmrv directory`: the operator's tool for the user
- * directory.  A table of subcommands (list, show, add, delete, change,
- * passwd, import, export, check, init); each is a thin layer over cp/dir.h,
- * so the CLI keeps exactly the rules CP's own commands keep.  Output goes
- * to stdout, errors to stderr as "vmrv directory: ..."; exit codes are in
- * dir_cli_help below.  Edits of `change` are done on a copy of the entry
- * and written back in one transaction (dir_entry_put).
+ * directory.  A table of subcommands; each is a thin layer over cp/dir.h,
+ * so the CLI keeps exactly the rules CP's own commands keep.  This file has
+ * main, the table and help, the shared helpers, and list, show, delete,
+ * passwd and init; add and change are in cp/dir_cli_edit.c, import, check
+ * and export in cp/dir_cli_text.c.  Output goes to stdout, errors to
+ * stderr as "vmrv directory: ..."; exit codes are in cli_help.
  */
 #include <errno.h>
-#include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "cp/datadir.h"
-#include "cp/dir_int.h"
+#include "cp/dir_cli.h"
 #include "cp/passwd.h"
 #include "cp/vmrv.h"
 
-/* Exit codes. */
-enum {
-    EX_OK = 0,
-    EX_REFUSED = 1, /* no such user, exists, bad value, errors in the file, not confirmed */
-    EX_USAGE = 2,   /* unknown command or option, missing operand */
-    EX_SYSTEM = 3,  /* the data folder or database cannot be used */
-};
-
-struct cli {
-    const char *datadir;
-    struct dir *d;
-    int yes;
-    const char *file; /* for import error messages */
-};
-
-static void
-cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
+void
 cli_err(const char *fmt, ...)
 {
     va_list ap;
@@ -53,7 +34,7 @@ cli_err(const char *fmt, ...)
 }
 
 /* A failed dir_ call: print its message, map its code to an exit code. */
-static int
+int
 cli_fail(struct cli *c, int rc)
 {
     cli_err("%s", dir_errmsg(c->d));
@@ -68,7 +49,7 @@ cli_fail(struct cli *c, int rc)
     }
 }
 
-static int
+int
 cli_usage(const char *fmt, const char *arg)
 {
     fputs("vmrv directory: ", stderr);
@@ -78,7 +59,7 @@ cli_usage(const char *fmt, const char *arg)
 }
 
 /* Asks a yes/no question on the terminal; without one, only --yes says yes. */
-static int
+int
 cli_confirm(struct cli *c, const char *question)
 {
     if (c->yes) {
@@ -96,24 +77,58 @@ cli_confirm(struct cli *c, const char *question)
     return buf[0] == 'y' || buf[0] == 'Y';
 }
 
-/* Reads one line (without its newline) into buf; the terminal does not
- * echo it when stdin is one.  0, or -1 at end of input. */
-static int
-cli_read_secret(const char *prompt, char *buf, size_t len)
+/* The terminal's settings while echo is off, for the signal handler. */
+static struct termios cli_tty_saved;
+static volatile sig_atomic_t cli_tty_quiet;
+
+static void
+cli_tty_restore(void)
 {
-    int tty = isatty(STDIN_FILENO);
-    struct termios old, quiet;
+    if (cli_tty_quiet) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &cli_tty_saved);
+        cli_tty_quiet = 0;
+    }
+}
+
+/* Ctrl-C at a password prompt: give the terminal its echo back, then die
+ * of the signal as usual. */
+static void
+cli_tty_signal(int sig)
+{
+    cli_tty_restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Echo off on the terminal (before any prompt, so nothing typed ahead is
+ * shown; TCSANOW, so nothing typed ahead is lost). */
+static void
+cli_tty_quiet_on(void)
+{
+    if (tcgetattr(STDIN_FILENO, &cli_tty_saved) != 0) {
+        return;
+    }
+    struct termios quiet = cli_tty_saved;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    signal(SIGINT, cli_tty_signal);
+    signal(SIGTERM, cli_tty_signal);
+    signal(SIGHUP, cli_tty_signal);
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0) {
+        cli_tty_quiet = 1;
+    }
+}
+
+/* Reads one line (without its newline) into buf, after a prompt on a
+ * terminal.  0, or -1 at end of input. */
+static int
+cli_read_line(int tty, const char *prompt, char *buf, size_t len)
+{
     if (tty) {
         fputs(prompt, stderr);
         fflush(stderr);
-        tcgetattr(STDIN_FILENO, &old);
-        quiet = old;
-        quiet.c_lflag &= ~(tcflag_t)ECHO;
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
     char *r = fgets(buf, (int)len, stdin);
     if (tty) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
         fputc('\n', stderr);
     }
     if (r == NULL) {
@@ -123,30 +138,33 @@ cli_read_secret(const char *prompt, char *buf, size_t len)
     return 0;
 }
 
-/* A new password from stdin: prompted twice on a terminal, else one line. */
-static int
+/* A new password from stdin: prompted twice without echo on a terminal,
+ * else one line. */
+int
 cli_new_password(const char *userid, char *buf, size_t len)
 {
     char prompt[64], again[PASSWD_MAX_LEN + 2];
+    int tty = isatty(STDIN_FILENO);
+    int rc = EX_OK;
     snprintf(prompt, sizeof prompt, "New password for %s: ", userid);
-    if (cli_read_secret(prompt, buf, len) != 0) {
+    if (tty) {
+        cli_tty_quiet_on();
+    }
+    if (cli_read_line(tty, prompt, buf, len) != 0) {
         cli_err("no password given on standard input");
-        return EX_REFUSED;
+        rc = EX_REFUSED;
+    } else if (tty && (cli_read_line(tty, "Again: ", again, sizeof again) != 0 || strcmp(again, buf) != 0)) {
+        cli_err("the two passwords differ; nothing was changed");
+        rc = EX_REFUSED;
     }
-    if (isatty(STDIN_FILENO)) {
-        if (cli_read_secret("Again: ", again, sizeof again) != 0 || strcmp(again, buf) != 0) {
-            explicit_bzero(again, sizeof again);
-            cli_err("the two passwords differ; nothing was changed");
-            return EX_REFUSED;
-        }
-        explicit_bzero(again, sizeof again);
-    }
-    const char *why = passwd_policy(buf);
+    cli_tty_restore();
+    explicit_bzero(again, sizeof again);
+    const char *why = rc == EX_OK ? passwd_policy(buf) : NULL;
     if (why != NULL) {
         cli_err("%s", why);
-        return EX_REFUSED;
+        rc = EX_REFUSED;
     }
-    return EX_OK;
+    return rc;
 }
 
 /* ---- list and show -------------------------------------------------------- */
@@ -237,400 +255,6 @@ cli_show(struct cli *c, int argc, char **argv)
     return EX_OK;
 }
 
-/* ---- add and change: the edit options --------------------------------------- */
-
-struct cli_edit {
-    struct dir_entry *e;
-    int mdisk_removed; /* --remove-mdisk was given */
-    int keep_images;   /* --keep-images: leave their image files */
-    int key_remove[64];
-    int n_key_remove;
-};
-
-/* Appends one element to an entry array (generic). */
-static void *
-cli_push(void **arr, size_t *n, size_t elem)
-{
-    void *p = realloc(*arr, (*n + 1) * elem);
-    if (p == NULL) {
-        return NULL;
-    }
-    *arr = p;
-    void *slot = (char *)p + (*n)++ * elem;
-    memset(slot, 0, elem);
-    return slot;
-}
-
-static int
-cli_add_keys(struct cli_edit *ed, const char *file)
-{
-    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
-    if (f == NULL) {
-        cli_err("cannot read %s: %s", file, strerror(errno));
-        return EX_REFUSED;
-    }
-    char line[DIR_KEY_DATA_MAX * 2 + DIR_KEY_COMMENT_MAX];
-    int lineno = 0, added = 0, rc = EX_OK;
-    while (rc == EX_OK && fgets(line, sizeof line, f) != NULL) {
-        lineno++;
-        const char *p = line + strspn(line, " \t");
-        if (*p == '#' || *p == '\n' || *p == '\0') {
-            continue;
-        }
-        struct dir_key *k = cli_push((void **)&ed->e->keys, &ed->e->n_keys, sizeof *k);
-        const char *why = k ? dir_parse_key_line(p, k) : "out of memory";
-        if (why != NULL) {
-            cli_err("%s:%d: %s", file, lineno, why);
-            rc = EX_REFUSED;
-        }
-        added++;
-    }
-    if (f != stdin) {
-        fclose(f);
-    }
-    if (rc == EX_OK && added == 0) {
-        cli_err("%s holds no key", file);
-        rc = EX_REFUSED;
-    }
-    return rc;
-}
-
-/* Takes the operands of a multi-operand option: the words up to the next
- * one that starts with "--".  Returns how many (at most max). */
-static int
-cli_operands(int argc, char **argv, int i, int max)
-{
-    int n = 0;
-    while (i + 1 + n < argc && n < max && strncmp(argv[i + 1 + n], "--", 2) != 0) {
-        n++;
-    }
-    return n;
-}
-
-#define NEED(k)                                                                                            \
-    do {                                                                                                   \
-        if (i + (k) >= argc) {                                                                             \
-            return cli_usage("%s needs a value", opt);                                                     \
-        }                                                                                                  \
-    } while (0)
-#define BADVAL(why)                                                                                        \
-    do {                                                                                                   \
-        cli_err("%s %s: %s", opt, argv[i], why);                                                           \
-        return EX_REFUSED;                                                                                 \
-    } while (0)
-
-/* Applies one option at argv[*pi] to the entry; moves *pi past its values. */
-static int
-cli_edit_option(struct cli *c, struct cli_edit *ed, int argc, char **argv, int *pi)
-{
-    int i = *pi;
-    const char *opt = argv[i];
-    struct dir_user *u = &ed->e->user;
-    const char *why = NULL;
-    if (strcmp(opt, "--password") == 0) {
-        NEED(1);
-        i++;
-        char pw[PASSWD_MAX_LEN + 2];
-        if (strcmp(argv[i], "-") == 0) {
-            int rc = cli_new_password(u->userid, pw, sizeof pw);
-            if (rc != EX_OK) {
-                return rc;
-            }
-        } else {
-            snprintf(pw, sizeof pw, "%s", argv[i]);
-        }
-        int rc = strcmp(pw, "NOLOG") == 0 ? (snprintf(ed->e->password, DIR_HASH_MAX, "NOLOG"), 0)
-                                          : passwd_hash(pw, ed->e->password, sizeof ed->e->password);
-        explicit_bzero(pw, sizeof pw);
-        if (rc != 0) {
-            cli_err("--password: %s", rc == -EINVAL ? passwd_policy(argv[i]) ?: "not allowed" : strerror(-rc));
-            return EX_REFUSED;
-        }
-    } else if (strcmp(opt, "--nolog") == 0) {
-        snprintf(ed->e->password, DIR_HASH_MAX, "NOLOG");
-    } else if (strcmp(opt, "--storage") == 0 || strcmp(opt, "--maxstorage") == 0) {
-        NEED(1);
-        i++;
-        uint64_t v;
-        if ((why = dir_parse_storage(argv[i], &v)) != NULL) {
-            BADVAL(why);
-        }
-        if (opt[2] == 's') {
-            u->storage = v;
-            if (u->maxstorage < v) {
-                u->maxstorage = v;
-            }
-        } else {
-            u->maxstorage = v;
-        }
-    } else if (strcmp(opt, "--classes") == 0) {
-        NEED(1);
-        i++;
-        if ((why = dir_parse_classes(argv[i], u->classes)) != NULL) {
-            BADVAL(why);
-        }
-    } else if (strcmp(opt, "--ipl") == 0) {
-        NEED(1);
-        i++;
-        if (strcasecmp(argv[i], "none") == 0) {
-            u->ipl[0] = u->iplparm[0] = '\0';
-        } else if ((why = dir_parse_ipl(argv[i], u->ipl)) != NULL) {
-            BADVAL(why);
-        }
-    } else if (strcmp(opt, "--ipl-parm") == 0) {
-        NEED(1);
-        i++;
-        if (strlen(argv[i]) > DIR_IPLPARM_MAX) {
-            BADVAL("longer than 240 characters");
-        }
-        snprintf(u->iplparm, sizeof u->iplparm, "%s", argv[i]);
-    } else if (strcmp(opt, "--share") == 0) {
-        NEED(1);
-        i++;
-        if ((why = dir_parse_share(argv[i], &u->share)) != NULL) {
-            BADVAL(why);
-        }
-    } else if (strcmp(opt, "--account") == 0 || strcmp(opt, "--distcode") == 0) {
-        NEED(1);
-        i++;
-        char *field = opt[2] == 'a' ? u->account : u->distcode;
-        if (strcasecmp(argv[i], "none") == 0) {
-            field[0] = '\0';
-        } else if ((why = dir_parse_name(argv[i], field)) != NULL) {
-            BADVAL(why);
-        }
-    } else if (strcmp(opt, "--option") == 0 || strcmp(opt, "--no-option") == 0) {
-        NEED(1);
-        i++;
-        unsigned bit;
-        if ((why = dir_parse_option(argv[i], &bit)) != NULL) {
-            BADVAL(why);
-        }
-        u->options = opt[2] == 'o' ? u->options | bit : u->options & ~bit;
-    } else if (strcmp(opt, "--add-key") == 0) {
-        NEED(1);
-        i++;
-        int rc = cli_add_keys(ed, argv[i]);
-        if (rc != EX_OK) {
-            return rc;
-        }
-    } else if (strcmp(opt, "--remove-key") == 0) {
-        NEED(1);
-        i++;
-        char *end;
-        long n = strtol(argv[i], &end, 10);
-        if (*end != '\0' || n < 1 || (size_t)n > ed->e->n_keys) {
-            BADVAL("no key with that number (vmrv directory show lists them)");
-        }
-        if (ed->n_key_remove < (int)(sizeof ed->key_remove / sizeof ed->key_remove[0])) {
-            ed->key_remove[ed->n_key_remove++] = (int)n;
-        }
-    } else if (strcmp(opt, "--add-mdisk") == 0 || strcmp(opt, "--resize-mdisk") == 0) {
-        int grow = opt[2] == 'r';
-        int n = cli_operands(argc, argv, i, grow ? 2 : 6);
-        if (n < 2) {
-            return cli_usage(grow ? "%s needs VADDR SIZE" : "%s needs VADDR SIZE [MODE [RPW [WPW [MPW]]]]", opt);
-        }
-        uint16_t vaddr;
-        uint64_t blocks;
-        i++;
-        if ((why = dir_parse_vaddr(argv[i], &vaddr)) != NULL) {
-            BADVAL(why);
-        }
-        i++;
-        if ((why = dir_parse_blocks(argv[i], &blocks)) != NULL) {
-            BADVAL(why);
-        }
-        struct dir_mdisk *m = NULL;
-        for (size_t k = 0; k < ed->e->n_mdisks; k++) {
-            if (ed->e->mdisks[k].vaddr == vaddr) {
-                m = &ed->e->mdisks[k];
-            }
-        }
-        if (grow) {
-            if (m == NULL) {
-                cli_err("%s has no minidisk %03X", u->userid, vaddr);
-                return EX_REFUSED;
-            }
-            m->blocks = blocks;
-        } else {
-            if (m != NULL) {
-                cli_err("%s already has a minidisk %03X", u->userid, vaddr);
-                return EX_REFUSED;
-            }
-            m = cli_push((void **)&ed->e->mdisks, &ed->e->n_mdisks, sizeof *m);
-            if (m == NULL) {
-                cli_err("out of memory");
-                return EX_SYSTEM;
-            }
-            m->vaddr = vaddr;
-            m->blocks = blocks;
-            m->mode = DIR_MODE_W;
-            snprintf(m->owner, sizeof m->owner, "%s", u->userid);
-            if (n > 2 && (m->mode = dir_mode_parse(argv[++i])) < 0) {
-                BADVAL("a mode is R, RR, W, WR, M, MR or MW");
-            }
-            char *pws[] = {m->readpw, m->writepw, m->multipw};
-            for (int k = 3; k < n; k++) {
-                i++;
-                if ((why = dir_parse_linkpw(argv[i], pws[k - 3])) != NULL) {
-                    BADVAL(why);
-                }
-            }
-        }
-    } else if (strcmp(opt, "--remove-mdisk") == 0 || strcmp(opt, "--remove-link") == 0) {
-        NEED(1);
-        i++;
-        uint16_t vaddr;
-        if ((why = dir_parse_vaddr(argv[i], &vaddr)) != NULL) {
-            BADVAL(why);
-        }
-        int mdisk = opt[9] == 'm';
-        size_t *n = mdisk ? &ed->e->n_mdisks : &ed->e->n_links;
-        size_t found = *n;
-        for (size_t k = 0; k < *n; k++) {
-            if ((mdisk ? ed->e->mdisks[k].vaddr : ed->e->links[k].vaddr) == vaddr) {
-                found = k;
-            }
-        }
-        if (found == *n) {
-            cli_err("%s has no %s at %03X", u->userid, mdisk ? "minidisk" : "LINK", vaddr);
-            return EX_REFUSED;
-        }
-        if (mdisk) {
-            memmove(&ed->e->mdisks[found], &ed->e->mdisks[found + 1], (*n - found - 1) * sizeof *ed->e->mdisks);
-            ed->mdisk_removed = 1;
-        } else {
-            memmove(&ed->e->links[found], &ed->e->links[found + 1], (*n - found - 1) * sizeof *ed->e->links);
-        }
-        (*n)--;
-    } else if (strcmp(opt, "--add-link") == 0) {
-        int n = cli_operands(argc, argv, i, 4);
-        if (n < 3) {
-            return cli_usage("%s needs USERID VADDR1 VADDR2 [MODE]", opt);
-        }
-        struct dir_link *l = cli_push((void **)&ed->e->links, &ed->e->n_links, sizeof *l);
-        if (l == NULL) {
-            cli_err("out of memory");
-            return EX_SYSTEM;
-        }
-        snprintf(l->userid, sizeof l->userid, "%s", u->userid);
-        l->mode = DIR_MODE_RR;
-        i++;
-        if ((why = dir_parse_userid(argv[i], l->target)) != NULL) {
-            BADVAL(why);
-        }
-        i++;
-        if ((why = dir_parse_vaddr(argv[i], &l->target_vaddr)) != NULL) {
-            BADVAL(why);
-        }
-        i++;
-        if ((why = dir_parse_vaddr(argv[i], &l->vaddr)) != NULL) {
-            BADVAL(why);
-        }
-        if (n > 3 && (l->mode = dir_mode_parse(argv[++i])) < 0) {
-            BADVAL("a mode is R, RR, W, WR, M, MR or MW");
-        }
-    } else if (strcmp(opt, "--yes") == 0) {
-        c->yes = 1;
-    } else if (strcmp(opt, "--keep-images") == 0) {
-        ed->keep_images = 1;
-    } else {
-        return cli_usage("unknown option %s", opt);
-    }
-    *pi = i;
-    return EX_OK;
-}
-
-#undef NEED
-#undef BADVAL
-
-/* Removes the keys --remove-key named (numbers of the original list). */
-static void
-cli_drop_keys(struct cli_edit *ed)
-{
-    size_t w = 0;
-    for (size_t r = 0; r < ed->e->n_keys; r++) {
-        int drop = 0;
-        for (int k = 0; k < ed->n_key_remove; k++) {
-            drop |= ed->e->keys[r].n == ed->key_remove[k];
-        }
-        if (!drop) {
-            ed->e->keys[w++] = ed->e->keys[r];
-        }
-    }
-    ed->e->n_keys = w;
-}
-
-static int
-cli_edit_and_put(struct cli *c, struct dir_entry *e, int argc, char **argv, unsigned flags)
-{
-    struct cli_edit ed = {.e = e};
-    for (int i = 2; i < argc; i++) {
-        int rc = cli_edit_option(c, &ed, argc, argv, &i);
-        if (rc != EX_OK) {
-            return rc;
-        }
-    }
-    cli_drop_keys(&ed);
-    if (ed.mdisk_removed && !ed.keep_images) {
-        if (!cli_confirm(c, "Remove the minidisk(s) and delete their image files (their data is lost)?")) {
-            return EX_REFUSED;
-        }
-        flags |= DIR_PUT_REMOVE_IMAGES;
-    }
-    int rc = dir_entry_put(c->d, e, flags);
-    if (rc != 0) {
-        return cli_fail(c, rc);
-    }
-    if (ed.mdisk_removed && ed.keep_images) {
-        printf("The image files of removed minidisks stay in %s/%s.\n", c->datadir, DATADIR_DISKS);
-    }
-    return EX_OK;
-}
-
-static int
-cli_add(struct cli *c, int argc, char **argv)
-{
-    if (argc < 2 || strncmp(argv[1], "--", 2) == 0) {
-        return cli_usage("add needs a USERID", NULL);
-    }
-    struct dir_entry e;
-    if (dir_entry_init(&e, argv[1]) != 0) {
-        char id[DIR_USERID_MAX + 1];
-        cli_err("bad userid '%s': %s", argv[1], dir_parse_userid(argv[1], id));
-        return EX_REFUSED;
-    }
-    int rc = cli_edit_and_put(c, &e, argc, argv, DIR_PUT_CREATE);
-    if (rc == EX_OK) {
-        printf("User %s added%s.\n", e.user.userid, strcmp(e.password, "NOLOG") == 0 ? " (NOLOG: set a password "
-                                                                                      "to let it log on)" : "");
-    }
-    dir_entry_free(&e);
-    return rc;
-}
-
-static int
-cli_change(struct cli *c, int argc, char **argv)
-{
-    if (argc < 3 || strncmp(argv[1], "--", 2) == 0) {
-        return cli_usage("change needs a USERID and at least one option", NULL);
-    }
-    struct dir_entry e;
-    int rc = dir_entry_get(c->d, argv[1], &e);
-    if (rc != 0) {
-        return cli_fail(c, rc);
-    }
-    /* Keep the stored password unless an option sets one. */
-    e.password[0] = '\0';
-    rc = cli_edit_and_put(c, &e, argc, argv, DIR_PUT_UPDATE);
-    if (rc == EX_OK) {
-        printf("User %s changed.\n", e.user.userid);
-    }
-    dir_entry_free(&e);
-    return rc;
-}
-
 static int
 cli_delete(struct cli *c, int argc, char **argv)
 {
@@ -693,224 +317,6 @@ cli_passwd(struct cli *c, int argc, char **argv)
         printf("Password of %s changed.\n", u.userid);
     }
     return rc;
-}
-
-/* ---- import, check, export, init ---------------------------------------- */
-
-static void
-cli_report_error(void *arg, int line, const char *msg)
-{
-    struct cli *c = arg;
-    if (line > 0) {
-        fprintf(stderr, "%s:%d: %s\n", c->file, line, msg);
-    } else {
-        fprintf(stderr, "%s: %s\n", c->file, msg);
-    }
-}
-
-static void
-cli_report_password(void *arg, const char *userid, const char *password)
-{
-    printf("Password of %-8s %s\n", userid, password);
-}
-
-static void
-cli_report_note(void *arg, const char *msg)
-{
-    printf("Note: %s\n", msg);
-}
-
-/* Reads FILE (or stdin for "-") whole.  NULL after printing why. */
-static char *
-cli_slurp(const char *file, size_t *len)
-{
-    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
-    if (f == NULL) {
-        cli_err("cannot read %s: %s", file, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 65536;
-    char *buf = malloc(cap);
-    *len = 0;
-    while (buf != NULL) {
-        size_t got = fread(buf + *len, 1, cap - *len, f);
-        *len += got;
-        if (got == 0) {
-            break;
-        }
-        if (*len == cap) {
-            char *p = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
-            if (p == NULL) {
-                free(buf);
-                buf = NULL;
-                cli_err("%s is too large", file);
-            }
-            buf = p;
-            cap *= 2;
-        }
-    }
-    if (buf != NULL && ferror(f)) {
-        cli_err("cannot read %s: %s", file, strerror(errno));
-        free(buf);
-        buf = NULL;
-    }
-    if (f != stdin) {
-        fclose(f);
-    }
-    return buf;
-}
-
-static int
-cli_import_args(int argc, char **argv, const char **file, int *merge, int *yes, const char *cmd)
-{
-    *file = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--merge") == 0) {
-            *merge = 1;
-        } else if (strcmp(argv[i], "--yes") == 0 && yes != NULL) {
-            *yes = 1;
-        } else if ((argv[i][0] == '-' && argv[i][1] != '\0') || *file != NULL) {
-            return cli_usage("unexpected %s", argv[i]);
-        } else {
-            *file = argv[i];
-        }
-    }
-    if (*file == NULL) {
-        return cli_usage("%s needs a FILE (- for standard input)", cmd);
-    }
-    return EX_OK;
-}
-
-static int
-cli_import(struct cli *c, int argc, char **argv)
-{
-    int merge = 0;
-    int rc = cli_import_args(argc, argv, &c->file, &merge, &c->yes, "import");
-    if (rc != EX_OK) {
-        return rc;
-    }
-    size_t len;
-    char *text = cli_slurp(c->file, &len);
-    if (text == NULL) {
-        return EX_REFUSED;
-    }
-    struct dir_report rep = {cli_report_error, cli_report_password, cli_report_note, c, 0, 0, 0, 0, 0};
-    unsigned flags = merge ? DIR_IMPORT_MERGE : 0;
-    if (!merge && !c->yes) {
-        /* A dry run first: does the import delete users? */
-        rc = dir_import(c->d, text, len, DIR_IMPORT_CHECK, &rep);
-        if (rc == 0 && rep.removed > 0) {
-            char q[200];
-            snprintf(q, sizeof q, "The import deletes %u user%s that %s does not name (their images stay). Go on?",
-                     rep.removed, rep.removed == 1 ? "" : "s", c->file);
-            if (!cli_confirm(c, q)) {
-                free(text);
-                return EX_REFUSED;
-            }
-        }
-    } else {
-        rc = 0;
-    }
-    if (rc == 0) {
-        rc = dir_import(c->d, text, len, flags, &rep);
-    }
-    free(text);
-    if (rc != 0) {
-        return cli_fail(c, rc);
-    }
-    printf("Imported %u user%s: %u added, %u changed, %u deleted.\n", rep.users, rep.users == 1 ? "" : "s",
-           rep.added, rep.changed, rep.removed);
-    return EX_OK;
-}
-
-static int
-cli_rmtree_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
-static int
-cli_check(struct cli *c, int argc, char **argv)
-{
-    int merge = 0;
-    int rc = cli_import_args(argc, argv, &c->file, &merge, NULL, "check");
-    if (rc != EX_OK) {
-        return rc;
-    }
-    size_t len;
-    char *text = cli_slurp(c->file, &len);
-    if (text == NULL) {
-        return EX_REFUSED;
-    }
-    /* Check against the real directory when there is one (a minidisk made
-     * smaller is an error only there), else against an empty one. */
-    char tmp[4096] = "";
-    if (c->d == NULL) {
-        const char *t = getenv("TMPDIR");
-        snprintf(tmp, sizeof tmp, "%s/vmrv-check-XXXXXX", t && *t ? t : "/tmp");
-        char err[256] = "";
-        if (mkdtemp(tmp) == NULL || dir_open(&c->d, tmp, DIR_OPEN_CREATE, err, sizeof err) != 0) {
-            cli_err("cannot make a scratch directory: %s", err[0] ? err : strerror(errno));
-            free(text);
-            return EX_SYSTEM;
-        }
-    }
-    struct dir_report rep = {cli_report_error, NULL, NULL, c, 0, 0, 0, 0, 0};
-    rc = dir_import(c->d, text, len, DIR_IMPORT_CHECK | (merge ? DIR_IMPORT_MERGE : 0), &rep);
-    free(text);
-    if (rc == 0) {
-        printf("%s: no errors, %u user%s.\n", c->file, rep.users, rep.users == 1 ? "" : "s");
-    } else {
-        rc = cli_fail(c, rc);
-    }
-    if (tmp[0] != '\0') {
-        dir_close(c->d);
-        c->d = NULL;
-        nftw(tmp, cli_rmtree_one, 8, FTW_DEPTH | FTW_PHYS);
-    }
-    return rc;
-}
-
-static int
-cli_export(struct cli *c, int argc, char **argv)
-{
-    if (argc > 2) {
-        return cli_usage("export takes at most one FILE", NULL);
-    }
-    if (argc == 1 || strcmp(argv[1], "-") == 0) {
-        int rc = dir_export_file(c->d, stdout);
-        return rc != 0 ? cli_fail(c, rc) : EX_OK;
-    }
-    /* FILE.tmp then rename: a reader never sees half a directory; 0600,
-     * since it holds password hashes. */
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", argv[1]) >= (int)sizeof tmp) {
-        cli_err("file name too long");
-        return EX_REFUSED;
-    }
-    mode_t old = umask(077);
-    FILE *f = fopen(tmp, "w");
-    umask(old);
-    if (f == NULL) {
-        cli_err("cannot write %s: %s", tmp, strerror(errno));
-        return EX_REFUSED;
-    }
-    int rc = dir_export_file(c->d, f);
-    if (rc == 0 && fsync(fileno(f)) != 0) {
-        rc = -errno;
-    }
-    if (fclose(f) != 0 && rc == 0) {
-        rc = -EIO;
-    }
-    if (rc == 0 && rename(tmp, argv[1]) != 0) {
-        rc = -errno;
-    }
-    if (rc != 0) {
-        unlink(tmp);
-        cli_err("cannot write %s: %s", argv[1], dir_errmsg(c->d)[0] ? dir_errmsg(c->d) : strerror(-rc));
-        return EX_SYSTEM;
-    }
-    return EX_OK;
 }
 
 static int
@@ -1072,3 +478,4 @@ vmrv_directory_main(int argc, char **argv)
     dir_close(c.d);
     return rc;
 }
+

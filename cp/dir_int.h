@@ -3,15 +3,18 @@
  * cp/dir_int.h - shared inside the directory (cp/dir*.c) and its tests;
  * everyone else includes cp/dir.h only.
  *
- *   dir.c         open/close, errors, schema and migrations
- *   dir_valid.c   parsing and checking single fields and whole entries
- *   dir_read.c    the getters (users, minidisks, links, keys)
- *   dir_store.c   writing entries in transactions (put, delete, import)
- *   dir_auth.c    passwords and SSH keys
- *   dir_text.c    USER DIRECT text: parser and export
- *   dir_mdisk.c   minidisk image files
- *   dir_defaults.c  the built-in default directory and first start
- *   dir_cli.c     vmrv directory
+ *   dir.c          open/close, errors, schema and migrations
+ *   dir_valid.c    parsing single fields; tables of names
+ *   dir_key.c      SSH public keys and base64
+ *   dir_check.c    checking a whole entry (dir_entry_check)
+ *   dir_read.c     the getters (users, minidisks, links, keys)
+ *   dir_store.c    writing entries in transactions (put, delete, import)
+ *   dir_auth.c     passwords and SSH keys for logons
+ *   dir_text.c     USER DIRECT text: the import
+ *   dir_export.c   USER DIRECT text: the export
+ *   dir_mdisk.c    minidisk image files
+ *   dir_defaults.c the built-in default directory and the first start
+ *   dir_cli*.c     vmrv directory (private header cp/dir_cli.h)
  */
 #ifndef CP_DIR_INT_H
 #define CP_DIR_INT_H

@@ -11,6 +11,8 @@
  * Program header (56 bytes): 0 p_type  8 p_offset  16 p_vaddr  24 p_paddr
  *   32 p_filesz  40 p_memsz
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>

@@ -11,6 +11,8 @@
  * the first ends the run.  The exit status says how the guest ended (see
  * the help text below; docs/RUN.md has the same table).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

@@ -63,7 +63,10 @@ struct rv_hooks {
     void *ctx;
     /* ecall from virtual S-mode: a hypercall.  Read and write a0..a7 with
      * rv_reg_get/rv_reg_set; guest memory through cp/stor.h.  Required.
-     * (ecall from U-mode is reflected to the guest, never seen here.) */
+     * (ecall from U-mode is reflected to the guest, never seen here.)
+     * It may call stor_*, rv_cpu_set_timecmp, rv_cpu_set_seip, rv_cpu_kick
+     * and rv_pc_set (then execution goes on at that pc); it must not call
+     * rv_cpu_reset or rv_cpu_run (return RV_HCALL_STOP and reset after). */
     enum rv_hcall (*ecall)(void *ctx, struct rv_cpu *cpu);
     /* The current value of `time` (VMRV_TIMEBASE_HZ).  NULL: the host's
      * monotonic clock, counted from rv_cpu_reset(). */
@@ -85,7 +88,8 @@ struct rv_stats {
 };
 
 /* Creates a CPU over st (which must outlive it) in the IPL state of
- * vmrv/ipl.h with pc = 0.  Returns NULL on out of memory. hooks is copied. */
+ * vmrv/ipl.h with pc = 0.  Returns NULL on out of memory, or when st
+ * already has a CPU (one CPU per storage).  hooks is copied. */
 struct rv_cpu *rv_cpu_create(struct stor *st, const struct rv_hooks *hooks);
 void rv_cpu_destroy(struct rv_cpu *cpu);
 
@@ -143,5 +147,12 @@ void rv_cpu_stats(const struct rv_cpu *cpu, struct rv_stats *out);
 
 /* Host bytes this CPU uses (its state and its share of translations). */
 size_t rv_cpu_footprint(const struct rv_cpu *cpu);
+
+/* The global cap on host memory for translated code, all CPUs together
+ * (default 256 MiB); a CPU that needs room beyond it drops all of its own
+ * translations.  Set it at startup, before CPUs run.  rv_xlate_bytes() is
+ * what translations use now. */
+void rv_xlate_cap_set(size_t bytes);
+size_t rv_xlate_bytes(void);
 
 #endif /* CP_RV_H */

@@ -79,7 +79,7 @@ rv_exec(struct rv_cpu *cpu, struct rv_tlb *tlb, int64_t budget, int64_t *done)
     int64_t left = budget;
     uint64_t pc = cpu->pc;
     struct rv_block *blk = NULL, *prev = NULL;
-    int prev_k = 0;
+    struct rv_exit *prev_e = NULL, *e;
     const struct rv_op *op = NULL;
     enum rv_exec_res res;
     unsigned idx;
@@ -149,7 +149,7 @@ dispatch:
         }
     }
     if (prev != NULL) {
-        rv_xc_link(xc, prev, prev_k, blk);
+        rv_xc_link(xc, prev, prev_e, blk);
         prev = NULL;
     }
     goto enter_checked;
@@ -189,29 +189,16 @@ enter_user: {
     goto run_block;
 }
 
-    /* ---- leaving a block ---- */
-exit0 : {
-    struct rv_exit *e = &blk->exit[0];
+    /* ---- leaving a block through exit e ---- */
+take_exit:
     if (RV_LIKELY(e->to != NULL)) {
         blk = e->to;
         goto enter;
     }
     pc = e->pc;
     prev = blk;
-    prev_k = 0;
+    prev_e = e;
     goto dispatch;
-}
-exit1 : {
-    struct rv_exit *e = &blk->exit[1];
-    if (RV_LIKELY(e->to != NULL)) {
-        blk = e->to;
-        goto enter;
-    }
-    pc = e->pc;
-    prev = blk;
-    prev_k = 1;
-    goto dispatch;
-}
 
 fetch_fault: /* at pc, cpu->exc_tval; nothing of a block ran */
     cpu->instret = instret0 + (uint64_t)(budget - left);
@@ -521,46 +508,37 @@ L_SFENCE:
     NEXT(); /* no guest MMU: nothing to flush */
 
 L_JAL:
-    x[op->rd] = blk->exit[1].pc;
-    goto exit0;
+    x[op->rd] = blk->exits[op->rs2].pc;
+    e = &blk->exits[op->rs1];
+    goto take_exit;
 L_JALR : {
     uint64_t t = (x[op->rs1] + SX(op->imm)) & ~1ull;
-    x[op->rd] = blk->exit[1].pc;
+    x[op->rd] = blk->exits[op->rs2].pc;
     pc = t;
     goto dispatch;
 }
+#define BRANCH(cond)                                                                   \
+    if (cond) {                                                                        \
+        left += op->aux;                                                               \
+        e = &blk->exits[op->rd];                                                       \
+        goto take_exit;                                                                \
+    }                                                                                  \
+    NEXT();
 L_BEQ:
-    if (x[op->rs1] == x[op->rs2]) {
-        goto exit0;
-    }
-    goto exit1;
+    BRANCH(x[op->rs1] == x[op->rs2])
 L_BNE:
-    if (x[op->rs1] != x[op->rs2]) {
-        goto exit0;
-    }
-    goto exit1;
+    BRANCH(x[op->rs1] != x[op->rs2])
 L_BLT:
-    if ((int64_t)x[op->rs1] < (int64_t)x[op->rs2]) {
-        goto exit0;
-    }
-    goto exit1;
+    BRANCH((int64_t)x[op->rs1] < (int64_t)x[op->rs2])
 L_BGE:
-    if ((int64_t)x[op->rs1] >= (int64_t)x[op->rs2]) {
-        goto exit0;
-    }
-    goto exit1;
+    BRANCH((int64_t)x[op->rs1] >= (int64_t)x[op->rs2])
 L_BLTU:
-    if (x[op->rs1] < x[op->rs2]) {
-        goto exit0;
-    }
-    goto exit1;
+    BRANCH(x[op->rs1] < x[op->rs2])
 L_BGEU:
-    if (x[op->rs1] >= x[op->rs2]) {
-        goto exit0;
-    }
-    goto exit1;
+    BRANCH(x[op->rs1] >= x[op->rs2])
 L_EXIT:
-    goto exit0;
+    e = &blk->exits[op->rd];
+    goto take_exit;
 
 L_ECALL:
     SYNC();

@@ -15,10 +15,13 @@
  *
  * A translated block covers guest bytes [pc, pc+len) inside one 4 KiB page
  * (only a block made of a single 4-byte instruction that straddles a page
- * boundary touches two pages).  Its ops run in order; the last op leaves
- * the block through exit[0] or exit[1] (chained straight into the next block
- * when known) or through an indirect jump.  pc is not kept per op: the pc of
- * op i is blk->pc + blk->pcoff[i], needed only when an op traps or calls out.
+ * boundary touches two pages).  Its ops run in order.  A conditional branch
+ * taken leaves through its own exit (a side exit; the block goes on when it
+ * is not taken); a jal, the closing EXIT op of a block that falls through,
+ * leave through theirs; each exit is chained straight into the next block
+ * once known.  Indirect jumps and sensitive instructions go back to the
+ * dispatcher.  pc is not kept per op: the pc of op i is
+ * blk->pc + blk->pcoff[i], needed only when an op traps or calls out.
  */
 #ifndef CP_RV_INT_H
 #define CP_RV_INT_H
@@ -94,12 +97,18 @@ struct rv_pglink {
 };
 
 #define RV_BLOCK_MAX_OPS 128
+#define RV_BLOCK_MAX_EXITS 12
 
+/* Ops that leave a block name their exit by index: branches in rd, jal in
+ * rs1 (and its link value in exit rs2), jalr's link value in rs2, EXIT in
+ * rd.  A branch's aux is the number of instructions after it in the block,
+ * given back to the budget when it is taken. */
 struct rv_block {
     uint64_t pc; /* guest address of the first instruction */
     uint32_t n; /* instructions in the block; ops[n] is the closing EXIT */
     uint32_t len; /* guest bytes covered */
-    struct rv_exit exit[2];
+    struct rv_exit *exits; /* nexits, after the ops */
+    uint32_t nexits;
     struct rv_exit *in_head; /* exits of other blocks chained to this one */
     struct rv_block *hnext; /* hash chain of the cache */
     struct rv_pglink pl[2]; /* in the page lists of its first (and last) page */
@@ -204,16 +213,13 @@ void rv_xc_reap(struct rv_xc *xc);
 bool rv_xc_has_zombies(const struct rv_xc *xc);
 /* Count of blocks killed so far (to see whether a store killed any). */
 uint64_t rv_xc_kills(const struct rv_xc *xc);
-/* Chains exit k of from to to (if both are alive). */
-void rv_xc_link(struct rv_xc *xc, struct rv_block *from, int k, struct rv_block *to);
+/* Chains exit e of from to to (if both are alive). */
+void rv_xc_link(struct rv_xc *xc, struct rv_block *from, struct rv_exit *e, struct rv_block *to);
 /* Whether [gpa, gpa+len) overlaps translated code (cheap, per 64 bytes). */
 bool rv_xc_overlaps(const struct rv_xc *xc, uint64_t gpa, uint64_t len);
 /* The 64-byte chunks of page pn that hold translated code (0: none). */
 uint64_t rv_xc_page_chunks(const struct rv_xc *xc, uint64_t pn);
 size_t rv_xc_footprint(const struct rv_xc *xc);
-/* The global cap on translation memory (all CPUs) and what is in use. */
-void rv_xlate_set_cap(size_t bytes);
-size_t rv_xlate_total_bytes(void);
 
 /* ---- the CPU ------------------------------------------------------------- */
 

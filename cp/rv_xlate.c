@@ -356,9 +356,8 @@ exit_unlink(struct rv_exit *e)
 }
 
 void
-rv_xc_link(struct rv_xc *xc, struct rv_block *from, int k, struct rv_block *to)
+rv_xc_link(struct rv_xc *xc, struct rv_block *from, struct rv_exit *e, struct rv_block *to)
 {
-    struct rv_exit *e = &from->exit[k];
     if (from->dead || to->dead || e->to == to || e->pc != to->pc) {
         return;
     }
@@ -401,14 +400,21 @@ xc_kill(struct rv_xc *xc, struct rv_block *b)
     while (b->in_head != NULL) {
         exit_unlink(b->in_head);
     }
-    exit_unlink(&b->exit[0]);
-    exit_unlink(&b->exit[1]);
+    for (uint32_t i = 0; i < b->nexits; i++) {
+        exit_unlink(&b->exits[i]);
+    }
+    /* Jump caches may name the block: the running thread's forgets it now,
+     * every other TLB (or this one, when nothing runs) sees the new
+     * generation and flushes before it is used again. */
+    uint64_t g0 = xc->st->gen;
+    xc->st->gen++;
     if (xc->tlb != NULL) {
         struct rv_jce *j = &xc->tlb->jc[rv_jc_index(b->pc)];
         if (j->blk == b) {
             j->blk = NULL;
             j->pc = 1;
         }
+        xc_tlb_catch_up(xc, g0);
     }
     xc->stats->invalidations++;
     xc->kills++;
@@ -504,13 +510,22 @@ page_ro(const struct stor *st, uint64_t pn)
     return f != NULL ? f : stor_zero_page;
 }
 
+static bool
+is_branch(enum rv_opk k)
+{
+    return k == RV_OPK_BEQ || k == RV_OPK_BNE || k == RV_OPK_BLT || k == RV_OPK_BGE ||
+           k == RV_OPK_BLTU || k == RV_OPK_BGEU;
+}
+
 static struct rv_block *
 xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
 {
     const struct stor *st = xc->st;
     struct rv_op ops[RV_BLOCK_MAX_OPS];
     uint16_t pcoff[RV_BLOCK_MAX_OPS + 1];
-    uint64_t exit_pc[2] = {0, 0};
+    bool branch[RV_BLOCK_MAX_OPS];
+    uint64_t exit_pc[RV_BLOCK_MAX_EXITS];
+    unsigned nexits = 0;
     const void *const *H = rv_exec_handlers;
     uint64_t pn0 = pc >> STOR_PAGE_SHIFT;
     uint64_t a = pc;
@@ -525,16 +540,14 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
     for (;;) {
         struct rv_op *op = &ops[n];
         if (n == RV_BLOCK_MAX_OPS - 1 || (n > 0 && (a >> STOR_PAGE_SHIFT) != pn0)) {
-            exit_pc[0] = a; /* fall through into the next block */
-            break;
+            break; /* fall through into the next block */
         }
         unsigned off = (unsigned)(a & STOR_PAGE_MASK);
         uint16_t lo = rd16(page + off), hi = 0;
         if ((lo & 3) == 3) {
             if (off == STOR_PAGE_SIZE - 2) {
                 if (n > 0) {
-                    exit_pc[0] = a; /* the straddler gets a block of its own */
-                    break;
+                    break; /* the straddler gets a block of its own */
                 }
                 if (pn0 + 1 >= st->npages) {
                     *tval = a + 2;
@@ -553,48 +566,61 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
         op->rd = d.rd;
         op->rs1 = d.rs1;
         op->rs2 = d.rs2;
-        op->aux = (uint8_t)len;
+        op->aux = 0;
         op->imm = d.imm;
+        branch[n] = is_branch(d.k);
         pcoff[n++] = (uint16_t)rel;
-        if (d.k == RV_OPK_AUIPC) {
-            op->imm = (int32_t)(rel + d.imm);
-        } else if (d.k == RV_OPK_CSR || d.k == RV_OPK_AMO) {
-            xc->stats->insns_patched += d.k == RV_OPK_CSR;
-        }
+        bool end = d.end;
         switch (d.k) {
-        case RV_OPK_JAL:
-            exit_pc[0] = a + (uint64_t)(int64_t)d.target;
-            exit_pc[1] = a + len; /* the link value */
+        case RV_OPK_AUIPC:
+            op->imm = (int32_t)(rel + d.imm);
             break;
-        case RV_OPK_JALR:
-            exit_pc[1] = a + len;
+        case RV_OPK_JAL: /* rs1: the target's exit, rs2: the link value's */
+            op->rs1 = (uint8_t)nexits;
+            exit_pc[nexits++] = a + (uint64_t)(int64_t)d.target;
+            op->rs2 = (uint8_t)nexits;
+            exit_pc[nexits++] = a + len;
+            break;
+        case RV_OPK_JALR: /* rs2: the link value's exit */
+            op->rs2 = (uint8_t)nexits;
+            exit_pc[nexits++] = a + len;
             break;
         case RV_OPK_BEQ: case RV_OPK_BNE: case RV_OPK_BLT:
         case RV_OPK_BGE: case RV_OPK_BLTU: case RV_OPK_BGEU:
-            exit_pc[0] = a + (uint64_t)(int64_t)d.target;
-            exit_pc[1] = a + len;
+            /* rd: the taken exit.  Not taken, the block goes on (a side
+             * exit) unless it has as many exits as it may have. */
+            op->rd = (uint8_t)nexits;
+            exit_pc[nexits++] = a + (uint64_t)(int64_t)d.target;
+            end = nexits + 2 >= RV_BLOCK_MAX_EXITS;
             break;
+        case RV_OPK_CSR:
         case RV_OPK_ECALL: case RV_OPK_EBREAK: case RV_OPK_ILLEGAL:
         case RV_OPK_SRET: case RV_OPK_WFI: case RV_OPK_FENCEI: case RV_OPK_SFENCE:
             xc->stats->insns_patched++;
-            exit_pc[0] = a + len;
             break;
         default:
             break;
         }
         a += len;
-        if (d.end) {
+        if (end) {
             break;
         }
     }
-    /* Every block ends with an EXIT op through exit[0]: reached when it
-     * falls through (page end, size limit) and a guard after the others.
-     * It is not an instruction: n does not count it. */
-    ops[n] = (struct rv_op){.h = H[RV_OPK_EXIT]};
+    /* Every block ends with an EXIT op: reached when it falls through (page
+     * end, size limit, a last branch not taken) and a guard after the
+     * others.  It is not an instruction: n does not count it. */
+    ops[n] = (struct rv_op){.h = H[RV_OPK_EXIT], .rd = (uint8_t)nexits};
+    exit_pc[nexits++] = a;
     pcoff[n] = (uint16_t)(a - pc);
+    /* A taken branch gives back the instructions after it. */
+    for (unsigned i = 0; i < n; i++) {
+        if (branch[i]) {
+            ops[i].aux = (uint8_t)(n - i - 1);
+        }
+    }
 
     size_t bytes = sizeof(struct rv_block) + (n + 1) * sizeof(struct rv_op) +
-                   (n + 1) * sizeof(uint16_t);
+                   nexits * sizeof(struct rv_exit) + (n + 1) * sizeof(uint16_t);
     if (atomic_load_explicit(&rv_xlate_total, memory_order_relaxed) + bytes > rv_xlate_cap) {
         xc_flush_all(xc);
     }
@@ -608,10 +634,13 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
     b->len = (uint32_t)(a - pc);
     b->two_pages = two;
     b->bytes = (uint32_t)bytes;
-    b->exit[0].pc = exit_pc[0];
-    b->exit[1].pc = exit_pc[1];
     memcpy(b->ops, ops, (n + 1) * sizeof(struct rv_op));
-    b->pcoff = (uint16_t *)(void *)&b->ops[n + 1];
+    b->exits = (struct rv_exit *)(void *)&b->ops[n + 1];
+    b->nexits = nexits;
+    for (unsigned i = 0; i < nexits; i++) {
+        b->exits[i].pc = exit_pc[i];
+    }
+    b->pcoff = (uint16_t *)(void *)&b->exits[nexits];
     memcpy(b->pcoff, pcoff, (n + 1) * sizeof(uint16_t));
 
     /* Register in the pages first: that can fail. */
@@ -674,13 +703,13 @@ rv_xc_lookup(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
 }
 
 void
-rv_xlate_set_cap(size_t bytes)
+rv_xlate_cap_set(size_t bytes)
 {
     rv_xlate_cap = bytes;
 }
 
 size_t
-rv_xlate_total_bytes(void)
+rv_xlate_bytes(void)
 {
     return atomic_load_explicit(&rv_xlate_total, memory_order_relaxed);
 }

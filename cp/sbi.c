@@ -12,6 +12,8 @@
  *         with it.
  * The tables are routed by cp/diag_table.c.
  */
+#include "config.h"
+
 #include "cp/diag.h"
 #include "vmrv/diag.h"
 

@@ -29,7 +29,9 @@ uint64_t stor_size(const struct stor *st);
 
 /* Copy between guest storage and a host buffer.  0, or -EFAULT (nothing
  * copied) if [gpa, gpa+len) is not wholly inside storage.  stor_write drops
- * translations of the bytes it changes. */
+ * translations of the bytes it changes.  stor_write (and stor_protect) can
+ * also fail with -ENOMEM when the host cannot back a page; the bytes before
+ * it were written. */
 int stor_read(struct stor *st, uint64_t gpa, void *dst, size_t len);
 int stor_write(struct stor *st, uint64_t gpa, const void *src, size_t len);
 

@@ -6,6 +6,8 @@
  * hypercalls that use them are cp/diag_console.c, cp/diag_block.c and
  * cp/diag_device.c; the terminal console of `vmrv run` is cp/vdev_term.c.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

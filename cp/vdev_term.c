@@ -5,6 +5,8 @@
  * interleaves correctly with messages on stderr), input bytes collect in a
  * bounded buffer from which lines are taken.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>

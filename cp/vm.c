@@ -14,6 +14,8 @@
  * is virtual CPU; the hypercalls, the IPL and what CP adds with
  * vm_account_cp() are CP's work; total = virtual + CP.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

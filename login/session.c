@@ -258,7 +258,9 @@ sess_teardown(struct login_session *s)
     }
     th->nsess--;
     console_free(&s->con);
-    explicit_bzero(s->inpend.p, s->inpend.cap);
+    if (s->inpend.p != NULL) {
+        explicit_bzero(s->inpend.p, s->inpend.cap); /* may hold a typed password */
+    }
     login_buf_free(&s->inpend);
     login_buf_free(&s->wire);
     login_buf_free(&s->wire_err);
@@ -301,6 +303,7 @@ start_session(struct login_session *s, ssh_message m, const char *command)
     ssh_message_channel_request_reply_success(m);
     s->state = SS_OPEN;
     s->t_input = login_now_ms();
+    login_thread_timer(s->th, sess_next_time(s)); /* the idle timeout */
     s->counted_session = 1;
     atomic_fetch_add(&srv->n_sessions, 1);
     login_session_hold(s); /* the backend's reference, if it accepts */
@@ -543,8 +546,9 @@ static int
 take_messages(struct login_session *s)
 {
     int progress = 0;
-    while (s->state == SS_AUTH || s->state == SS_READY || s->state == SS_OPEN ||
-           s->state == SS_CLOSING) {
+    for (int n = 0; n < 64 && (s->state == SS_AUTH || s->state == SS_READY ||
+                               s->state == SS_OPEN || s->state == SS_CLOSING);
+         n++) { /* bounded: a flood of requests must not starve the others */
         ssh_message m = ssh_message_get(s->ssh);
         if (m == NULL) {
             break;

@@ -128,7 +128,9 @@ sweep(struct throttle *t, uint64_t now)
     }
 }
 
-/* Find or make the entry kind:name (lock held). NULL only without memory. */
+/* Find or make the entry kind:name (lock held). NULL only without memory.
+ * Never frees entries: the caller may hold one from a previous lookup;
+ * the table is trimmed by begin() at the start of each operation. */
 static struct throttle_entry *
 lookup(struct throttle *t, char kind, const char *name, int create, uint64_t now)
 {
@@ -149,9 +151,6 @@ lookup(struct throttle *t, char kind, const char *name, int create, uint64_t now
     if (!create) {
         return NULL;
     }
-    if (t->count >= t->cap) {
-        sweep(t, now);
-    }
     size_t klen = strlen(key) + 1;
     struct throttle_entry *e = calloc(1, sizeof *e + klen);
     if (e == NULL) {
@@ -164,12 +163,23 @@ lookup(struct throttle *t, char kind, const char *name, int create, uint64_t now
     return e;
 }
 
+/* Take the lock; trim the table if it is full. */
+static void
+begin(struct throttle *t, uint64_t now)
+{
+    pthread_mutex_lock(&t->lock);
+    if (t->count >= t->cap) {
+        sweep(t, now);
+    }
+}
+
 int
 throttle_unauth_add(struct throttle *t, const char *peer, int limit)
 {
     int rc = 0;
-    pthread_mutex_lock(&t->lock);
-    struct throttle_entry *e = lookup(t, 'p', peer, 1, login_now_ms());
+    uint64_t now = login_now_ms();
+    begin(t, now);
+    struct throttle_entry *e = lookup(t, 'p', peer, 1, now);
     if (e == NULL) {
         rc = -ENOMEM;
     } else if (e->unauth >= limit) {
@@ -196,8 +206,9 @@ int
 throttle_user_add(struct throttle *t, const char *userid, int limit)
 {
     int rc = 0;
-    pthread_mutex_lock(&t->lock);
-    struct throttle_entry *e = lookup(t, 'u', userid, 1, login_now_ms());
+    uint64_t now = login_now_ms();
+    begin(t, now);
+    struct throttle_entry *e = lookup(t, 'u', userid, 1, now);
     if (e == NULL) {
         rc = -ENOMEM;
     } else if (e->sessions >= limit) {
@@ -223,7 +234,7 @@ throttle_user_del(struct throttle *t, const char *userid)
 uint64_t
 throttle_attempt(struct throttle *t, const char *userid, const char *peer, uint64_t now)
 {
-    pthread_mutex_lock(&t->lock);
+    begin(t, now);
     struct throttle_entry *u = userid ? lookup(t, 'u', userid, 1, now) : NULL;
     struct throttle_entry *p = lookup(t, 'p', peer, 1, now);
     uint64_t start = now;
@@ -233,10 +244,12 @@ throttle_attempt(struct throttle *t, const char *userid, const char *peer, uint6
     if (p != NULL && p->next_slot > start) {
         start = p->next_slot;
     }
-    if (u != NULL) {
+    /* Reserve only where failures ask for a delay: without failures,
+     * attempts are not held behind each other. */
+    if (u != NULL && u->fails > 0) {
         u->next_slot = start + throttle_step(t, u->fails);
     }
-    if (p != NULL) {
+    if (p != NULL && p->fails > 0) {
         p->next_slot = start + throttle_step(t, p->fails);
     }
     pthread_mutex_unlock(&t->lock);
@@ -247,7 +260,7 @@ int
 throttle_result(struct throttle *t, const char *userid, const char *peer, int ok, uint64_t now)
 {
     int n = 0;
-    pthread_mutex_lock(&t->lock);
+    begin(t, now);
     struct throttle_entry *u = userid ? lookup(t, 'u', userid, 1, now) : NULL;
     struct throttle_entry *p = lookup(t, 'p', peer, 1, now);
     if (ok) {

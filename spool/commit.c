@@ -8,20 +8,26 @@
  * same hold of sp->lock, so the journal's order is the order of the changes.
  * The committer takes everything queued at that moment as one group:
  *
- *   1. fdatasync every data log segment written since its last sync (only
- *      when the group holds a CLOSE): the records of the closing files are
- *      durable before any journal record points at them;
+ *   1. asks the syncer thread to fdatasync every data log segment written
+ *      since its last sync (only when the group holds a CLOSE), and at the
+ *      same time
  *   2. appends the group's records to the journal in one write, then one
- *      fdatasync;
+ *      fdatasync, and waits for the syncer: the group is durable when both
+ *      syncs are done (running them at once halves a close's latency);
  *   3. makes closed files visible (PENDING -> QUEUED), wakes the waiting
  *      callers, runs async callbacks and arrival notices (no lock held);
- *   4. punches out the records of files that are now dead and deletes empty
- *      segments;
- *   5. now and then writes a checkpoint and starts a new journal.
+ *   4. now and then writes a checkpoint and starts a new journal.
+ *
+ * A third thread, the cleaner, punches out the records of dead files and
+ * deletes empty segments, so that freeing space never delays a commit.
  *
  * So one pair of fdatasyncs serves every caller that was waiting when the
  * group was taken, and the callers that arrive meanwhile form the next
- * group.  The journal is preallocated ahead; when it cannot grow (host disk
+ * group.  Because the two syncs overlap, a crash (power loss) in the middle
+ * can leave a CLOSE record on disk whose records are not: recovery checks
+ * the records of every file closed since the last checkpoint and drops
+ * such a file.  Its close had not returned; every earlier group was wholly
+ * durable before this one began.  The journal is preallocated ahead; when it cannot grow (host disk
  * full) changes that do not free space are refused with -ENOSPC before they
  * are applied.  A failed write or fdatasync means nobody knows what is on
  * disk: the store turns "broken" and refuses every change with -EIO until it
@@ -176,7 +182,7 @@ spool_file_kill(struct spool *sp, struct spool_file *f)
     atomic_fetch_sub(&sp->used, spool_file_usage(f)); /* free for writers now */
     f->dnext = sp->dead;
     sp->dead = f;
-    pthread_cond_signal(&sp->cq_cond);
+    pthread_cond_signal(&sp->clean_cond);
 }
 
 /* ---- the committer ------------------------------------------------------ */
@@ -193,19 +199,79 @@ set_broken(struct spool *sp, int rc, const char *what)
               strerror(-rc));
 }
 
+/* The syncer thread: one data log sync per request. */
+static void *
+syncer_main(void *arg)
+{
+    struct spool *sp = arg;
+    pthread_mutex_lock(&sp->sync_mu);
+    for (;;) {
+        while (!sp->sync_req && !sp->sync_stop) {
+            pthread_cond_wait(&sp->sync_cv, &sp->sync_mu);
+        }
+        if (!sp->sync_req) {
+            break;
+        }
+        sp->sync_req = false;
+        pthread_mutex_unlock(&sp->sync_mu);
+        int rc = spool_fault(sp, SPOOL_FAULT_DATA_SYNC);
+        if (rc == 0) {
+            rc = spool_seg_sync_dirty(sp);
+        }
+        pthread_mutex_lock(&sp->sync_mu);
+        sp->sync_rc = rc;
+        sp->sync_done = true;
+        pthread_cond_broadcast(&sp->sync_cv);
+    }
+    pthread_mutex_unlock(&sp->sync_mu);
+    return NULL;
+}
+
+static void
+data_sync_start(struct spool *sp)
+{
+    pthread_mutex_lock(&sp->sync_mu);
+    sp->sync_req = true;
+    sp->sync_done = false;
+    pthread_cond_broadcast(&sp->sync_cv);
+    pthread_mutex_unlock(&sp->sync_mu);
+}
+
+static int
+data_sync_wait(struct spool *sp)
+{
+    pthread_mutex_lock(&sp->sync_mu);
+    while (!sp->sync_done) {
+        pthread_cond_wait(&sp->sync_cv, &sp->sync_mu);
+    }
+    int rc = sp->sync_rc;
+    pthread_mutex_unlock(&sp->sync_mu);
+    return rc;
+}
+
+static int journal_append(struct spool *sp, struct spool_commit *batch);
+
 /* Steps 1 and 2: makes the group durable.  0 or -EIO. */
 static int
 batch_write(struct spool *sp, struct spool_commit *batch, bool has_close)
 {
-    int rc = 0;
     if (has_close) {
-        spool_fault(sp, SPOOL_FAULT_DATA_SYNC);
-        rc = spool_seg_sync_dirty(sp);
-        if (rc < 0) {
-            set_broken(sp, rc, "fdatasync of the data log");
-            return -EIO;
-        }
+        data_sync_start(sp);
     }
+    int rc = journal_append(sp, batch);
+    int drc = has_close ? data_sync_wait(sp) : 0;
+    if (rc == 0 && drc < 0) {
+        set_broken(sp, drc, "fdatasync of the data log");
+        rc = -EIO;
+    }
+    return rc;
+}
+
+/* Step 2: the group's records into the journal, durably.  0 or -EIO. */
+static int
+journal_append(struct spool *sp, struct spool_commit *batch)
+{
+    int rc = 0;
     size_t total = 0;
     for (struct spool_commit *c = batch; c; c = c->next) {
         total += c->len;
@@ -226,19 +292,23 @@ batch_write(struct spool *sp, struct spool_commit *batch, bool has_close)
     size_t half = total / 2;
     rc = write_full(sp->jfd, buf, half, sp->jpos);
     if (rc == 0) {
-        spool_fault(sp, SPOOL_FAULT_JOURNAL_HALF);
+        rc = spool_fault(sp, SPOOL_FAULT_JOURNAL_HALF);
+    }
+    if (rc == 0) {
         rc = write_full(sp->jfd, buf + half, total - half, sp->jpos + half);
     }
     free(buf);
     if (rc == 0) {
-        spool_fault(sp, SPOOL_FAULT_JOURNAL_SYNC);
+        rc = spool_fault(sp, SPOOL_FAULT_JOURNAL_SYNC);
+    }
+    if (rc == 0) {
         rc = fdatasync(sp->jfd) < 0 ? -errno : 0;
     }
     if (rc < 0) {
         set_broken(sp, rc, "journal write");
         return -EIO;
     }
-    spool_fault(sp, SPOOL_FAULT_COMMITTED);
+    (void)spool_fault(sp, SPOOL_FAULT_COMMITTED);
     sp->jpos += total;
     sp->jbytes_since_ckpt += total;
     if (sp->jalloc != UINT64_MAX && sp->jalloc - sp->jpos < JOURNAL_HEADROOM) {
@@ -331,22 +401,39 @@ batch_finish(struct spool *sp, struct spool_commit *batch, int rc, struct notice
     pthread_cond_broadcast(&sp->done_cond);
 }
 
-/* Step 4: dead files lose their records (no lock held). */
-static void
-bury(struct spool *sp, struct spool_file *dead)
+/* The cleaner thread: dead files lose their records, empty segments go.
+ * In a broken store nothing is punched (what is on disk is unknown). */
+static void *
+cleaner_main(void *arg)
 {
-    bool punch = !sp->broken;
-    while (dead) {
-        struct spool_file *f = dead;
-        dead = f->dnext;
-        if (punch) {
-            spool_seg_release(sp, f->ext, f->next);
+    struct spool *sp = arg;
+    pthread_mutex_lock(&sp->lock);
+    for (;;) {
+        while (!sp->dead && !sp->clean_stop) {
+            pthread_cond_wait(&sp->clean_cond, &sp->lock);
         }
-        spool_file_free(f);
+        if (!sp->dead) {
+            break;
+        }
+        struct spool_file *dead = sp->dead;
+        sp->dead = NULL;
+        bool punch = !sp->broken;
+        pthread_mutex_unlock(&sp->lock);
+        while (dead) {
+            struct spool_file *f = dead;
+            dead = f->dnext;
+            if (punch) {
+                spool_seg_release(sp, f->ext, f->next);
+            }
+            spool_file_free(f);
+        }
+        if (punch) {
+            spool_seg_reap(sp);
+        }
+        pthread_mutex_lock(&sp->lock);
     }
-    if (punch) {
-        spool_seg_reap(sp);
-    }
+    pthread_mutex_unlock(&sp->lock);
+    return NULL;
 }
 
 static void
@@ -373,10 +460,10 @@ committer_main(void *arg)
     struct spool *sp = arg;
     pthread_mutex_lock(&sp->lock);
     for (;;) {
-        while (!sp->cq_head && !sp->dead && !sp->stop) {
+        while (!sp->cq_head && !sp->stop) {
             pthread_cond_wait(&sp->cq_cond, &sp->lock);
         }
-        if (!sp->cq_head && !sp->dead) {
+        if (!sp->cq_head) {
             break; /* stop, and nothing left to do */
         }
         /* Take the group: everything queued now (up to BATCH_MAX bytes). */
@@ -399,17 +486,13 @@ committer_main(void *arg)
         int rc = sp->broken;
         pthread_mutex_unlock(&sp->lock);
 
-        if (batch && rc == 0) {
+        if (rc == 0) {
             rc = batch_write(sp, batch, has_close);
         }
         struct notices nt = {0};
         nt.async_tail = &nt.async;
         pthread_mutex_lock(&sp->lock);
-        if (batch) {
-            batch_finish(sp, batch, rc, &nt);
-        }
-        struct spool_file *dead = sp->dead;
-        sp->dead = NULL;
+        batch_finish(sp, batch, rc, &nt);
         pthread_mutex_unlock(&sp->lock);
 
         for (size_t i = 0; i < nt.n && sp->cfg.arrival; i++) {
@@ -425,7 +508,6 @@ committer_main(void *arg)
             }
             spool_commit_free(c);
         }
-        bury(sp, dead);
         maybe_checkpoint(sp);
         pthread_mutex_lock(&sp->lock);
     }
@@ -433,18 +515,50 @@ committer_main(void *arg)
     return NULL;
 }
 
+static void
+syncer_stop(struct spool *sp)
+{
+    pthread_mutex_lock(&sp->sync_mu);
+    sp->sync_stop = true;
+    pthread_cond_broadcast(&sp->sync_cv);
+    pthread_mutex_unlock(&sp->sync_mu);
+    pthread_join(sp->syncer, NULL);
+}
+
+static void
+cleaner_stop(struct spool *sp)
+{
+    pthread_mutex_lock(&sp->lock);
+    sp->clean_stop = true;
+    pthread_cond_signal(&sp->clean_cond);
+    pthread_mutex_unlock(&sp->lock);
+    pthread_join(sp->cleaner, NULL);
+}
+
+/* Starts the syncer, the cleaner and the committer.  0 or -errno. */
 int
 spool_commit_start(struct spool *sp)
 {
-    int rc = pthread_create(&sp->thread, NULL, committer_main, sp);
+    int rc = pthread_create(&sp->syncer, NULL, syncer_main, sp);
     if (rc != 0) {
+        return -rc;
+    }
+    rc = pthread_create(&sp->cleaner, NULL, cleaner_main, sp);
+    if (rc != 0) {
+        syncer_stop(sp);
+        return -rc;
+    }
+    rc = pthread_create(&sp->thread, NULL, committer_main, sp);
+    if (rc != 0) {
+        cleaner_stop(sp);
+        syncer_stop(sp);
         return -rc;
     }
     sp->thread_started = true;
     return 0;
 }
 
-/* Finishes everything queued, then stops the thread (spool_close). */
+/* Finishes everything queued and cleans up, then stops the threads. */
 void
 spool_commit_stop(struct spool *sp)
 {
@@ -456,6 +570,8 @@ spool_commit_stop(struct spool *sp)
     pthread_cond_signal(&sp->cq_cond);
     pthread_mutex_unlock(&sp->lock);
     pthread_join(sp->thread, NULL);
+    cleaner_stop(sp); /* after the committer: it may still kill files */
+    syncer_stop(sp);
     sp->thread_started = false;
 }
 
@@ -492,10 +608,10 @@ spool_checkpoint_write(struct spool *sp)
     }
     spool_buf_free(&b);
     if (rc == 0) {
-        spool_fault(sp, SPOOL_FAULT_CHECKPOINT);
-        if (renameat(sp->dirfd, "checkpoint.tmp", sp->dirfd, "checkpoint") < 0) {
-            rc = -errno;
-        }
+        rc = spool_fault(sp, SPOOL_FAULT_CHECKPOINT);
+    }
+    if (rc == 0 && renameat(sp->dirfd, "checkpoint.tmp", sp->dirfd, "checkpoint") < 0) {
+        rc = -errno;
     }
     char name[40];
     if (rc < 0) {

@@ -21,27 +21,54 @@ struct hit {
     uint32_t pos; /* 1-based place in its queue */
 };
 
+/* Where collect() puts what it finds: the files (for changes) or, for
+ * lists, copies made on the spot (no second array to fill and free). */
 struct hits {
     struct hit *v;
+    struct spool_info *info; /* lists: used instead of v */
+    bool listing;
     size_t n, cap;
     bool oom;
 };
 
+static bool
+hits_room(struct hits *h, size_t want)
+{
+    if (want <= h->cap) {
+        return true;
+    }
+    size_t cap = h->cap ? h->cap : 16;
+    while (cap < want) {
+        cap *= 2;
+    }
+    void *p = h->listing ? realloc(h->info, cap * sizeof *h->info)
+                         : realloc(h->v, cap * sizeof *h->v);
+    if (!p) {
+        h->oom = true;
+        return false;
+    }
+    if (h->listing) {
+        h->info = p;
+    } else {
+        h->v = p;
+    }
+    h->cap = cap;
+    return true;
+}
+
 static void
 hits_add(struct hits *h, struct spool_file *f, uint32_t pos)
 {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 64;
-        struct hit *v = realloc(h->v, cap * sizeof *v);
-        if (!v) {
-            h->oom = true;
-            return;
-        }
-        h->v = v;
-        h->cap = cap;
+    if (!hits_room(h, h->n + 1)) {
+        return;
     }
-    h->v[h->n].f = f;
-    h->v[h->n].pos = pos;
+    if (h->listing) {
+        spool_info_fill(f, &h->info[h->n]);
+        h->info[h->n].position = pos;
+    } else {
+        h->v[h->n].f = f;
+        h->v[h->n].pos = pos;
+    }
     h->n++;
 }
 
@@ -98,11 +125,41 @@ queue_cmp(const void *a, const void *b)
     return c ? c : (int)x->kind - (int)y->kind;
 }
 
+/* At most how many files can match (files queued or closing in the queues
+ * the filter reaches).  sp->lock held. */
+static size_t
+bound(struct spool *sp, const struct spool_filter *fl)
+{
+    if (fl->spoolid) {
+        return 1;
+    }
+    size_t n = 0;
+    if (fl->owner) {
+        for (int k = SPOOL_Q_RDR; k <= SPOOL_Q_PUN; k++) {
+            struct spool_q *q = spool_queue_get(sp, fl->owner, k, false);
+            if (q && (fl->queue == SPOOL_Q_ANY || (int)fl->queue == k)) {
+                n += q->count;
+            }
+        }
+        return n;
+    }
+    for (size_t i = 0; i < sp->qcap; i++) {
+        for (struct spool_q *q = sp->qtab[i]; q; q = q->hnext) {
+            n += fl->queue == SPOOL_Q_ANY || fl->queue == q->kind ? q->count : 0;
+        }
+    }
+    return n;
+}
+
 /* The files matching fl (normalised), in queue order.  sp->lock held.
- * 0 or -ENOMEM; the caller frees h->v. */
+ * 0 or -ENOMEM; the caller frees h->v (h->info). */
 static int
 collect(struct spool *sp, const struct spool_filter *fl, struct hits *h)
 {
+    size_t most = bound(sp, fl);
+    if (most && !hits_room(h, most)) {
+        return -ENOMEM;
+    }
     if (fl->spoolid) {
         struct spool_file *f = spool_id_find(sp, fl->spoolid);
         if (f && spool_file_matches(f, fl)) {
@@ -152,27 +209,17 @@ spool_list(struct spool *sp, const struct spool_filter *f, struct spool_info **o
     if (rc < 0) {
         return rc;
     }
-    struct hits h = {0};
+    struct hits h = {.listing = true};
     pthread_mutex_lock(&sp->lock);
     rc = collect(sp, &fl, &h);
-    struct spool_info *v = NULL;
-    if (rc == 0 && h.n) {
-        v = malloc(h.n * sizeof *v);
-        if (!v) {
-            rc = -ENOMEM;
-        }
-    }
-    for (size_t i = 0; rc == 0 && i < h.n; i++) {
-        spool_info_fill(h.v[i].f, &v[i]);
-        v[i].position = h.v[i].pos;
-    }
     pthread_mutex_unlock(&sp->lock);
-    free(h.v);
-    if (rc == 0) {
-        *out = v;
-        *count = h.n;
+    if (rc < 0 || h.n == 0) {
+        free(h.info);
+        return rc;
     }
-    return rc;
+    *out = h.info;
+    *count = h.n;
+    return 0;
 }
 
 int

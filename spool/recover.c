@@ -4,13 +4,16 @@
  * empties it; a warm start loads the checkpoint, replays the journal after
  * it up to the first torn record, checks the records of files closed since
  * the checkpoint (all files with SPOOL_OPEN_VERIFY), rebuilds the queues,
- * writes a fresh checkpoint (so the next start replays nothing) and punches
- * out garbage left in the data log by writers that never closed.
+ * writes a fresh checkpoint (so the next start replays nothing; after a
+ * clean shutdown the one on disk is kept, with its unwritten journal) and
+ * punches out garbage left in the data log by writers that never closed.
  *
  * What survives: exactly the files whose CLOSE record reached the durable
- * journal, with every later durable change.  A file whose records cannot
- * be read back (a segment lost or damaged behind our back) is dropped with
- * an error in the log, never delivered half.  Damaged metadata (a bad
+ * journal with their records durable too (the two are synced at once, see
+ * commit.c, so the last group before a power loss may have one without the
+ * other: that is why files closed since the checkpoint are checked), with
+ * every later durable change.  A file whose records cannot be read back is
+ * dropped with a note in the log, never delivered half.  Damaged metadata (a bad
  * checkpoint, a malformed record that passed its checksum, data without any
  * checkpoint) stops the open with -EUCLEAN: the operator decides.
  * Runs single-threaded, before the committer starts.
@@ -292,16 +295,25 @@ replay_purge(struct spool *sp, const uint8_t *p, uint32_t n)
     return 0;
 }
 
+/* Replays journal sp->gen.  *pristine tells whether it exists and was never
+ * written to (all zeros: a clean shutdown), so it can simply be reused. */
 static int
-replay_journal(struct spool *sp)
+replay_journal(struct spool *sp, bool *pristine)
 {
     char name[40];
     spool_journal_name(name, sizeof name, sp->gen);
     uint8_t *p;
     size_t len;
+    *pristine = false;
     int rc = read_whole(sp->dirfd, name, &p, &len);
     if (rc == -ENOENT) {
         return 0; /* nothing was written after the checkpoint */
+    }
+    if (rc == 0) {
+        *pristine = true;
+        for (size_t i = 0; i < len && *pristine; i++) {
+            *pristine = p[i] == 0;
+        }
     }
     if (rc < 0) {
         return rc;
@@ -370,7 +382,11 @@ verify_file(struct spool_file *f, uint8_t **buf, size_t *cap)
 static void
 drop(struct spool *sp, struct spool_file *f, const char *why)
 {
-    spool_log(sp, SPOOL_LOG_ERROR, "spool: file %u of %s dropped: %s", f->id, f->owner, why);
+    /* A file closed since the checkpoint may be the last group before a
+     * power loss, whose close never returned; older ones mean damage. */
+    spool_log(sp, f->verify ? SPOOL_LOG_WARNING : SPOOL_LOG_ERROR,
+              "spool: file %u of %s dropped: %s%s", f->id, f->owner, why,
+              f->verify ? " (its close may not have completed)" : "");
     spool_id_remove(sp, f);
     spool_file_free(f);
     sp->dropped++;
@@ -431,11 +447,16 @@ check_files(struct spool *sp, struct scan *sc)
     return rc;
 }
 
+/* Sorting keys copied beside their files keeps the sort in one array. */
+struct keyed {
+    int64_t order;
+    struct spool_file *f;
+};
+
 static int
 order_cmp(const void *a, const void *b)
 {
-    const struct spool_file *x = *(const struct spool_file *const *)a;
-    const struct spool_file *y = *(const struct spool_file *const *)b;
+    const struct keyed *x = a, *y = b;
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -443,32 +464,59 @@ static int
 build_queues(struct spool *sp)
 {
     size_t n = sp->idcount, k = 0;
-    struct spool_file **all = n ? malloc(n * sizeof *all) : NULL;
+    struct keyed *all = n ? malloc(n * sizeof *all) : NULL;
     if (n && !all) {
         return -ENOMEM;
     }
     uint64_t used = 0;
     for (size_t i = 0; i < sp->idcap; i++) {
         for (struct spool_file *f = sp->idtab[i]; f; f = f->hnext) {
-            all[k++] = f;
+            all[k++] = (struct keyed){f->order, f};
             used += spool_file_usage(f);
         }
     }
     if (n) {
         qsort(all, n, sizeof *all, order_cmp);
     }
+    struct spool_q *q = NULL;
     for (size_t i = 0; i < n; i++) {
-        struct spool_q *q = spool_queue_get(sp, all[i]->owner, all[i]->queue, true);
+        struct spool_file *f = all[i].f;
+        if (!q || q->kind != f->queue || strcmp(q->owner, f->owner) != 0) {
+            q = spool_queue_get(sp, f->owner, f->queue, true);
+        }
         if (!q) {
             free(all);
             return -ENOMEM;
         }
-        spool_queue_append(q, all[i]);
+        spool_queue_append(q, f);
     }
     free(all);
     atomic_store(&sp->used, used);
     sp->nqueued = (uint32_t)n;
     sp->recovered = n;
+    return 0;
+}
+
+/* After a clean shutdown (an unwritten journal, nothing dropped) the
+ * checkpoint on disk is exactly the state: keep it and append to its
+ * journal instead of writing and syncing a new one. */
+static int
+reuse_journal(struct spool *sp)
+{
+    char name[40];
+    spool_journal_name(name, sizeof name, sp->gen);
+    int fd = openat(sp->dirfd, name, O_RDWR | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || st.st_size < (1 << 16)) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    sp->jfd = fd;
+    sp->jpos = 0;
+    sp->jseq = 0;
+    sp->jalloc = (uint64_t)st.st_size;
     return 0;
 }
 
@@ -481,10 +529,11 @@ spool_recover(struct spool *sp)
     if (rc == 0 && cold) {
         spool_log(sp, SPOOL_LOG_INFO, "spool: COLD start, spool emptied");
     }
+    bool pristine = false;
     if (rc == 0 && sc.have_ckpt) {
         rc = load_checkpoint(sp);
         if (rc == 0) {
-            rc = replay_journal(sp);
+            rc = replay_journal(sp, &pristine);
         }
     } else if (rc == 0 && sc.nsegs) {
         rc = damaged(sp, "the spool (data without a checkpoint)");
@@ -495,7 +544,7 @@ spool_recover(struct spool *sp)
     if (rc == 0) {
         rc = build_queues(sp);
     }
-    if (rc == 0) {
+    if (rc == 0 && !(pristine && sp->dropped == 0 && reuse_journal(sp) == 0)) {
         rc = spool_checkpoint_write(sp); /* also opens the new journal */
     }
     if (rc == 0) {

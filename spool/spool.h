@@ -16,14 +16,16 @@
  * (purge, transfer, change, order, hold, free) also returns only when the
  * change is durable.  Many callers waiting at once share one fdatasync
  * (group commit, done by the store's own committer thread).  A file that was
- * never closed, or whose close did not complete, never appears after a
- * restart.
+ * never closed never appears after a restart; one whose close had not yet
+ * returned appears whole or not at all.
  *
  * Threads and locks.  Every function may be called from any thread.  The
- * store has one metadata mutex, held only for in-memory work (never across
- * disk I/O), and a smaller one for the data log; a caller never waits for
- * another caller's disk I/O except that a closing or changing caller waits
- * for the shared fdatasync that covers its own change.  A writer, cursor or
+ * store runs three threads of its own (committer, syncer, cleaner).  It has
+ * one metadata mutex, held only for in-memory work (never across disk I/O),
+ * and a smaller one for the end of the data log (held across creating a new
+ * segment file, once per segment); a caller never waits for another
+ * caller's disk I/O except that a closing or changing caller waits for the
+ * shared fdatasync that covers its own change.  A writer, cursor or
  * reader handle is used by one thread at a time (the caller serialises uses
  * of one handle); different handles need no care.  Functions marked
  * "waits for durability" must not be called from a spool callback (they
@@ -104,15 +106,18 @@ struct spool;
 /* Log levels for the log callback. */
 enum spool_log_level { SPOOL_LOG_ERROR, SPOOL_LOG_WARNING, SPOOL_LOG_INFO };
 
-/* Crash points for fault-injection tests: the fault callback is called at
- * each, on the thread about to do the step.  A test kills itself there. */
+/* Fault points for tests: the fault callback is called at each, on the
+ * thread about to do the step.  A test may kill itself there (a crash), or
+ * return a negative errno to make the step fail as if the host had failed
+ * it (where marked "can fail"); 0 lets it go on. */
 enum spool_fault {
-    SPOOL_FAULT_CHUNK_WRITE, /* a writer is about to write a data chunk */
-    SPOOL_FAULT_DATA_SYNC, /* committer: before fdatasync of the data log */
-    SPOOL_FAULT_JOURNAL_HALF, /* committer: half of a journal batch written */
-    SPOOL_FAULT_JOURNAL_SYNC, /* committer: batch written, before fdatasync */
-    SPOOL_FAULT_COMMITTED, /* committer: batch durable, callers not yet told */
-    SPOOL_FAULT_CHECKPOINT, /* checkpoint written, before it is renamed */
+    SPOOL_FAULT_CHUNK_WRITE, /* a writer's chunk write (can fail) */
+    SPOOL_FAULT_DATA_SYNC, /* syncer: fdatasync of the data log (can fail) */
+    SPOOL_FAULT_JOURNAL_HALF, /* committer: half a group written, the rest
+                                 next (can fail) */
+    SPOOL_FAULT_JOURNAL_SYNC, /* committer: fdatasync of the journal (can fail) */
+    SPOOL_FAULT_COMMITTED, /* committer: group durable, callers not yet told */
+    SPOOL_FAULT_CHECKPOINT, /* checkpoint written, its rename (can fail) */
 };
 
 #define SPOOL_OPEN_COLD 0x1 /* discard the whole spool (VM's COLD start) */
@@ -134,7 +139,7 @@ struct spool_config {
     /* A closed file reached a reader (by close or transfer): CP raises
      * DIAG_EVENT_SPOOL and tells the user. */
     void (*arrival)(void *arg, const struct spool_info *file);
-    void (*fault)(void *arg, enum spool_fault point); /* tests only */
+    int (*fault)(void *arg, enum spool_fault point); /* tests only */
     void *cb_arg;
 };
 
@@ -206,6 +211,9 @@ int spool_writer_append(struct spool_writer *w, const void *rec, size_t len);
 int spool_writer_set_name(struct spool_writer *w, const char *fname, const char *ftype);
 /* Changes the distribution code (CLOSE ... DIST).  0 or -EINVAL. */
 int spool_writer_set_dist(struct spool_writer *w, const char *dist);
+/* Sets the hold bits the file will have (CLOSE ... HOLD / NOHOLD).  0 or
+ * -EINVAL. */
+int spool_writer_set_hold(struct spool_writer *w, unsigned hold);
 
 /* Closes the file and queues it: to the reader of userid `to`, or, with
  * `to` NULL, to the system queue of its device (PRT for printer and console

@@ -52,6 +52,7 @@ struct spool_seg {
     uint64_t live; /* bytes of chunks of files not yet dead */
     bool sealed; /* no more chunks go here */
     bool dirty; /* written since its last fdatasync */
+    bool syncing; /* being fdatasynced now: not to be deleted */
     bool dir_synced; /* its directory entry is durable */
     struct spool_seg *next;
 };
@@ -165,12 +166,22 @@ struct spool {
     uint32_t nqueued, nwriters, ncursors, nreaders;
 
     struct spool_commit *cq_head, *cq_tail;
-    struct spool_file *dead;
+    struct spool_file *dead; /* for the cleaner */
     pthread_cond_t cq_cond; /* wakes the committer */
+    pthread_cond_t clean_cond; /* wakes the cleaner */
+    bool clean_stop;
+    pthread_t cleaner;
     pthread_cond_t done_cond; /* wakes callers waiting for durability */
     bool stop;
     bool thread_started;
     pthread_t thread;
+    /* the syncer: fdatasyncs the data log while the committer syncs the
+     * journal (its own small lock; never held with sp->lock) */
+    pthread_mutex_t sync_mu;
+    pthread_cond_t sync_cv;
+    bool sync_req, sync_done, sync_stop;
+    int sync_rc;
+    pthread_t syncer;
     int broken; /* 0, or the error that stopped all changes */
     bool jfull; /* the journal could not grow: refuse new changes */
 
@@ -197,7 +208,7 @@ struct spool {
 /* ---- store.c: tables, ids, queues, helpers ------------------------------ */
 void spool_log(struct spool *sp, enum spool_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void spool_fault(struct spool *sp, enum spool_fault point);
+int spool_fault(struct spool *sp, enum spool_fault point);
 uint64_t spool_now_us(void);
 double spool_mono_ms(void);
 int spool_check_userid(const char *in, char out[SPOOL_USERID_MAX + 1]);

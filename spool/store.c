@@ -46,12 +46,11 @@ spool_log(struct spool *sp, enum spool_log_level lvl, const char *fmt, ...)
     sp->cfg.log(sp->cfg.cb_arg, lvl, msg);
 }
 
-void
+/* A test's fault point: 0 to go on, or the error the step must fail with. */
+int
 spool_fault(struct spool *sp, enum spool_fault point)
 {
-    if (sp->cfg.fault) {
-        sp->cfg.fault(sp->cfg.cb_arg, point);
-    }
+    return sp->cfg.fault ? sp->cfg.fault(sp->cfg.cb_arg, point) : 0;
 }
 
 uint64_t
@@ -504,6 +503,10 @@ store_free(struct spool *sp)
     pthread_mutex_destroy(&sp->lock);
     pthread_mutex_destroy(&sp->seglock);
     pthread_cond_destroy(&sp->cq_cond);
+    pthread_cond_destroy(&sp->done_cond);
+    pthread_cond_destroy(&sp->clean_cond);
+    pthread_mutex_destroy(&sp->sync_mu);
+    pthread_cond_destroy(&sp->sync_cv);
     free(sp->dir);
     free(sp);
 }
@@ -523,6 +526,10 @@ spool_open(const char *dir, const struct spool_config *cfg, struct spool **out)
     pthread_mutex_init(&sp->lock, NULL);
     pthread_mutex_init(&sp->seglock, NULL);
     pthread_cond_init(&sp->cq_cond, NULL);
+    pthread_cond_init(&sp->done_cond, NULL);
+    pthread_cond_init(&sp->clean_cond, NULL);
+    pthread_mutex_init(&sp->sync_mu, NULL);
+    pthread_cond_init(&sp->sync_cv, NULL);
     sp->next_id = 1;
     sp->next_serial = 1;
     sp->next_segnum = 1;

@@ -120,6 +120,16 @@ spool_writer_set_dist(struct spool_writer *w, const char *dist)
     return spool_check_name(dist, w->f->dist);
 }
 
+int
+spool_writer_set_hold(struct spool_writer *w, unsigned hold)
+{
+    if (hold & ~3u) {
+        return -EINVAL;
+    }
+    w->f->hold = (uint8_t)hold;
+    return 0;
+}
+
 /* Writes the buffered records as one chunk.  0, or -ENOSPC / -EIO / -ENOMEM
  * with the buffer and the file unchanged. */
 static int

@@ -33,8 +33,8 @@ wait_for() {
 
 wait_for '^Ready;' &&
     say "crash loop" && wait_for '^LOOP 1$' &&
-    kill -INT $pid && sleep 0.3 && say "HT" && sleep 0.5 &&
-    n1=$(grep -c '^LOOP ' "$T/attn.out") && sleep 1 &&
+    kill -INT $pid && sleep 0.3 && say "HT" && sleep 1 &&
+    n1=$(grep -c '^LOOP ' "$T/attn.out") && sleep 1.5 &&
     n2=$(grep -c '^LOOP ' "$T/attn.out") &&
     kill -INT $pid && sleep 0.3 && say "RT" &&
     wait_for '^LOOP ' $((n2 + 2)) &&

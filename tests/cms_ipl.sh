@@ -64,10 +64,12 @@ expect_rcs ipl "0 0 0 0 -3 0 0 0 0 0 0 24 24 0 0 0 0 24 36 24 0 0 28"
 cms_run nodisk <<'EOS'
 q disk
 listfile
+hx
+rt
 EOS
 expect nodisk '^No disks accessed$'
 expect nodisk '^VMC007E Filemode A is not accessed'
-expect_rcs nodisk "0 0 36"
+expect_rcs nodisk "0 0 36 0 0"
 
 : >"$T/blank.img"
 dd if=/dev/zero of="$T/blank.img" bs=4096 count=64 2>/dev/null

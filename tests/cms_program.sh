@@ -18,6 +18,7 @@ cms_put "$T/a.img" "$B/tests/guest/cms_svc.module" "SVCTEST MODULE A1" --binary
 cms_put "$T/a.img" "$B/tests/guest/cms_crash.module" "CRASH MODULE A1" --binary
 cms_put "$T/a.img" "$T/t.txt" "TEXT MODULE A1"
 cms_put "$T/a.img" "$B/cms/cms.elf" "LOW MODULE A1" --binary
+cms_put "$T/a.img" "$B/tests/guest/cms_big.module" "BIG MODULE A1" --binary
 
 cms_run prog --disk 191="$T/a.img" --disk 190="$T/s.img":ro <<'EOS'
 hello
@@ -41,8 +42,12 @@ listfile * * a
 type keep data
 crash scribble
 crash clean
+crash cmd state keep data
+crash cmd listfile nosuch * a
 text
 low
+big
+type keep data
 EOS
 expect prog '^Hello from HELLO, a CMS program, with 0 argument\(s\)$'
 expect prog '^Hello from HELLO, a CMS program, with 5 argument\(s\)$'
@@ -54,10 +59,14 @@ expect prog '^VMC017E Program check: .* in CRASH$'
 expect_not prog 'CRASH did not crash'
 expect_not prog 'VMC021T'
 expect prog '^CRASH storage clean$'
+expect prog '^CRASH cmd rc=0$'
+expect prog '^CRASH cmd rc=28$'
 expect prog '^VMC018E File TEXT MODULE A1 is not a program: not an ELF file$'
 expect prog '^VMC018E File LOW MODULE A1 is not a program: segment below the user program area$'
 expect prog '^KEEP     DATA     A1$'
-[ "$(grep -c '^precious data$' "$T/prog.out")" = 3 ] || { echo "FAIL: KEEP DATA not typed 3 times"; fail=1; }
+expect prog '^VMC019E Program BIG does not fit in storage'
+expect_not prog '^BIG loaded'
+[ "$(grep -c '^precious data$' "$T/prog.out")" = 4 ] || { echo "FAIL: KEEP DATA not typed 4 times"; fail=1; }
 [ "$(grep -c '^VMC017E Program check' "$T/prog.out")" = 10 ] || { echo "FAIL: not 10 program checks"; fail=1; }
-expect_rcs prog "0 0 5 -7 0 0 256 0 256 256 256 0 256 256 256 256 256 256 0 0 0 0 32 32"
+expect_rcs prog "0 0 5 -7 0 0 256 0 256 256 256 0 256 256 256 256 256 256 0 0 0 0 0 0 32 32 104 0"
 cms_done

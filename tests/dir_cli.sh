@@ -67,6 +67,10 @@ expect 1 vd change NOBODY --share 5
 expect 2 vd change NEWU
 expect 2 vd change NEWU --frobnicate
 expect 1 vd change NEWU --classes 'G!'
+expect 1 vd change NEWU --ipl none --ipl-parm X
+has err "IPL PARM needs an IPL"
+expect 1 vd change NEWU --account none --distcode D1
+has err "needs an account"
 
 # keys
 KEY=AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f
@@ -118,6 +122,33 @@ expect_input 1 "" vd passwd NEWU
 expect_input 1 "whatever-pass
 " vd passwd NOBODY
 expect 2 vd passwd
+
+# On a terminal: asked twice, without echo; a mismatch changes nothing.
+if env expect -v >/dev/null 2>&1; then
+    cat >"$T/pw.exp" <<'EOT'
+set timeout 20
+log_user 1
+spawn $env(VMRV) directory --data $env(D) passwd NEWU
+expect "New password for NEWU: " { send "typed-secret-1\r" } timeout { exit 2 }
+expect "Again: " { send "typed-secret-1\r" } timeout { exit 3 }
+expect "Password of NEWU changed" {} timeout { exit 4 }
+expect eof
+spawn $env(VMRV) directory --data $env(D) passwd NEWU
+expect "New password for NEWU: " { send "typed-secret-2\r" } timeout { exit 5 }
+expect "Again: " { send "typed-secret-3\r" } timeout { exit 6 }
+expect "differ" {} timeout { exit 7 }
+expect eof
+spawn $env(VMRV) directory --data $env(D) delete NEWU
+expect "Delete user NEWU" { send "n\r" } timeout { exit 8 }
+expect eof
+EOT
+    before=$(vd export | grep '^USER NEWU')
+    env D="$D" VMRV="$VMRV" expect "$T/pw.exp" >"$T/out" 2>"$T/err" </dev/null || fail "interactive passwd (expect exit $?)"
+    hasnt out "typed-secret"
+    after=$(vd export | grep '^USER NEWU')
+    [ "$before" != "$after" ] || fail "the interactive passwd did not change the hash"
+    expect 0 vd show NEWU
+fi
 
 # delete
 expect 1 vd delete NEWU

@@ -10,6 +10,8 @@
  * Input layout: byte 0 flags, bytes 1..64 a0..a7 at IPL, the rest guest
  * code loaded at 0x10000 (flag 0x80: the rest is an ELF file instead).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>

@@ -214,7 +214,7 @@ reg_value(void)
 }
 
 static void
-fz_round_run(struct fz *f, struct rv_tlb *tlb)
+fz_round_run(struct fz *f, struct rv_tlb *tlbs[2])
 {
     struct rv_cpu *cpu = f->cpu;
     uint8_t code[FZ_CODE_LEN];
@@ -250,7 +250,15 @@ fz_round_run(struct fz *f, struct rv_tlb *tlb)
         rv_cpu_stats(cpu, &s0);
         uint64_t i0 = cpu->instret;
         fz_now += rn(20);
-        enum rv_stop why = rv_cpu_run(cpu, tlb, budget);
+        if (rn(3) == 0) { /* CP writes code between slices (a disk read) */
+            uint32_t w = gen_insn();
+            uint64_t at = rn(2) ? rv_pc_get(cpu) : FZ_CODE + (rn(FZ_CODE_LEN) & ~1u);
+            if (at + 4 <= FZ_STORAGE) {
+                stor_write(f->st, at, &w, 1 + rn(4));
+            }
+        }
+        /* Dispatcher threads hand the VM over: two TLBs take turns. */
+        enum rv_stop why = rv_cpu_run(cpu, tlbs[rn(4) == 0], budget);
         rv_cpu_stats(cpu, &s1);
         uint64_t ran = s1.instret - s0.instret;
         FZ_CHECK(why <= RV_STOP_DISABLED_WAIT);
@@ -294,8 +302,8 @@ main(int argc, char **argv)
     f.st = stor_create(FZ_STORAGE);
     struct rv_hooks hooks = {.ctx = &f, .ecall = fz_ecall, .time_now = fz_time};
     f.cpu = f.st ? rv_cpu_create(f.st, &hooks) : NULL;
-    struct rv_tlb *tlb = rv_tlb_create();
-    if (f.cpu == NULL || tlb == NULL) {
+    struct rv_tlb *tlb[2] = {rv_tlb_create(), rv_tlb_create()};
+    if (f.cpu == NULL || tlb[0] == NULL || tlb[1] == NULL) {
         fprintf(stderr, "fuzz_rv: out of memory\n");
         return 99;
     }
@@ -317,7 +325,8 @@ main(int argc, char **argv)
     printf("fuzz_rv: stops: budget %u kick %u wait %u wfi %u halt %u disabled %u\n",
            fz_stops[RV_STOP_BUDGET], fz_stops[RV_STOP_KICK], fz_stops[RV_STOP_WAIT],
            fz_stops[RV_STOP_WFI], fz_stops[RV_STOP_HALT], fz_stops[RV_STOP_DISABLED_WAIT]);
-    rv_tlb_destroy(tlb);
+    rv_tlb_destroy(tlb[0]);
+    rv_tlb_destroy(tlb[1]);
     rv_cpu_destroy(f.cpu);
     stor_destroy(f.st);
     return fz_failures ? 1 : 0;

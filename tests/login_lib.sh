@@ -77,7 +77,7 @@ stop_fake() {
 }
 
 ssh_base() {
-    ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+    timeout "${SSH_TIMEOUT:-60}" ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
         -o LogLevel=ERROR -o ConnectTimeout=20 -o ServerAliveInterval=0 -p "$PORT" "$@"
 }
 

@@ -6,6 +6,8 @@
  * images, blocks beyond the end, refused files, shared references and
  * injected I/O errors.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>

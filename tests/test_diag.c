@@ -6,6 +6,8 @@
  * results, every documented error, registers preserved, storage outside
  * the buffers untouched.  Console and block I/O: tests/test_diag_io.c.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

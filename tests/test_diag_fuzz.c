@@ -13,6 +13,8 @@
  * ASan/UBSan builds also catch any stray host access.  VMRV_FUZZ_SEED and
  * VMRV_FUZZ_ITER override the seed and the number of calls.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>

@@ -6,6 +6,8 @@
  * (cp/diag_device.c).  Every documented error, and that a refused call
  * changes neither guest storage nor the disk.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>

@@ -422,6 +422,147 @@ test_default_text(void **state)
     assert_int_equal(e.n, 0);
 }
 
+
+/* A small deterministic generator for the random round trip. */
+static uint32_t rnd_state = 12345;
+
+static uint32_t
+rnd(uint32_t n)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 8) % n;
+}
+
+static void
+rnd_word(char *out, size_t max, const char *alphabet)
+{
+    size_t len = 1 + rnd((uint32_t)max);
+    for (size_t i = 0; i < len; i++) {
+        out[i] = alphabet[rnd((uint32_t)strlen(alphabet))];
+    }
+    out[len] = '\0';
+}
+
+/* Random valid entries written through the API survive export -> import
+ * -> export unchanged: whatever the API accepts, the text can say. */
+static void
+test_random_round_trip(void **state)
+{
+    struct tdir *t = *state;
+    char hash[PASSWD_HASH_MAX];
+    assert_int_equal(passwd_hash("random-pass", hash, sizeof hash), 0);
+    const int n_users = 30;
+    char ids[30][DIR_USERID_MAX + 1];
+    for (int i = 0; i < n_users; i++) {
+        struct dir_entry e;
+        char id[16];
+        snprintf(id, sizeof id, "U%c%02d", "ABC@#$"[rnd(6)], i);
+        assert_int_equal(dir_entry_init(&e, id), 0);
+        snprintf(ids[i], sizeof ids[i], "%s", e.user.userid);
+        struct dir_user *u = &e.user;
+        snprintf(e.password, sizeof e.password, "%s", rnd(2) ? hash : "NOLOG");
+        u->storage = (uint64_t)(16 + rnd(4096)) * 4096;
+        u->maxstorage = u->storage + (uint64_t)rnd(3) * (1u << 20);
+        char cls[27] = "";
+        size_t ncls = 0;
+        for (int c = 0; c < 26; c++) {
+            if (rnd(4) == 0) {
+                cls[ncls++] = (char)('A' + c);
+            }
+        }
+        cls[ncls] = '\0';
+        snprintf(u->classes, sizeof u->classes, "%s", cls[0] ? cls : "G");
+        switch (rnd(3)) {
+        case 0:
+            u->ipl[0] = '\0';
+            break;
+        case 1:
+            snprintf(u->ipl, sizeof u->ipl, "%03X", 0x100 + rnd(0x100));
+            break;
+        default:
+            snprintf(u->ipl, sizeof u->ipl, "CMS");
+            if (rnd(2)) {
+                snprintf(u->iplparm, sizeof u->iplparm, "P%u  x=%u *y", rnd(100), rnd(100));
+            }
+        }
+        u->share = 1 + rnd(DIR_SHARE_MAX);
+        if (rnd(2)) {
+            rnd_word(u->account, 8, "ABCXYZ0189#*");
+            if (rnd(2)) {
+                rnd_word(u->distcode, 8, "DEF456");
+            }
+        }
+        u->options = rnd(32);
+        u->console_vaddr = (uint16_t)(0x009 + rnd(3) * 0x100);
+        u->console_class = "TAZ09"[rnd(5)];
+        u->n_spool = rnd(4);
+        for (unsigned k = 0; k < u->n_spool; k++) {
+            u->spool[k].vaddr = (uint16_t)(0x00C + k);
+            u->spool[k].kind = (uint8_t)rnd(3);
+            u->spool[k].spclass = u->spool[k].kind == DIR_SPOOL_READER && rnd(2) ? '*' : "AB7"[rnd(3)];
+        }
+        size_t nm = rnd(3);
+        e.mdisks = calloc(nm + 1, sizeof *e.mdisks);
+        for (size_t k = 0; k < nm; k++) {
+            struct dir_mdisk *m = &e.mdisks[e.n_mdisks++];
+            m->vaddr = (uint16_t)(0x191 + k);
+            m->blocks = 1 + rnd(5000);
+            m->mode = (int)rnd(7);
+            int pws = (int)rnd(4);
+            char *p[] = {m->readpw, m->writepw, m->multipw};
+            for (int q = 0; q < pws; q++) {
+                if (rnd(3) == 0) {
+                    snprintf(p[q], 9, "ALL");
+                } else {
+                    rnd_word(p[q], 8, "abcXYZ09$*-");
+                }
+            }
+        }
+        /* LINKs to disks of earlier users. */
+        e.links = calloc(4, sizeof *e.links);
+        for (int k = 0; k < 3 && i > 0; k++) {
+            struct dir_mdisk *tm = NULL;
+            size_t tn = 0;
+            const char *target = ids[rnd((uint32_t)i)];
+            assert_int_equal(dir_mdisk_list(t->d, target, &tm, &tn), 0);
+            if (tn > 0) {
+                struct dir_link *l = &e.links[e.n_links++];
+                snprintf(l->target, sizeof l->target, "%s", target);
+                l->target_vaddr = tm[rnd((uint32_t)tn)].vaddr;
+                l->vaddr = (uint16_t)(0x200 + k);
+                l->mode = (int)rnd(7);
+            }
+            free(tm);
+        }
+        size_t nk = rnd(3);
+        e.keys = calloc(nk + 1, sizeof *e.keys);
+        for (size_t k = 0; k < nk; k++) {
+            struct dir_key *key = &e.keys[e.n_keys++];
+            snprintf(key->type, sizeof key->type, "ssh-ed25519");
+            tkey_ed25519(key->data, sizeof key->data, (unsigned char)(i * 3 + k));
+            if (rnd(2)) {
+                snprintf(key->comment, sizeof key->comment, "user %d@host  k%zu", i, k);
+            }
+        }
+        int rc = dir_entry_put(t->d, &e, DIR_PUT_CREATE);
+        if (rc != 0) {
+            fprintf(stderr, "put %s: %s\n", id, dir_errmsg(t->d));
+        }
+        assert_int_equal(rc, 0);
+        dir_entry_free(&e);
+    }
+    char *first = export_text(t->d);
+    void *s2 = NULL;
+    tdir_setup(&s2);
+    struct tdir *t2 = s2;
+    tdir_import_ok(t2->d, first);
+    char *second = export_text(t2->d);
+    assert_string_equal(first, second);
+    free(first);
+    free(second);
+    tdir_teardown(&s2);
+}
+
 int
 main(void)
 {
@@ -437,6 +578,7 @@ main(void)
         T(test_check_mode_writes_nothing),
         T(test_sizes_and_syntax),
         T(test_default_text),
+        T(test_random_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,8 @@
  * with a reason and leaves storage untouched.  Images are built in memory
  * by a small builder; one real guest ELF from the build is loaded too.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

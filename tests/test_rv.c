@@ -380,6 +380,26 @@ test_instret_across_page_fallthrough(void **state)
 }
 
 static void
+test_instret_side_exits(void **state)
+{
+    struct h *h = *state;
+    struct prog *p = &h->p;
+    emit(p, ADDI(T0, ZERO, 3));
+    uint64_t loop = emit(p, ADDI(A1, A1, 1));
+    emit(p, ADDI(T0, T0, -1));
+    emit(p, BNE(T0, ZERO, rel(prog_pc(p), loop))); /* taken twice, mid-block */
+    emit(p, ADDI(A2, A2, 1));
+    emit(p, BEQ(A2, ZERO, 8)); /* never taken */
+    emit(p, ADDI(A2, A2, 1));
+    emit(p, ADDI(A0, ZERO, 0));
+    emit_exit(p);
+    h_run_to_exit(h);
+    assert_int_equal(rv_reg_get(h->cpu, A1), 3);
+    assert_int_equal(rv_reg_get(h->cpu, A2), 2);
+    assert_int_equal(h_instret(h), 1 + 3 * 3 + 3 + 1 + 5);
+}
+
+static void
 test_x0_and_registers(void **state)
 {
     struct h *h = *state;
@@ -411,6 +431,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_csr_basic, h_setup, h_teardown),
         cmocka_unit_test_setup_teardown(test_instret_exact, h_setup, h_teardown),
         cmocka_unit_test_setup_teardown(test_instret_across_page_fallthrough, h_setup, h_teardown),
+        cmocka_unit_test_setup_teardown(test_instret_side_exits, h_setup, h_teardown),
         cmocka_unit_test_setup_teardown(test_x0_and_registers, h_setup, h_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

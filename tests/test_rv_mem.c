@@ -468,6 +468,58 @@ test_write_tlb_dropped_when_page_becomes_code(void **state)
 }
 
 static void
+test_cp_write_between_runs_jump_cache(void **state)
+{
+    struct h *h = *state;
+    struct prog *p = &h->p;
+    /* main calls f (same page) through a register: jump-cache entries for
+     * both.  CP then rewrites f only; the page keeps main's blocks. */
+    emit_li(p, S1, CODE + 0x100);
+    emit(p, JALR(RA, S1, 0));
+    emit_exit(p);
+    struct prog f;
+    prog_init(&f, CODE + 0x100);
+    emit(&f, ADDI(A0, ZERO, 5));
+    emit(&f, JALR(0, RA, 0));
+    put(h, &f);
+    h_run_to_exit(h);
+    assert_int_equal(h->exit_code, 5);
+    uint32_t insn = ADDI(A0, ZERO, 6);
+    assert_int_equal(stor_write(h->st, CODE + 0x100, &insn, 4), 0);
+    rv_cpu_reset(h->cpu, CODE);
+    h->exited = false;
+    assert_int_equal(h_run(h, 1000), RV_STOP_HALT);
+    assert_int_equal(h->exit_code, 6);
+}
+
+static void
+test_translation_cap(void **state)
+{
+    struct h *h = *state;
+    struct prog *p = &h->p;
+    /* A loop through 8 blocks; the cap fits about two, so translating
+     * keeps dropping everything, also the block that asked. */
+    emit(p, ADDI(T0, ZERO, 50));
+    uint64_t top = prog_pc(p);
+    for (int i = 0; i < 8; i++) {
+        emit(p, ADDI(A1, A1, 1));
+        emit(p, JAL(0, 4 * 2)); /* skip one: a new block each time */
+        emit(p, ADDI(A1, A1, 100)); /* skipped */
+    }
+    emit(p, ADDI(T0, T0, -1));
+    emit(p, BNE(T0, ZERO, rel(prog_pc(p), top)));
+    emit(p, ADD(A0, A1, ZERO));
+    emit_exit(p);
+    size_t before = rv_xlate_bytes();
+    rv_xlate_cap_set(before + 700);
+    h_run_to_exit(h);
+    rv_xlate_cap_set((size_t)256 << 20);
+    assert_int_equal(h->exit_code, 50 * 8);
+    assert_true(stats_invalidations(h) > 50);
+    assert_true(rv_xlate_bytes() <= before + 700);
+}
+
+static void
 test_footprints(void **state)
 {
     struct h *h = *state;
@@ -510,6 +562,8 @@ main(void)
         T(test_cp_write_invalidates),
         T(test_fence_i_and_loader),
         T(test_write_tlb_dropped_when_page_becomes_code),
+        T(test_cp_write_between_runs_jump_cache),
+        T(test_translation_cap),
         T(test_footprints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -232,6 +232,8 @@ test_writer_checks(void **state)
     assert_int_equal(spool_writer_set_name(w, "MY", "FILE"), 0);
     assert_int_equal(spool_writer_set_name(w, "MY FILE", "X"), -EINVAL);
     assert_int_equal(spool_writer_set_dist(w, "BLDG5"), 0);
+    assert_int_equal(spool_writer_set_hold(w, 4), -EINVAL);
+    assert_int_equal(spool_writer_set_hold(w, SPOOL_HOLD_USER), 0);
     assert_int_equal(spool_writer_close(w, "dave", &id), 0);
     struct spool_info in;
     assert_int_equal(spool_query(x->sp, id, &in), 0);
@@ -242,6 +244,7 @@ test_writer_checks(void **state)
     assert_string_equal(in.dist, "BLDG5");
     assert_string_equal(in.owner, "DAVE");
     assert_int_equal(in.dev, SPOOL_DEV_RDR);
+    assert_int_equal(in.hold, SPOOL_HOLD_USER);
 
     /* console files go to the printer queue */
     uint32_t con = tsp_make(x->sp, "alice", SPOOL_DEV_CON, 'T', NULL, 2, 5, 0);
@@ -839,6 +842,132 @@ test_damaged_checkpoint_refused(void **state)
     assert_int_equal(spool_open(x->dir, &cfg, &x->sp), 0);
 }
 
+/* ---- host I/O failures (through the fault callback) ---------------------- */
+
+struct faults {
+    int fail[SPOOL_FAULT_CHECKPOINT + 1]; /* error to return at each point */
+    int warnings, errors;
+};
+
+static int
+on_fault(void *arg, enum spool_fault point)
+{
+    return ((struct faults *)arg)->fail[point];
+}
+
+static void
+on_log(void *arg, enum spool_log_level lvl, const char *msg)
+{
+    (void)msg;
+    struct faults *ft = arg;
+    ft->warnings += lvl == SPOOL_LOG_WARNING;
+    ft->errors += lvl == SPOOL_LOG_ERROR;
+}
+
+static void
+test_host_disk_full(void **state)
+{
+    struct fx *x = *state;
+    static struct faults ft;
+    memset(&ft, 0, sizeof ft);
+    struct spool_config cfg = {.fault = on_fault, .log = on_log, .cb_arg = &ft};
+    reopen(x, &cfg);
+    uint32_t keep = tsp_make(x->sp, "alice", SPOOL_DEV_PRT, 'A', NULL, 30, 7, 0);
+    struct spool_create c = {.origin = "ALICE", .dev = SPOOL_DEV_PUN};
+    struct spool_writer *w;
+    assert_int_equal(spool_writer_open(x->sp, &c, &w), 0);
+    uint8_t rec[400];
+    uint32_t i = 0;
+    for (; i < 1000; i++) { /* a few chunks are written */
+        assert_int_equal(spool_writer_append(w, rec, tsp_record(3, i, rec, 0)), 0);
+    }
+    ft.fail[SPOOL_FAULT_CHUNK_WRITE] = -ENOSPC;
+    int rc = 0;
+    for (int tries = 0; tries < 1000 && rc == 0; tries++, i += rc == 0) {
+        rc = spool_writer_append(w, rec, tsp_record(3, i, rec, 0));
+    }
+    assert_int_equal(rc, -ENOSPC); /* record i was not taken */
+    assert_int_equal(spool_writer_records(w), i);
+    uint32_t id;
+    assert_int_equal(spool_writer_close(w, "bob", &id), -ENOSPC); /* still ours */
+    ft.fail[SPOOL_FAULT_CHUNK_WRITE] = 0; /* the operator made room */
+    for (uint32_t end = i + 50; i < end; i++) {
+        assert_int_equal(spool_writer_append(w, rec, tsp_record(3, i, rec, 0)), 0);
+    }
+    assert_int_equal(spool_writer_close(w, "bob", &id), 0);
+    assert_int_equal(tsp_check(x->sp, id, i, 3, 0), 0);
+    assert_int_equal(tsp_check(x->sp, keep, 30, 7, 0), 0);
+    reopen(x, NULL);
+    assert_int_equal(tsp_check(x->sp, id, i, 3, 0), 0);
+}
+
+static void
+test_failed_sync_breaks_the_store(void **state)
+{
+    struct fx *x = *state;
+    for (int point = SPOOL_FAULT_DATA_SYNC; point <= SPOOL_FAULT_JOURNAL_SYNC; point++) {
+        static struct faults ft;
+        memset(&ft, 0, sizeof ft);
+        struct spool_config cfg = {.fault = on_fault, .log = on_log, .cb_arg = &ft};
+        reopen(x, &cfg);
+        uint32_t keep = tsp_make(x->sp, "alice", SPOOL_DEV_PUN, 'A', "bob", 5, 11, 0);
+        ft.fail[point] = -EIO;
+        struct spool_create c = {.origin = "ALICE", .dev = SPOOL_DEV_PUN};
+        struct spool_writer *w;
+        assert_int_equal(spool_writer_open(x->sp, &c, &w), 0);
+        assert_int_equal(spool_writer_append(w, "lost?", 5), 0);
+        uint32_t id;
+        assert_int_equal(spool_writer_close(w, "bob", &id), -EIO); /* consumed */
+        assert_int_equal(ft.errors, 1);
+        /* broken: no more changes, but what is there can still be read */
+        assert_int_equal(spool_writer_open(x->sp, &c, &w), -EIO);
+        struct spool_filter f = {.spoolid = keep};
+        assert_int_equal(spool_purge(x->sp, &f, NULL), -EIO);
+        assert_int_equal(spool_transfer(x->sp, &f, "carol", NULL), -EIO);
+        assert_int_equal(tsp_check(x->sp, keep, 5, 11, 0), 0);
+        assert_int_equal(spool_close(x->sp), -EIO);
+        x->sp = NULL;
+        /* a restart finds the truth: what was acknowledged is there */
+        assert_int_equal(spool_open(x->dir, NULL, &x->sp), 0);
+        assert_int_equal(tsp_check(x->sp, keep, 5, 11, 0), 0);
+        struct spool_stats st;
+        spool_stats(x->sp, &st);
+        assert_int_equal(st.dropped_files, 0);
+    }
+}
+
+static void
+test_failed_checkpoint_is_retried(void **state)
+{
+    struct fx *x = *state;
+    static struct faults ft;
+    memset(&ft, 0, sizeof ft);
+    struct spool_config cfg = {.fault = on_fault, .log = on_log, .cb_arg = &ft,
+                               .checkpoint_bytes = 2048};
+    reopen(x, &cfg);
+    ft.fail[SPOOL_FAULT_CHECKPOINT] = -EIO;
+    uint32_t id[40];
+    for (int i = 0; i < 40; i++) {
+        id[i] = tsp_make(x->sp, "alice", SPOOL_DEV_PUN, 'A', "bob", 2, (uint32_t)i, 0);
+    }
+    struct spool_stats st;
+    spool_stats(x->sp, &st);
+    assert_true(ft.warnings >= 1); /* tried, failed, said so, went on */
+    uint64_t ckpts = st.checkpoints;
+    ft.fail[SPOOL_FAULT_CHECKPOINT] = 0;
+    usleep(1100 * 1000); /* the retry delay */
+    tsp_make(x->sp, "alice", SPOOL_DEV_PUN, 'A', "bob", 2, 99, 0); /* checkpoints after */
+    tsp_make(x->sp, "alice", SPOOL_DEV_PUN, 'A', "bob", 2, 98, 0); /* so done by now */
+    spool_stats(x->sp, &st);
+    assert_true(st.checkpoints > ckpts);
+    assert_int_equal(spool_close(x->sp), 0);
+    x->sp = NULL;
+    assert_int_equal(spool_open(x->dir, NULL, &x->sp), 0);
+    for (int i = 0; i < 40; i++) {
+        assert_int_equal(tsp_check(x->sp, id[i], 2, (uint32_t)i, 0), 0);
+    }
+}
+
 /* ---- segments ----------------------------------------------------------- */
 
 static void
@@ -915,8 +1044,19 @@ test_async_close_and_arrivals(void **state)
         assert_int_equal(spool_writer_append(w, "card", 4), 0);
         assert_int_equal(spool_writer_close_async(w, i % 2 ? "bob" : NULL, on_done, &nt), 0);
     }
-    /* a sync change waits behind them all (the journal is in order) */
+    /* a sync close is journaled after them all: once it returns they are
+     * durable and visible, though their callbacks may still be running */
     uint32_t t = tsp_make(x->sp, "alice", SPOOL_DEV_PUN, 'A', "carol", 1, 1, 0);
+    assert_int_equal(tsp_count(x->sp, "bob", SPOOL_Q_RDR, 0), 15);
+    for (int i = 0; i < 5000; i++) {
+        pthread_mutex_lock(&nt.mu);
+        int closed = nt.closed;
+        pthread_mutex_unlock(&nt.mu);
+        if (closed == 30) {
+            break;
+        }
+        usleep(1000);
+    }
     pthread_mutex_lock(&nt.mu);
     assert_int_equal(nt.closed, 30);
     pthread_mutex_unlock(&nt.mu);
@@ -1013,6 +1153,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cold_start_and_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_record_detected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_checkpoint_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_host_disk_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_sync_breaks_the_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_checkpoint_is_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_segments_roll_and_go, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_close_and_arrivals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_print, setup, teardown),

@@ -6,6 +6,8 @@
  * RUNNING, READ_WAIT (line, attention), OUTPUT_WAIT, WFI_WAIT (timer,
  * event), HALTED (test exit, SRST), DISABLED_WAIT, STOPPED after reset.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,6 +2,8 @@
 /*
  * tests/test_vm_fake.c - see tests/test_vm_fake.h.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>

@@ -15,6 +15,7 @@
  *   csr       reading an S-mode CSR from U-mode
  *   loop      loops for ever (until HX), printing a line now and then
  *   read      reads console lines and echoes them until one says "end"
+ *   cmd WORDS runs the rest of its arguments as a CMS command, says its rc
  *   scribble  fills 1 MiB of free user storage with a pattern
  *   clean     returns 1 if that storage is not all zeros (CMS gives the
  *             user area back to CP after every program: it reads as 0)
@@ -86,6 +87,15 @@ main(int argc, char **argv)
                 return 7;
             }
         }
+    }
+    if (strcmp(what, "cmd") == 0) {
+        char line[256] = "";
+        for (int i = 2; i < argc; i++) {
+            strncat(line, argv[i], sizeof line - strlen(line) - 2);
+            strcat(line, " ");
+        }
+        printf("CRASH cmd rc=%ld\n", cms_command(line));
+        return 0;
     }
     if (strcmp(what, "scribble") == 0 || strcmp(what, "clean") == 0) {
         volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)(mi.user_end - (4u << 20));

@@ -18,7 +18,8 @@
  * SIZE, WIDE n, SPAM n, LOGOFF. Attention prints "ATTENTION". A second
  * console logon of a user takes the first one over.
  * Commands (exec): ECHO text, ERR text, RC n, CAT (stdin to stdout), BIG n
- * (n bytes), STATS, QUERY NAMES.
+ * (n bytes), BARRIER n tag (prints tag, finishes when n sessions wait at
+ * once), STATS, QUERY NAMES.
  */
 #include "config.h"
 
@@ -67,6 +68,8 @@ struct fsess {
     int cat;         /* CAT running */
     int cat_blocked; /* input paused until writable */
     long eagain;
+    int barrier;     /* waiting at the BARRIER */
+    char tag[64];
 };
 
 static struct {
@@ -79,6 +82,8 @@ static struct {
     int stop;
     FILE *log;
     struct login_server *srv;
+    struct login_session *barrier[2048]; /* BARRIER waiters, under lock */
+    int nbarrier;
 } fake = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
 static void
@@ -299,6 +304,8 @@ be_writable(void *op, struct login_session *s)
     pump_output(s);
 }
 
+static void barrier_leave(struct login_session *s);
+
 /* ---- consoles ------------------------------------------------------------------ */
 
 static int
@@ -393,6 +400,9 @@ be_disconnect(void *op, struct login_session *s, enum login_disc_reason why)
 {
     static const char *const names[] = {"", "hangup", "idle", "closed", "shutdown", "error"};
     struct fsess *f = login_session_data(s);
+    if (f != NULL && f->barrier) {
+        barrier_leave(s);
+    }
     logline("EVENT DISCONNECT %s %s %s", login_session_userid(s), f && f->exec ? "exec" : "console",
             names[why]);
     if (f != NULL && f->user != NULL && !f->exec) {
@@ -429,6 +439,52 @@ count_fds(void)
     return n - 1; /* the directory itself */
 }
 
+/* BARRIER n tag: wait until n sessions wait here at once, then all print
+ * their tag and finish: proves that n sessions are open concurrently. */
+static void
+barrier_enter(struct login_session *s, int n)
+{
+    struct fsess *f = login_session_data(s);
+    struct login_session *go[2048];
+    int ngo = 0;
+    pthread_mutex_lock(&fake.lock);
+    if (fake.nbarrier < 2048) {
+        f->barrier = 1;
+        login_session_hold(s);
+        fake.barrier[fake.nbarrier++] = s;
+    }
+    if (fake.nbarrier >= n) {
+        ngo = fake.nbarrier;
+        memcpy(go, fake.barrier, sizeof go[0] * (size_t)ngo);
+        fake.nbarrier = 0;
+    }
+    pthread_mutex_unlock(&fake.lock);
+    if (ngo > 0) {
+        logline("EVENT BARRIER %d sessions", ngo);
+    }
+    for (int i = 0; i < ngo; i++) {
+        /* other sessions' fsess belong to other threads: only login_* calls */
+        login_write(go[i], "released\n", 9);
+        login_exec_finish(go[i], 0);
+        login_session_release(go[i]);
+    }
+}
+
+static void
+barrier_leave(struct login_session *s)
+{
+    pthread_mutex_lock(&fake.lock);
+    for (int i = 0; i < fake.nbarrier; i++) {
+        if (fake.barrier[i] == s) {
+            fake.barrier[i] = fake.barrier[--fake.nbarrier];
+            pthread_mutex_unlock(&fake.lock);
+            login_session_release(s);
+            return;
+        }
+    }
+    pthread_mutex_unlock(&fake.lock);
+}
+
 static int
 be_exec_start(void *op, struct login_session *s, const char *command)
 {
@@ -453,6 +509,9 @@ be_exec_start(void *op, struct login_session *s, const char *command)
         login_exec_finish(s, n);
     } else if (strcmp(command, "CAT") == 0) {
         f->cat = 1;
+    } else if (sscanf(command, "BARRIER %d %63s", &n, f->tag) == 2) {
+        say(s, "%s\n", f->tag);
+        barrier_enter(s, n);
     } else if (sscanf(command, "BIG %ld", &big) == 1 && big >= 0) {
         f->big_left = big;
         if (big == 0) {
