@@ -449,6 +449,15 @@ start_system(struct ipl *s)
 static void
 show_passwords(struct ipl *s)
 {
+    if (s->pw && !isatty(STDOUT_FILENO) && getenv("JOURNAL_STREAM")) {
+        /* under systemd standard output is the journal: no secrets there */
+        printf("First start: the user directory was made with the default users; their "
+               "passwords are in %s/%s (readable by root only).\n",
+               s->datadir, DATADIR_INITIAL_PW);
+        explicit_bzero(s->pw, s->npw * sizeof *s->pw);
+        free(s->pw);
+        s->pw = NULL;
+    }
     if (s->pw) {
         printf("\nFirst start: the user directory was made with these users.  Their passwords\n"
                "are shown only now; root can read them again in %s/%s.\n\n",

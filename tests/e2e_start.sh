@@ -64,10 +64,17 @@ grep -q 'System shut down cleanly' "$T/data/vmrv.log" || fail "no clean shutdown
 grep -Eq 'LOGOFF +AUTOLOG1 +SHUTDOWN' "$T/data/audit.log" || fail "AUTOLOG1 was not logged off"
 ok "everyone was logged off at shutdown"
 
-# the second start: no passwords shown again
-ipl_start
+# the second start, by a copy of vmrv with no system files beside it: the
+# configuration names them (cms_nucleus, sdisk_image)
+CMSDIR=$(cd "$(dirname "$VMRV")/cms" && pwd) || fail "no cms folder beside $VMRV"
+mkdir "$T/bin" && cp "$VMRV" "$T/bin/vmrv" || fail "cannot copy vmrv"
+printf 'cms_nucleus = %s\nsdisk_image = %s\nlogmsg = Hello from the e2e test\n' \
+    "$CMSDIR/cms.elf" "$CMSDIR/maint-190.img" >"$T/vmrv.conf"
+VMRV=$T/bin/vmrv ipl_start "$T/data" -c "$T/vmrv.conf"
 grep -q '^First start' "$OUT" && fail "the second start shows passwords again"
-out=$(xssh demo1 "$PW" 'QUERY NAMES') || fail "logon after a restart: $out"
-ok "a restart keeps the directory and shows no passwords"
+grep -q "CMS nucleus $CMSDIR/cms.elf" "$T/data/vmrv.log" || fail "cms_nucleus was not used"
+out=$(xssh demo1 "$PW" 'QUERY LOGMSG') || fail "logon after a restart: $out"
+echo "$out" | grep -q 'Hello from the e2e test' || fail "the configuration's logmsg: $out"
+ok "a restart keeps the directory, shows no passwords, and takes -c CONFIG"
 ipl_stop
 exit 0
