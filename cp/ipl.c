@@ -145,7 +145,7 @@ parse_args(int argc, char **argv, struct ipl_opts *o)
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+:c:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c': o->config = optarg; break;
         case 'l': o->listen = optarg; break;
