@@ -605,6 +605,16 @@ shut_down(struct ipl *s)
     if (s->svc_ok && opcon_quiet) {
         cp_services_standard_free(&s->svc);
     }
+    /* every minidisk write was acknowledged (in the kernel); make the
+     * whole data folder flushed too, so a clean shutdown survives a power
+     * loss right after it */
+    int fd = open(s->datadir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (syncfs(fd) != 0) {
+            cplog(CPLOG_WARN, NULL, NULL, "syncfs of %s: %s", s->datadir, strerror(errno));
+        }
+        close(fd);
+    }
     if (status == IPL_OK) {
         cplog(CPLOG_INFO, NULL, NULL, "System shut down cleanly");
     }

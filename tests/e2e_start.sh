@@ -58,11 +58,24 @@ rc=$?
 grep -q 'refusing to listen on 0.0.0.0' "$T/other.out" || fail "no reason given: $(cat "$T/other.out")"
 ok "a non-loopback address is refused while the first passwords are unchanged"
 
+# SIGHUP reopens the logs (after a rotation moved them away)
+mv "$T/data/vmrv.log" "$T/data/vmrv.log.1" && mv "$T/data/audit.log" "$T/data/audit.log.1"
+kill -HUP "$IPID"
+xssh demo1 "$PW" 'QUERY NAMES' >/dev/null || fail "QUERY NAMES after SIGHUP"
+i=0
+until [ -s "$T/data/vmrv.log" ]; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "SIGHUP did not reopen the logs"
+    sleep 0.05
+done
+kill -0 "$IPID" || fail "vmrv ipl died of SIGHUP"
+ok "SIGHUP reopens vmrv.log and audit.log"
+
 ipl_stop
 ok "SIGTERM: exit status 0"
 grep -q 'System shut down cleanly' "$T/data/vmrv.log" || fail "no clean shutdown in the log"
 grep -Eq 'LOGOFF +AUTOLOG1 +SHUTDOWN' "$T/data/audit.log" || fail "AUTOLOG1 was not logged off"
-ok "everyone was logged off at shutdown"
+ok "everyone was logged off at shutdown (in the reopened audit.log)"
 
 # the second start, by a copy of vmrv with no system files beside it: the
 # configuration names them (cms_nucleus, sdisk_image)
