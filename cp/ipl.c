@@ -228,6 +228,13 @@ raise_fd_limit(void)
     }
 }
 
+/* Standard input is a terminal and we are its foreground job. */
+static bool
+console_on_stdin(void)
+{
+    return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
 /* ---- the parts of the start -------------------------------------------------------------- */
 
 struct ipl {
@@ -489,7 +496,7 @@ announce(struct ipl *s)
     if (s->defaults_unchanged) {
         printf("(Only loopback logons while the first passwords are unchanged.)\n");
     }
-    if (isatty(STDIN_FILENO)) {
+    if (console_on_stdin()) {
         printf("This terminal is the system console: CP commands run as %s; SHUTDOWN or "
                "Ctrl-C stops the system.\n",
                OPERATOR);
@@ -636,6 +643,10 @@ setup_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* run in the background of a shell (`vmrv ipl &`), reading or writing
+     * the terminal must not stop the whole system */
+    signal(SIGTTIN, SIG_IGN);
+    signal(SIGTTOU, SIG_IGN);
     return 0;
 }
 
@@ -678,7 +689,7 @@ vmrv_ipl_main(int argc, char **argv)
     }
     if (rc == 0) {
         announce(&s);
-        if (isatty(STDIN_FILENO)) {
+        if (console_on_stdin()) {
             pthread_t t;
             if (pthread_create(&t, NULL, opcon_main, &s) == 0) {
                 pthread_detach(t);
