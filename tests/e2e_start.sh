@@ -83,7 +83,11 @@ CMSDIR=$(cd "$(dirname "$VMRV")/cms" && pwd) || fail "no cms folder beside $VMRV
 mkdir "$T/bin" && cp "$VMRV" "$T/bin/vmrv" || fail "cannot copy vmrv"
 printf 'cms_nucleus = %s\nsdisk_image = %s\nlogmsg = Hello from the e2e test\n' \
     "$CMSDIR/cms.elf" "$CMSDIR/maint-190.img" >"$T/vmrv.conf"
+rm -f "$T/data/disks/DEMO2.191.img"
 VMRV=$T/bin/vmrv ipl_start "$T/data" -c "$T/vmrv.conf"
+[ -f "$T/data/disks/DEMO2.191.img" ] || fail "the missing image of DEMO2 191 was not made again"
+grep -q 'DEMO2    minidisk 191 formatted for CMS' "$T/data/vmrv.log" || fail "the new image was not formatted"
+ok "a missing minidisk image is made again at start (and, a 191, formatted)"
 grep -q '^First start' "$OUT" && fail "the second start shows passwords again"
 grep -q "CMS nucleus $CMSDIR/cms.elf" "$T/data/vmrv.log" || fail "cms_nucleus was not used"
 out=$(xssh demo1 "$PW" 'QUERY LOGMSG') || fail "logon after a restart: $out"
