@@ -149,7 +149,9 @@ dispatch:
         }
     }
     if (prev != NULL) {
-        rv_xc_link(xc, prev, prev_e, blk);
+        if (!rv_xlate_nochain) {
+            rv_xc_link(xc, prev, prev_e, blk);
+        }
         prev = NULL;
     }
     goto enter_checked;

@@ -99,6 +99,12 @@ struct rv_pglink {
 #define RV_BLOCK_MAX_OPS 128
 #define RV_BLOCK_MAX_EXITS 12
 
+/* Test knobs (tests/fuzz_rv.c uses them for a near-reference run): the
+ * most instructions a new block may hold (1..RV_BLOCK_MAX_OPS-1), and no
+ * chaining of exits.  Only while no CPU runs; flush translations after. */
+extern unsigned rv_xlate_limit;
+extern bool rv_xlate_nochain;
+
 /* Ops that leave a block name their exit by index: branches in rd, jal in
  * rs1 (and its link value in exit rs2), jalr's link value in rs2, EXIT in
  * rd.  A branch's aux is the number of instructions after it in the block,

@@ -38,6 +38,9 @@
 
 #define RV_XLATE_CAP ((size_t)256 << 20)
 
+unsigned rv_xlate_limit = RV_BLOCK_MAX_OPS - 1;
+bool rv_xlate_nochain;
+
 static _Atomic size_t rv_xlate_total;
 static size_t rv_xlate_cap = RV_XLATE_CAP;
 
@@ -539,7 +542,7 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
     const uint8_t *page = page_ro(st, pn0);
     for (;;) {
         struct rv_op *op = &ops[n];
-        if (n == RV_BLOCK_MAX_OPS - 1 || (n > 0 && (a >> STOR_PAGE_SHIFT) != pn0)) {
+        if (n >= rv_xlate_limit || (n > 0 && (a >> STOR_PAGE_SHIFT) != pn0)) {
             break; /* fall through into the next block */
         }
         unsigned off = (unsigned)(a & STOR_PAGE_MASK);

@@ -61,6 +61,7 @@ static int fz_failures;
 
 static unsigned fz_round;
 static unsigned fz_stops[RV_STOP_DISABLED_WAIT + 1];
+static unsigned fz_replays;
 
 /* Interesting CSR numbers: ours, M-mode ones, counters, unknown. */
 static const uint16_t fz_csrs[] = {
@@ -150,6 +151,7 @@ struct fz {
     struct stor *st;
     struct rv_cpu *cpu;
     int ecalls;
+    bool det; /* a replay round: the hook answers deterministically */
 };
 
 static enum rv_hcall
@@ -157,6 +159,10 @@ fz_ecall(void *ctx, struct rv_cpu *cpu)
 {
     struct fz *f = ctx;
     f->ecalls++;
+    if (f->det) {
+        rv_reg_set(cpu, 10, rv_reg_get(cpu, 10) * 31 + rv_reg_get(cpu, 11));
+        return rv_reg_get(cpu, 17) == 7 ? RV_HCALL_STOP : RV_HCALL_CONTINUE;
+    }
     switch (rn(12)) {
     case 0: { /* CP writes into the running code */
         uint32_t w = gen_insn();
@@ -213,6 +219,177 @@ reg_value(void)
     }
 }
 
+/* The architectural state a replay compares. */
+struct fz_state {
+    uint64_t x[32], pc, instret, timecmp;
+    uint64_t sstatus, sie, stvec, scounteren, senvcfg, sscratch, sepc, scause, stval, satp;
+    uint32_t ssip;
+    int priv;
+    bool resv_valid, last_valid;
+    uint64_t resv_addr, last_cause, last_epc, last_target, last_instret;
+    uint8_t mem[FZ_STORAGE];
+};
+
+static void
+fz_save(struct fz *f, struct fz_state *s)
+{
+    const struct rv_cpu *c = f->cpu;
+    memcpy(s->x, c->x, sizeof s->x);
+    s->pc = c->pc;
+    s->instret = c->instret;
+    s->timecmp = c->timecmp;
+    s->sstatus = c->sstatus;
+    s->sie = c->sie;
+    s->stvec = c->stvec;
+    s->scounteren = c->scounteren;
+    s->senvcfg = c->senvcfg;
+    s->sscratch = c->sscratch;
+    s->sepc = c->sepc;
+    s->scause = c->scause;
+    s->stval = c->stval;
+    s->satp = c->satp;
+    s->ssip = c->ssip;
+    s->priv = c->priv;
+    s->resv_valid = c->resv_valid;
+    s->resv_addr = c->resv_addr;
+    s->last_valid = c->last_valid;
+    s->last_cause = c->last_cause;
+    s->last_epc = c->last_epc;
+    s->last_target = c->last_target;
+    s->last_instret = c->last_instret;
+    stor_read(f->st, 0, s->mem, sizeof s->mem);
+}
+
+/* Back to a saved state, rewriting only the pages that changed (so the
+ * translations of the others survive and the second run chains them). */
+static void
+fz_restore(struct fz *f, const struct fz_state *s)
+{
+    struct rv_cpu *c = f->cpu;
+    static uint8_t now[FZ_STORAGE];
+    stor_read(f->st, 0, now, sizeof now);
+    for (unsigned pg = 0; pg < FZ_STORAGE; pg += 4096) {
+        if (memcmp(now + pg, s->mem + pg, 4096) != 0) {
+            stor_write(f->st, pg, s->mem + pg, 4096);
+        }
+    }
+    memcpy(c->x, s->x, sizeof s->x);
+    c->pc = s->pc;
+    c->instret = s->instret;
+    c->timecmp = s->timecmp;
+    c->sstatus = s->sstatus;
+    c->sie = s->sie;
+    c->stvec = s->stvec;
+    c->scounteren = s->scounteren;
+    c->senvcfg = s->senvcfg;
+    c->sscratch = s->sscratch;
+    c->sepc = s->sepc;
+    c->scause = s->scause;
+    c->stval = s->stval;
+    c->satp = s->satp;
+    c->ssip = s->ssip;
+    c->priv = s->priv;
+    c->resv_valid = s->resv_valid;
+    c->resv_addr = s->resv_addr;
+    c->last_valid = s->last_valid;
+    c->last_cause = s->last_cause;
+    c->last_epc = s->last_epc;
+    c->last_target = s->last_target;
+    c->last_instret = s->last_instret;
+}
+
+/* Runs from one state in one slice, then again in many small ones on
+ * alternating TLBs with one instruction per block and no chaining (close
+ * to a plain interpreter): big blocks, side exits, chains, budget
+ * give-back and invalidation must not change what the program does. */
+static void
+fz_replay(struct fz *f, struct rv_tlb *tlbs[2])
+{
+    static struct fz_state s0, sa, sb;
+    struct rv_cpu *cpu = f->cpu;
+    f->det = true;
+    rv_cpu_set_seip(cpu, false);
+    atomic_store(&cpu->kick, 0);
+    fz_save(f, &s0);
+    enum rv_stop wa = rv_cpu_run(cpu, tlbs[0], 30000);
+    fz_save(f, &sa);
+    fz_restore(f, &s0);
+    stor_invalidate(f->st, 0, FZ_STORAGE);
+    rv_xlate_limit = 1;
+    rv_xlate_nochain = true;
+    enum rv_stop wb = RV_STOP_BUDGET;
+    uint64_t cap = sa.instret - s0.instret + 10000;
+    for (int i = 0; wb == RV_STOP_BUDGET && cpu->instret - s0.instret < cap; i++) {
+        wb = rv_cpu_run(cpu, tlbs[rn(2)], 1 + rn(40));
+    }
+    rv_xlate_limit = RV_BLOCK_MAX_OPS - 1;
+    rv_xlate_nochain = false;
+    stor_invalidate(f->st, 0, FZ_STORAGE);
+    fz_save(f, &sb);
+    f->det = false;
+    if (wa == RV_STOP_BUDGET) {
+        return; /* no natural end to compare at */
+    }
+    FZ_CHECK(wa == wb);
+    FZ_CHECK(sa.instret == sb.instret);
+    FZ_CHECK(sa.pc == sb.pc);
+    FZ_CHECK(sa.priv == sb.priv);
+    FZ_CHECK(memcmp(sa.x, sb.x, sizeof sa.x) == 0);
+    FZ_CHECK(sa.sstatus == sb.sstatus && sa.sepc == sb.sepc && sa.scause == sb.scause &&
+             sa.stval == sb.stval && sa.sscratch == sb.sscratch && sa.sie == sb.sie &&
+             sa.ssip == sb.ssip);
+    FZ_CHECK(memcmp(sa.mem, sb.mem, sizeof sa.mem) == 0);
+    fz_replays++;
+}
+
+/* An ALU instruction writing one of x5..x15 (never the template's s9-s11). */
+static uint32_t
+gen_alu(void)
+{
+    for (;;) {
+        uint32_t w = gen_insn();
+        unsigned opc = w & 0x7f, rd = (w >> 7) & 31;
+        if ((opc == 0x13 || opc == 0x33 || opc == 0x3b || opc == 0x1b || opc == 0x37) &&
+            rd >= 5 && rd <= 15) {
+            return w;
+        }
+    }
+}
+
+/* A self-modifying loop at `at`: s10 = its address, s11 = iterations, s9 =
+ * an instruction word it stores into its own body (and changes). */
+static void
+gen_smc_loop(struct fz *f, uint64_t at)
+{
+    uint32_t w[40];
+    unsigned k = 2 + rn(12), n = 0;
+    for (unsigned i = 0; i < k; i++) {
+        switch (rn(4)) {
+        case 0: /* sw s9, off(s10) */
+        {
+            uint32_t off = 4 * rn(k + 3);
+            w[n++] = 0x23 | (off & 31) << 7 | 2u << 12 | 26u << 15 | 25u << 20 | (off >> 5) << 25;
+            break;
+        }
+        case 1: /* addi s9, s9, small: another instruction next time */
+            w[n++] = 0x13 | 25u << 7 | 25u << 15 | (uint32_t)(rn(64) << 20);
+            break;
+        default:
+            w[n++] = gen_alu();
+        }
+    }
+    w[n++] = 0x13 | 27u << 7 | 27u << 15 | 0xfffu << 20; /* addi s11, s11, -1 */
+    int32_t back = -(int32_t)(4 * n);
+    uint32_t u = (uint32_t)back; /* bne s11, x0, loop */
+    w[n] = 0x63 | (u >> 11 & 1) << 7 | (u >> 1 & 15) << 8 | 1u << 12 | 27u << 15 |
+           (u >> 5 & 63) << 25 | (u >> 12 & 1) << 31;
+    n++;
+    stor_write(f->st, at, w, 4 * n);
+    rv_reg_set(f->cpu, 26, at);
+    rv_reg_set(f->cpu, 27, 2 + rn(30));
+    rv_reg_set(f->cpu, 25, gen_alu());
+}
+
 static void
 fz_round_run(struct fz *f, struct rv_tlb *tlbs[2])
 {
@@ -235,6 +412,9 @@ fz_round_run(struct fz *f, struct rv_tlb *tlbs[2])
     for (unsigned i = 0; i < sizeof csrs / sizeof csrs[0]; i++) {
         rv_csr_write(cpu, csrs[i], rn(2) ? rnd() : reg_value());
     }
+    if (rn(3) == 0) {
+        gen_smc_loop(f, rv_pc_get(cpu));
+    }
     /* Mostly a trap vector inside the random code, so traps go on. */
     if (rn(8) != 0) {
         rv_csr_write(cpu, 0x105, (FZ_CODE + (rn(FZ_CODE_LEN) & ~3u)) | rn(2));
@@ -243,6 +423,10 @@ fz_round_run(struct fz *f, struct rv_tlb *tlbs[2])
     rv_cpu_set_timecmp(cpu, rn(2) ? UINT64_MAX : rnd() % 100);
     rv_cpu_set_seip(cpu, rn(4) == 0);
     atomic_store(&cpu->kick, 0);
+    if (rn(4) == 0) {
+        fz_replay(f, tlbs);
+        return;
+    }
 
     for (int slice = 0; slice < 8; slice++) {
         uint64_t budget = rn(8) == 0 ? 0 : rn(4) == 0 ? rn(20000) : rn(300);
@@ -322,6 +506,7 @@ main(int argc, char **argv)
            " interrupts, %d failures\n",
            seed, rounds, s.instret, s.blocks_translated, s.invalidations, f.ecalls, exc, intr,
            fz_failures);
+    printf("fuzz_rv: %u replays compared\n", fz_replays);
     printf("fuzz_rv: stops: budget %u kick %u wait %u wfi %u halt %u disabled %u\n",
            fz_stops[RV_STOP_BUDGET], fz_stops[RV_STOP_KICK], fz_stops[RV_STOP_WAIT],
            fz_stops[RV_STOP_WFI], fz_stops[RV_STOP_HALT], fz_stops[RV_STOP_DISABLED_WAIT]);
