@@ -34,14 +34,41 @@
         }                                                                                      \
     } while (0)
 
-static const char directory[] = "USER MAINT SECRET123 32M 64M ABCDEFG\n"
-                                " MDISK 190 1M MR ALL\n"
-                                " MDISK 191 1M W\n"
-                                "USER BOB SECRET123 32M 64M G\n"
-                                " IPL CPDIAG\n"
-                                "USER ALICE SECRET123 32M 64M G\n"
-                                " IPL HELLO\n"
-                                " LINK MAINT 190 190 RR\n";
+/* The directory of these tests (as USER DIRECT would say it):
+ *   USER MAINT SECRET123 32M 64M ABCDEFG / MDISK 190 1M MR ALL / MDISK 191 1M W
+ *   USER BOB SECRET123 32M 64M G / IPL CPDIAG
+ *   USER ALICE SECRET123 32M 64M G / IPL HELLO / LINK MAINT 190 190 RR
+ * made through dir_entry_put. */
+static void
+add_user(struct dir *d, const char *userid, const char *classes, const char *ipl,
+         struct dir_mdisk *md, size_t nmd, struct dir_link *ln, size_t nln)
+{
+    struct dir_entry e;
+    assert_int_equal(dir_entry_init(&e, userid), 0);
+    snprintf(e.user.classes, sizeof e.user.classes, "%s", classes);
+    snprintf(e.user.ipl, sizeof e.user.ipl, "%s", ipl);
+    e.mdisks = md;
+    e.n_mdisks = nmd;
+    e.links = ln;
+    e.n_links = nln;
+    if (dir_entry_put(d, &e, DIR_PUT_CREATE) != 0) {
+        fail_msg("put %s: %s", userid, dir_errmsg(d));
+    }
+    assert_int_equal(dir_password_set(d, userid, "SECRET123"), 0);
+}
+
+static void
+make_directory(struct dir *d)
+{
+    struct dir_mdisk md[2] = {
+        {"MAINT", 0x190, 256, DIR_MODE_MR, "ALL", "", "", ""},
+        {"MAINT", 0x191, 256, DIR_MODE_W, "", "", "", ""},
+    };
+    add_user(d, "MAINT", "ABCDEFG", "", md, 2, NULL, 0);
+    add_user(d, "BOB", "G", "CPDIAG", NULL, 0, NULL, 0);
+    struct dir_link ln = {"ALICE", "MAINT", 0x190, 0x190, DIR_MODE_RR};
+    add_user(d, "ALICE", "G", "HELLO", NULL, 0, &ln, 1);
+}
 
 struct env {
     char data[256];
@@ -75,10 +102,7 @@ setup(void **state)
     if (dir_open(&d, e->data, DIR_OPEN_CREATE, err, sizeof err) != 0) {
         fail_msg("dir_open: %s", err);
     }
-    struct dir_report rep = {0};
-    if (dir_import(d, directory, strlen(directory), 0, &rep) != 0) {
-        fail_msg("import: %u errors: %s", rep.errors, dir_errmsg(d));
-    }
+    make_directory(d);
     dir_close(d);
     char sysdir[300];
     snprintf(sysdir, sizeof sysdir, "%s/systems", e->data);
