@@ -4,7 +4,8 @@
 # the real OpenSSH client (password through SSH_ASKPASS, console without a
 # pty), CMS IPLed by CP with MAINT's 190 and the user's 191; CP commands
 # through DIAG 0x008 (CP, implied CP, QUERY passed to CP), an unknown
-# command, the S-disk's HELP and HELLO, LOGOFF.
+# command, the S-disk's HELP and HELLO, a CMS ABEND (CP STORE damages the
+# nucleus) and the IPL after it, LOGOFF.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 cms_init
 command -v ssh >/dev/null 2>&1 || { echo "SKIP: no ssh client"; exit 77; }
@@ -52,8 +53,39 @@ say() {
     done
     printf '%s\n' "$1" >&3
 }
+# wait_for ERE: until a line of the output matches
+wait_for() {
+    n=0
+    until grep -Eq -- "$1" "$T/cp.out"; do
+        n=$((n + 1))
+        if [ $n -gt 300 ] || ! kill -0 $sshpid 2>/dev/null; then
+            echo "FAIL: cp: waited in vain for: $1"
+            fail=1
+            return 1
+        fi
+        sleep 0.1
+    done
+}
 say "q disk" && say "cp q t" && say "q time" && say "nosuchcmd" && say "set impcp off" &&
-    say "query cmslevel" && say "hello there" && say "help acc" && say "cp logoff"
+    say "query cmslevel" && say "hello there" && say "help acc" && say "set impcp on"
+# a CMS ABEND: CP STORE puts an illegal instruction at the start of the
+# HELP command's code; HELP then faults in CMS itself.  Enter IPLs CMS
+# again, and it works (HELP still faults: the nucleus keeps the damage).
+NM=${GUEST_NM:-riscv64-unknown-elf-nm}
+addr=$("$NM" "$CMS_ELF" 2>/dev/null | awk '$3 == "cmd_help" { print $1 }')
+if [ -n "$addr" ]; then
+    say "cp store $addr 00000000" && say "help" &&
+        wait_for '^VMC039R ' && printf '\n' >&3 && readys=$((readys - 1)) &&
+        say "q search" && say "query cmslevel"
+    expect cp '^VMC021T CMS ABEND: illegal instruction at 0*'"$(echo "$addr" | tr a-f A-F | sed 's/^0*//')"' '
+    [ "$(grep -c '^VM/RV CMS [0-9.]*  ' "$T/cp.out")" = 2 ] ||
+        { echo "FAIL: cp: CMS did not IPL again after the ABEND"; fail=1; }
+    expect cp '^MNT190 190  S  R/O$'
+else
+    echo "no $NM: the ABEND part is left out"
+    say "query cmslevel"
+fi
+say "cp logoff"
 exec 3>&-
 wait $sshpid
 kill -TERM $cppid
@@ -68,5 +100,4 @@ expect cp '^VM/RV CMS [0-9.]+$'
 expect cp '^Hello from HELLO, a CMS program, with 1 argument'
 expect cp '^ACCESS vaddr mode$'
 expect cp '^LOGOFF AT '
-expect_rcs cp "0 0 0 0 -3 0 0 0 0"
 cms_done
