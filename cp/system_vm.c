@@ -33,6 +33,7 @@
 #include "vmrv/ipl.h"
 
 #define SMSG_QUEUE 16
+#define HCALL_KINDS 48 /* distinct hypercalls counted for QUERY TRANSLATION */
 #define DIAG8_RESP_MAX (1u << 20) /* response bytes CP keeps for DIAG 0x008 */
 
 struct smsg {
@@ -52,6 +53,12 @@ struct cpvm {
     bool authorized;
     struct smsg q[SMSG_QUEUE];
     unsigned qh, qn;
+    /* hypercalls by function (the VM's thread only) */
+    struct {
+        uint64_t eid, fid, count;
+        const char *ext, *fn;
+    } hc[HCALL_KINDS];
+    unsigned nhc;
 };
 
 /* ---- the console device: struct vdev_console_ops on the user's console ---- */
@@ -207,11 +214,27 @@ svc_message(void *ctx, struct vm *vm, struct diag_call *c)
     }
 }
 
-/* After every hypercall: TRACE ECALL shows it. */
+/* After every hypercall: counted by function for QUERY TRANSLATION, and
+ * shown when TRACE ECALL is on. */
 static void
 svc_trace(void *ctx, struct vm *vm, const struct diag_call *c)
 {
     struct cpvm *cv = ctx;
+    unsigned i = 0;
+    while (i < cv->nhc && (cv->hc[i].eid != c->eid || cv->hc[i].fid != c->fid)) {
+        i++;
+    }
+    if (i == cv->nhc && cv->nhc < HCALL_KINDS) {
+        cv->hc[i].eid = c->eid;
+        cv->hc[i].fid = c->fid;
+        cv->hc[i].ext = c->ext_name ? c->ext_name : "?";
+        cv->hc[i].fn = c->fn_name ? c->fn_name : "?";
+        cv->hc[i].count = 0;
+        cv->nhc++;
+    }
+    if (i < cv->nhc) {
+        cv->hc[i].count++;
+    }
     if (!(cp_user_trace(cv->u) & CP_TRACE_ECALL)) {
         return;
     }
@@ -553,6 +576,13 @@ v_stats(void *p, struct cp_out *out)
     struct cpvm *cv = p;
     uint64_t v, t;
     vm_cpu_times(cv->vm, &v, &t);
+    if (cv->nhc) {
+        cp_out_line(out, "  hypercalls by function:");
+    }
+    for (unsigned i = 0; i < cv->nhc; i++) {
+        cp_out_line(out, "    %-5s %03llX %-18s %16llu", cv->hc[i].ext, (unsigned long long)cv->hc[i].fid,
+                    cv->hc[i].fn, (unsigned long long)cv->hc[i].count);
+    }
     cp_out_line(out, "  guest CPU %llu us, with CP's work for it %llu us", (unsigned long long)v,
                 (unsigned long long)t);
 }
