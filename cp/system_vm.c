@@ -50,6 +50,7 @@ struct cpvm {
     uint32_t classes;
     char last_ipl[16], last_parm[VMRV_IPL_PARM_MAX + 1];
     pthread_mutex_t lock; /* the SMSG queue and authorized */
+    struct cp_claims claims; /* minidisks linked, for the link-mode rules */
     bool authorized;
     struct smsg q[SMSG_QUEUE];
     unsigned qh, qn;
@@ -280,7 +281,7 @@ build_vm(struct cpvm *cv, uint64_t storage, char *err, size_t errlen)
         return NULL;
     }
     if (cv->std) {
-        cp_std_attach_disks(cv->std, vm, cv->userid);
+        cp_std_attach_disks(cv->std, vm, cv->userid, &cv->claims);
     }
     return vm;
 }
@@ -312,6 +313,9 @@ v_destroy(void *p)
 {
     struct cpvm *cv = p;
     vm_destroy(cv->vm);
+    if (cv->std) {
+        cp_std_release_all(cv->std, &cv->claims);
+    }
     pthread_mutex_destroy(&cv->lock);
     free(cv);
 }
@@ -434,8 +438,15 @@ v_define_storage(void *p, uint64_t bytes, struct cp_out *out)
     char err[200] = "";
     /* a new machine of the new size, with the directory's devices (links
      * made with LINK since logon are not carried over) */
+    /* its links go first, so the new machine can take them again */
+    if (cv->std) {
+        cp_std_release_all(cv->std, &cv->claims);
+    }
     struct vm *nvm = build_vm(cv, bytes, err, sizeof err);
     if (!nvm) {
+        /* rare (out of memory): the old machine goes on, its disks no
+         * longer counted against other users' links */
+        cplog(CPLOG_WARN, NULL, cv->userid, "DEFINE STORAGE failed: %s", err);
         cp_out_msg(out, MSG_FAILED, "DEFINE STORAGE", err);
         return MSG_FAILED;
     }
@@ -554,6 +565,9 @@ v_detach(void *p, unsigned vaddr, struct cp_out *out)
         cp_out_msg(out, MSG_NODEV, a);
         return MSG_NODEV;
     }
+    if (cv->std) {
+        cp_std_release(cv->std, &cv->claims, vaddr);
+    }
     return 0;
 }
 
@@ -566,8 +580,8 @@ v_link(void *p, const char *owner, unsigned owner_vaddr, unsigned vaddr, const c
         cp_out_msg(out, MSG_NOTAVAIL, "LINK", "no directory");
         return MSG_NOTAVAIL;
     }
-    return cp_std_link(cv->std, cv->vm, cv->userid, owner, owner_vaddr, vaddr, mode, password,
-                       out);
+    return cp_std_link(cv->std, cv->vm, &cv->claims, cv->userid, owner, owner_vaddr, vaddr, mode,
+                       password, out);
 }
 
 static void
