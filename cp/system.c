@@ -188,10 +188,9 @@ cp_user_nudge(struct cp_user *u)
     if (u->transient || !u->dv_added) {
         return;
     }
-    const struct cp_vm_ops *vo = u->sys->svc.vm;
-    if (u->vm && vo && vo->kick) {
-        vo->kick(u->vm);
-    }
+    /* through the dispatcher: it kicks only a VM that is running now, so
+     * never one whose machine is being destroyed */
+    disp_kick(u->sys->disp, &u->dv);
     disp_wake(u->sys->disp, &u->dv, false);
 }
 
@@ -284,7 +283,7 @@ cp_user_waker(void *ctx)
 void
 cp_user_set_guest(struct cp_user *u, bool running)
 {
-    u->guest = running;
+    __atomic_store_n(&u->guest, running, __ATOMIC_RELAXED);
     con_set_guest(u->con, running);
     if (running) {
         cp_user_wake(u);
@@ -475,16 +474,16 @@ user_exited(void *ctx)
     pthread_cond_broadcast(&sys->cond);
     pthread_mutex_unlock(&sys->lock);
 
+    if (s) {
+        pthread_mutex_lock(&s->lock);
+        s->closed = true; /* the terminal's calls do nothing from now on */
+        pthread_mutex_unlock(&s->lock);
+    }
     disp_timer_cancel(sys->disp, &u->timer);
     if (u->vm && sys->svc.vm && sys->svc.vm->destroy) {
         sys->svc.vm->destroy(u->vm);
     }
     u->vm = NULL;
-    if (s) {
-        pthread_mutex_lock(&s->lock);
-        s->closed = true;
-        pthread_mutex_unlock(&s->lock);
-    }
     con_close_terminal(u->con);
     char id[MSG_ID_LEN];
     cplog(CPLOG_INFO, msg_id(MSG_LOG_LOGOFF, id), u->userid, "%s logged off: %s", u->userid,
