@@ -174,12 +174,17 @@ test_guest_uses_cp(void **state)
         usleep(2000);
     }
     assert_string_equal(cp_session_state(bob->s), "VM READ");
+    /* trace the guest's hypercalls from here on */
+    fterm_type(bob, "#cp trace ecall");
+    assert_true(fterm_wait(bob, "TRACE ECALL\n", 3000));
     fterm_type(bob, "hello guest");
     assert_true(fterm_wait(bob, "CPDIAG GOT hello guest", 5000));
     if (!fterm_wait(bob, "CPDIAG DONE 0", 5000)) {
         char *t = fterm_text(bob);
         fail_msg("guest output:\n%s", t);
     }
+    ASSERT_HAS(bob->out, "*** TRACE DIAG CONSOLE a0=2"); /* the READ that got the line */
+    ASSERT_HAS(bob->out, "*** TRACE DIAG MESSAGE a0=1");  /* RECEIVE */
     /* TEST EXIT: the VM stops and CP says why */
     assert_true(fterm_wait(bob, "VMR150W The virtual machine stopped: test exit with code 0", 5000));
     for (int i = 0; i < 500 && strcmp(cp_session_state(bob->s), "CP READ") != 0; i++) {
