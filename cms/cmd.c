@@ -183,8 +183,9 @@ cp_pass(const char *text, int unknown_is_cms)
         cms_msg(M_CP_FAILED, "command longer than 240 characters");
         return 24;
     }
-    long rc = cms_cp_command(text, len, resp, sizeof resp, &rlen);
-    if (rc == DIAG_ENOTSUP || (unknown_is_cms && rc == CP_RC_UNKNOWN)) {
+    long rc;
+    long drc = cms_cp_command(text, len, resp, sizeof resp, &rlen, &rc);
+    if (drc == DIAG_ENOTSUP || (drc == DIAG_OK && unknown_is_cms && rc == CP_RC_UNKNOWN)) {
         if (unknown_is_cms) {
             char word[CMS_LINE_MAX + 1];
             size_t w = 0;
@@ -197,14 +198,12 @@ cp_pass(const char *text, int unknown_is_cms)
             cms_msg(M_UNKNOWN_CMD, word);
             return CMS_RC_UNKNOWN_COMMAND;
         }
-        if (rc == DIAG_ENOTSUP) {
-            cms_msg(M_CP_FAILED, "no CP in this virtual machine");
-            return CMS_RC_UNKNOWN_COMMAND;
-        }
+        cms_msg(M_CP_FAILED, "no CP in this virtual machine");
+        return CMS_RC_UNKNOWN_COMMAND;
     }
-    if (rc < -99 || (rc < 0 && rc >= DIAG_EFAULT && rlen == 0)) {
+    if (drc != DIAG_OK) {
         cms_msg(M_CP_FAILED, "DIAG 0x008 failed");
-        return (int)rc;
+        return CMS_RC_UNKNOWN_COMMAND;
     }
     if (rlen > sizeof resp) {
         rlen = sizeof resp;

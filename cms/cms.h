@@ -50,10 +50,12 @@ uint64_t cms_storage_size(void);
 /* DIAG 0x010 and 0x100C; return 0 or a DIAG_E* code. */
 long cms_release_pages(uint64_t addr, uint64_t len);
 long cms_protect(uint64_t addr, uint64_t len, int mode);
-/* DIAG 0x008: run a CP command.  resp may be NULL (response to the
- * console).  Returns CP's return code, or a DIAG_E* code (< -99 or the
- * SBI codes) when the DIAG itself failed; *resp_len gets the full length. */
-long cms_cp_command(const char *cmd, size_t len, char *resp, size_t cap, size_t *resp_len);
+/* DIAG 0x008: run a CP command.  resp may be NULL (the response goes to
+ * the console).  Returns DIAG_OK with CP's return code in *cp_rc and the
+ * response's full length in *resp_len (may be NULL), or the DIAG_E* code
+ * of a DIAG that failed (DIAG_ENOTSUP: no CP, as under `vmrv run`). */
+long cms_cp_command(const char *cmd, size_t len, char *resp, size_t cap, size_t *resp_len,
+                    long *cp_rc);
 /* DIAG 0x024 / 0x250 */
 long cms_devinfo(unsigned vaddr, struct diag_devinfo *di);
 long cms_disk_geometry(unsigned vaddr, struct diag_geometry *g);
@@ -180,7 +182,13 @@ int cmd_edit(struct cms_plist *p);
 int cms_run_module(const char *fn, const char *fm, const struct cms_plist *p, int first);
 
 /* ---- main.c --------------------------------------------------------------- */
-extern const struct vmrv_iplblock *cms_ipl;
+extern const struct vmrv_iplblock *cms_ipl; /* CMS's copy of the IPL block */
+/* Where the IPL is: an ABEND before the first Ready of an IPL that an
+ * ABEND started stops CMS instead of looping. */
+#define CMS_IPL_FIRST 0
+#define CMS_IPL_AGAIN 1
+#define CMS_IPL_DONE 2
+extern int cms_ipl_state;
 extern uint64_t cms_storage_end; /* storage size */
 extern char cms_userid[9];
 

@@ -163,7 +163,8 @@ cms_protect(uint64_t addr, uint64_t len, int mode)
 
 /* ---- CP commands ------------------------------------------------------------ */
 long
-cms_cp_command(const char *cmd, size_t len, char *resp, size_t cap, size_t *resp_len)
+cms_cp_command(const char *cmd, size_t len, char *resp, size_t cap, size_t *resp_len,
+               long *cp_rc)
 {
     con_flush();
     struct diag_result r = diag_call(DIAG_CP_COMMAND, (unsigned long)cmd, len,
@@ -171,10 +172,8 @@ cms_cp_command(const char *cmd, size_t len, char *resp, size_t cap, size_t *resp
     if (resp_len != NULL) {
         *resp_len = r.error == DIAG_OK ? r.value2 : 0;
     }
-    if (r.error != DIAG_OK) {
-        return r.error;
-    }
-    return (long)r.value;
+    *cp_rc = r.error == DIAG_OK ? (long)r.value : 0;
+    return r.error;
 }
 
 /* ---- devices and disks ------------------------------------------------------- */

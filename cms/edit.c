@@ -51,10 +51,13 @@ ed_free(struct edbuf *b)
     b->n = b->cap = 0;
 }
 
-/* Inserts a copy of text after line `after` (0 = at the top). */
+/* Inserts a copy of text after line `after` (0 = at the top, at most n). */
 static int
 ed_insert(struct edbuf *b, size_t after, const char *text, size_t len)
 {
+    if (after > b->n) {
+        after = b->n;
+    }
     if (b->recfm == 'F' && len > b->lrecl) {
         cms_msg(M_EDIT_TRUNCATED, (unsigned long)b->lrecl);
         len = b->lrecl;
@@ -517,6 +520,8 @@ ed_subcommand(struct edbuf *b, const char *line)
         if (b->cur >= 1 && b->cur <= b->n) {
             ed_delete(b, b->cur);
             b->cur--;
+        } else if (b->cur > b->n) {
+            b->cur = b->n; /* at EOF: add after the last line */
         }
         if (*args == '\0') {
             ed_input_mode(b);

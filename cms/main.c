@@ -17,7 +17,10 @@
 #include "cms/cms.h"
 #include "cms/fsys.h"
 
-const struct vmrv_iplblock *cms_ipl;
+/* CMS's own copy of the IPL block (page 1 is not protected from CMS bugs). */
+static struct vmrv_iplblock ipl_copy;
+const struct vmrv_iplblock *cms_ipl = &ipl_copy;
+int cms_ipl_state;
 uint64_t cms_storage_end;
 char cms_userid[9];
 
@@ -89,9 +92,6 @@ static int
 ipl_parm_has(const char *word)
 {
     size_t n = strlen(word), len = cms_ipl->parm_len;
-    if (len > VMRV_IPL_PARM_MAX) {
-        len = VMRV_IPL_PARM_MAX;
-    }
     for (size_t i = 0; i + n <= len; i++) {
         if ((i == 0 || cms_ipl->parm[i - 1] == ' ') && strncmp(cms_ipl->parm + i, word, n) == 0 &&
             (i + n == len || cms_ipl->parm[i + n] == ' ')) {
@@ -137,17 +137,25 @@ ready(int rc, const struct diag_timer *t0, const struct diag_timer *t1)
            (unsigned long long)(t % 100), t1->time);
 }
 
-void cms_main(const struct vmrv_iplblock *ipl) __attribute__((noreturn));
+void cms_main(const struct vmrv_iplblock *ipl, long after_abend) __attribute__((noreturn));
 
 void
-cms_main(const struct vmrv_iplblock *ipl)
+cms_main(const struct vmrv_iplblock *ipl, long after_abend)
 {
-    cms_ipl = ipl;
+    cms_ipl_state = after_abend ? CMS_IPL_AGAIN : CMS_IPL_FIRST;
+    if (ipl != NULL && ipl->magic == VMRV_IPL_MAGIC && ipl->version == VMRV_IPL_VERSION) {
+        ipl_copy = *ipl;
+        if (ipl_copy.parm_len > VMRV_IPL_PARM_MAX) {
+            ipl_copy.parm_len = VMRV_IPL_PARM_MAX;
+        }
+    } else {
+        memset(ipl_copy.userid, ' ', sizeof ipl_copy.userid);
+    }
     cms_storage_end = cms_storage_size();
     if (cms_storage_end == 0) {
-        cms_storage_end = ipl->storage_size;
+        cms_storage_end = ipl_copy.storage_size;
     }
-    memcpy(cms_userid, ipl->userid, 8);
+    memcpy(cms_userid, ipl_copy.userid, 8);
     for (int i = 8; i > 0 && (cms_userid[i - 1] == ' ' || cms_userid[i - 1] == '\0'); i--) {
         cms_userid[i - 1] = '\0';
     }
@@ -174,6 +182,7 @@ cms_main(const struct vmrv_iplblock *ipl)
             cms_timer(&t0);
             ready(0, &t0, &t0);
             first = 0;
+            cms_ipl_state = CMS_IPL_DONE;
         }
         int n = cms_stack_take(line, sizeof line);
         if (n < 0) {

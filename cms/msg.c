@@ -57,6 +57,7 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_IMMED_UNKNOWN] = {"VMC040W", "%s is not an immediate command (HX, HT, RT); line kept for the program"},
     [M_NO_PROFILE_EXEC] = {"VMC042I", "PROFILE EXEC found, but this CMS has no EXEC processor yet"},
     [M_VADDR_NOT_ACCESSED] = {"VMC043E", "Disk %03X is not accessed"},
+    [M_ABEND_STOP] = {"VMC044T", "CMS ABEND again while IPLing after an ABEND: CMS stops (disabled wait)"},
     [M_EDIT_NEWFILE] = {"VMC100I", "NEW FILE:"},
     [M_EDIT_EOF] = {"VMC101I", "EOF:"},
     [M_EDIT_TOF] = {"VMC102I", "TOF:"},

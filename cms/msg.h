@@ -49,6 +49,7 @@ enum cms_msgid {
     M_IMMED_UNKNOWN, /* VMC040W */
     M_NO_PROFILE_EXEC, /* VMC042I */
     M_VADDR_NOT_ACCESSED, /* VMC043E */
+    M_ABEND_STOP, /* VMC044T */
     M_EDIT_NEWFILE, /* VMC100I */
     M_EDIT_EOF, /* VMC101I */
     M_EDIT_TOF, /* VMC102I */

@@ -5,7 +5,8 @@
  * _start runs at every IPL (from `vmrv run cms.elf` or from the saved
  * segment): it copies .data/.tdata from their load image in the segment to
  * private storage, zeroes .bss, points gp, tp, sp and stvec at CMS's own, and
- * calls cms_main(ipl block).  It is also where an ABEND re-IPLs.
+ * calls cms_main(ipl block, 0).  An ABEND IPLs again through cms_reipl,
+ * which calls cms_main(ipl block, 1).
  *
  * Trap entry (stvec, direct mode).  sscratch tells where a trap came from:
  *   sscratch == 0     we were in S-mode (CMS itself): build a frame on the
@@ -45,6 +46,7 @@ _start:
     la t0, cms_trap_entry
     csrw stvec, t0
     mv s0, a1
+    mv s1, a0                   /* 0 at IPL; 1 when an ABEND IPLs again */
     /* .data and .tdata: from the segment image to private storage */
     la a0, __data_start
     la a1, __data_source
@@ -58,6 +60,7 @@ _start:
     call memset
     la tp, __tls_base
     mv a0, s0
+    mv a1, s1
     call cms_main
     /* cms_main does not return; if it did, stop in a disabled wait */
 1:  csrw sie, zero
@@ -253,5 +256,5 @@ cms_user_resume:
     .globl cms_reipl
 cms_reipl:
     mv a1, a0
-    li a0, 0
+    li a0, 1
     j _start

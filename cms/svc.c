@@ -312,7 +312,12 @@ svc_cpcall(uint64_t addr, uint64_t len, uint64_t resp, uint64_t cap)
         return CMS_EINVAL;
     }
     memcpy(cmd, (const void *)(uintptr_t)addr, len);
-    long rc = cms_cp_command(cmd, len, resp ? (char *)(uintptr_t)resp : NULL, cap, NULL);
+    long rc;
+    long drc = cms_cp_command(cmd, len, resp ? (char *)(uintptr_t)resp : NULL, cap, NULL, &rc);
+    if (drc != DIAG_OK) {
+        /* no CP (vmrv run), or CP refused the request */
+        return drc == DIAG_ENOTSUP ? CMS_ENOSYS : CMS_EINVAL;
+    }
     return rc;
 }
 

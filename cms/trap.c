@@ -282,8 +282,17 @@ cms_trap_kernel(uint64_t *frame)
     cms_msg(M_ABEND, cause_name(scause), (unsigned long long)sepc, (unsigned long long)scause,
             (unsigned long long)stval);
     dump_regs(frame);
+    if (cms_ipl_state == CMS_IPL_AGAIN) {
+        /* the IPL after an ABEND failed too: IPLing again would loop */
+        cms_msg(M_ABEND_STOP);
+        for (;;) {
+            __asm__ volatile("csrw sie, zero\n\twfi");
+        }
+    }
     cms_msg(M_ABEND_REIPL);
     char line[CMS_LINE_MAX + 1];
     con_read_raw(line, sizeof line);
-    cms_reipl(cms_ipl);
+    /* the IPL block CP wrote, not a pointer in storage the fault may
+     * have damaged */
+    cms_reipl((const void *)(uintptr_t)VMRV_IPL_BLOCK);
 }

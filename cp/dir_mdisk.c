@@ -38,8 +38,10 @@ dir_mdisk_path(struct dir *d, const struct dir_mdisk *m, char *out, size_t outle
 int
 dir_mdisk_format_new(struct dir *d, const struct dir_mdisk *m, int fd, const char *path)
 {
-    /* Nothing yet: a new image reads as zeros.  The CMS file system part
-     * formats new A-disks (m->vaddr == 0x191) here once it can. */
+    /* Nothing yet: a new image reads as zeros.  Today `vmrv ipl`
+     * (cp/svc_files.c) formats never-written images when the system starts
+     * and at logon; formatting at creation, for every caller of the
+     * directory, would go here. */
     (void)d;
     (void)m;
     (void)fd;

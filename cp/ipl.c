@@ -145,7 +145,7 @@ parse_args(int argc, char **argv, struct ipl_opts *o)
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+:c:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c': o->config = optarg; break;
         case 'l': o->listen = optarg; break;
@@ -226,6 +226,13 @@ raise_fd_limit(void)
                   strerror(errno));
         }
     }
+}
+
+/* Standard input is a terminal and we are its foreground job. */
+static bool
+console_on_stdin(void)
+{
+    return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
 /* ---- the parts of the start -------------------------------------------------------------- */
@@ -449,6 +456,15 @@ start_system(struct ipl *s)
 static void
 show_passwords(struct ipl *s)
 {
+    if (s->pw && !isatty(STDOUT_FILENO) && getenv("JOURNAL_STREAM")) {
+        /* under systemd standard output is the journal: no secrets there */
+        printf("First start: the user directory was made with the default users; their "
+               "passwords are in %s/%s (readable by root only).\n",
+               s->datadir, DATADIR_INITIAL_PW);
+        explicit_bzero(s->pw, s->npw * sizeof *s->pw);
+        free(s->pw);
+        s->pw = NULL;
+    }
     if (s->pw) {
         printf("\nFirst start: the user directory was made with these users.  Their passwords\n"
                "are shown only now; root can read them again in %s/%s.\n\n",
@@ -480,7 +496,7 @@ announce(struct ipl *s)
     if (s->defaults_unchanged) {
         printf("(Only loopback logons while the first passwords are unchanged.)\n");
     }
-    if (isatty(STDIN_FILENO)) {
+    if (console_on_stdin()) {
         printf("This terminal is the system console: CP commands run as %s; SHUTDOWN or "
                "Ctrl-C stops the system.\n",
                OPERATOR);
@@ -596,6 +612,16 @@ shut_down(struct ipl *s)
     if (s->svc_ok && opcon_quiet) {
         cp_services_standard_free(&s->svc);
     }
+    /* every minidisk write was acknowledged (in the kernel); make the
+     * whole data folder flushed too, so a clean shutdown survives a power
+     * loss right after it */
+    int fd = open(s->datadir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (syncfs(fd) != 0) {
+            cplog(CPLOG_WARN, NULL, NULL, "syncfs of %s: %s", s->datadir, strerror(errno));
+        }
+        close(fd);
+    }
     if (status == IPL_OK) {
         cplog(CPLOG_INFO, NULL, NULL, "System shut down cleanly");
     }
@@ -617,6 +643,10 @@ setup_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* run in the background of a shell (`vmrv ipl &`), reading or writing
+     * the terminal must not stop the whole system */
+    signal(SIGTTIN, SIG_IGN);
+    signal(SIGTTOU, SIG_IGN);
     return 0;
 }
 
@@ -659,7 +689,7 @@ vmrv_ipl_main(int argc, char **argv)
     }
     if (rc == 0) {
         announce(&s);
-        if (isatty(STDIN_FILENO)) {
+        if (console_on_stdin()) {
             pthread_t t;
             if (pthread_create(&t, NULL, opcon_main, &s) == 0) {
                 pthread_detach(t);

@@ -171,9 +171,10 @@ int vm_shared_range(struct vm *vm, uint64_t base, uint64_t len);
 /* ---- running ------------------------------------------------------------ */
 
 /* Runs one slice of at most about `budget` instructions on the calling
- * thread with the given TLB and returns what the VM needs next.  A HALTED
- * or DISABLED_WAIT VM (or one never IPLed) is not run: the status is
- * returned again.  Never fails: guest errors go to the guest. */
+ * thread with the given TLB (the dispatcher thread's; see cp/rv.h) and
+ * returns what the VM needs next.  A STOPPED, HALTED or DISABLED_WAIT VM is
+ * not run: its status is returned again.  A slice may end early (RUNNING)
+ * when the CPU was kicked.  Never fails: guest errors go to the guest. */
 struct vm_status vm_run(struct vm *vm, struct rv_tlb *tlb, uint64_t budget);
 
 /* The status of the last vm_run() (or of the IPL). */

@@ -396,6 +396,18 @@ apply(struct login_session *s, struct chunk *c)
     return 0;
 }
 
+/* Render the console text gathered from the queue. */
+static int
+render_text(struct login_session *s)
+{
+    int rc = 0;
+    if (s->text.len > 0) {
+        rc = console_output(&s->con, &s->wire, s->text.p, s->text.len);
+        s->text.len = 0;
+    }
+    return rc;
+}
+
 int
 io_flush_output(struct login_session *s)
 {
@@ -429,7 +441,7 @@ io_flush_output(struct login_session *s)
         /* Everything rendered went out: take chunks until about one full
          * SSH packet is ready (fewer, larger packets), or a close/finish. */
         int took = 0;
-        while (s->wire.len + s->wire_err.len < PACKET_FILL && !s->final_pending) {
+        while (s->wire.len + s->wire_err.len + s->text.len < PACKET_FILL && !s->final_pending) {
             int notify = 0;
             pthread_mutex_lock(&s->lock);
             struct chunk *c = s->qhead;
@@ -451,7 +463,16 @@ io_flush_output(struct login_session *s)
                 break;
             }
             took = progress = 1;
-            int rc = apply(s, c);
+            int rc;
+            if (!s->is_exec && (c->kind == CK_OUT || c->kind == CK_ERR)) {
+                /* console text: gathered, rendered at once (one redraw) */
+                rc = login_buf_put(&s->text, c->data, c->len);
+            } else {
+                rc = render_text(s);
+                if (rc == 0) {
+                    rc = apply(s, c);
+                }
+            }
             free(c);
             if (rc != 0) {
                 sess_kill(s, LOGIN_DISC_ERROR);
@@ -463,6 +484,10 @@ io_flush_output(struct login_session *s)
             if (s->state != SS_OPEN) {
                 return 1;
             }
+        }
+        if (render_text(s) != 0) {
+            sess_kill(s, LOGIN_DISC_ERROR);
+            return 1;
         }
         if (!took) {
             break;

@@ -91,14 +91,14 @@ struct login_config {
     int max_unauth;            /* connections not yet logged on, default 128 */
     int max_unauth_per_source; /* same, per client address, default 16 */
     int max_sessions_per_user; /* logged-on connections per user id, default 8 */
-    int max_auth_tries;        /* failed attempts in one connection, default 6 */
+    int max_auth_tries;        /* failed attempts (key probes too) per connection, default 6 */
     unsigned auth_timeout_ms;  /* from connect to a started console or command, default 60000 */
     unsigned idle_timeout_ms;  /* no input: disconnect; 0 = never; default 3600000 */
     unsigned fail_floor_ms;    /* a failed logon is answered no sooner, default 300 */
     unsigned fail_delay_ms;    /* first delay after a failure, doubling, default 1000 */
     unsigned fail_delay_max_ms;/* largest delay, default 30000 */
     unsigned fail_forget_ms;   /* failures are forgotten after this quiet time, default 900000 */
-    unsigned close_grace_ms;   /* wait for the client to hang up after we close, default 3000 */
+    unsigned close_grace_ms;   /* wait for the client to hang up after we close, default 10000 */
     size_t output_limit;       /* bytes queued per session before "would block", default 65536 */
     const char *version;       /* software version in the SSH banner, default "VMRV" */
 };
@@ -248,8 +248,10 @@ void *login_session_data(const struct login_session *s);
  * them unless the queue had less room), or
  *   -EAGAIN    the queue is full (config.output_limit): nothing was taken;
  *              the writable() callback follows when there is room again;
- *   -EPIPE     the backend already called login_close/login_exec_finish;
- *   -ENOTCONN  the connection is gone.
+ *   -EPIPE     the session is closing (login_close, login_exec_finish,
+ *              idle timeout, or the client closed its channel);
+ *   -ENOTCONN  the connection is gone;
+ *   -ENOMEM.
  * Output is written in order; a slow client holds it back (SSH flow
  * control) rather than growing memory. Any thread. len 0 returns 0.
  */

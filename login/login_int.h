@@ -232,6 +232,7 @@ struct login_session {
     int abuse;
     struct login_buf inpend;
     struct login_buf wire, wire_err;
+    struct login_buf text; /* console output taken from the queue, not rendered yet */
     struct console con;
 };
 

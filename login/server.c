@@ -55,7 +55,7 @@ login_config_init(struct login_config *cfg)
     cfg->fail_delay_ms = 1000;
     cfg->fail_delay_max_ms = 30000;
     cfg->fail_forget_ms = 900000;
-    cfg->close_grace_ms = 3000;
+    cfg->close_grace_ms = 10000;
     cfg->output_limit = 65536;
     cfg->version = "VMRV";
 }

@@ -264,6 +264,7 @@ sess_teardown(struct login_session *s)
     login_buf_free(&s->inpend);
     login_buf_free(&s->wire);
     login_buf_free(&s->wire_err);
+    login_buf_free(&s->text);
     login_session_release(s);
 }
 

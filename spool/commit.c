@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * spool/commit.c - group commit and checkpoints, on the store's one
- * committer thread.
+ * spool/commit.c - group commit and checkpoints, on the store's committer
+ * thread, with its two helpers, the syncer and the cleaner.
  *
  * A caller that changes the spool (close, purge, transfer, change, order,
  * hold) applies the change in memory and queues its journal record in the
@@ -27,9 +27,11 @@
  * can leave a CLOSE record on disk whose records are not: recovery checks
  * the records of every file closed since the last checkpoint and drops
  * such a file.  Its close had not returned; every earlier group was wholly
- * durable before this one began.  The journal is preallocated ahead; when it cannot grow (host disk
- * full) changes that do not free space are refused with -ENOSPC before they
- * are applied.  A failed write or fdatasync means nobody knows what is on
+ * durable before this one began.
+ *
+ * The journal is preallocated ahead; when it cannot grow (host disk full)
+ * changes that do not free space are refused with -ENOSPC before they are
+ * applied.  A failed write or fdatasync means nobody knows what is on
  * disk: the store turns "broken" and refuses every change with -EIO until it
  * is reopened (recovery then finds the truth).
  */
@@ -407,6 +409,7 @@ static void *
 cleaner_main(void *arg)
 {
     struct spool *sp = arg;
+    spool_seg_trim(sp); /* garbage left by the last run */
     pthread_mutex_lock(&sp->lock);
     for (;;) {
         while (!sp->dead && !sp->clean_stop) {

@@ -6,7 +6,8 @@
  * the checkpoint (all files with SPOOL_OPEN_VERIFY), rebuilds the queues,
  * writes a fresh checkpoint (so the next start replays nothing; after a
  * clean shutdown the one on disk is kept, with its unwritten journal) and
- * punches out garbage left in the data log by writers that never closed.
+ * notes where the live chunks are, so that the cleaner thread can punch out
+ * the garbage left in the data log by writers that never closed.
  *
  * What survives: exactly the files whose CLOSE record reached the durable
  * journal with their records durable too (the two are synced at once, see
@@ -438,6 +439,10 @@ check_files(struct spool *sp, struct scan *sc)
             }
             if (why) {
                 drop(sp, f, why);
+            } else {
+                for (uint32_t j = 0; j < f->next; j++) {
+                    f->ext[j].seg->live += f->ext[j].len; /* survivors' chunks */
+                }
             }
             f = nx;
         }
@@ -446,6 +451,7 @@ check_files(struct spool *sp, struct scan *sc)
     free(segs);
     return rc;
 }
+
 
 /* Sorting keys copied beside their files keeps the sort in one array. */
 struct keyed {
@@ -556,7 +562,8 @@ spool_recover(struct spool *sp)
                 unlinkat(sp->dirfd, name, 0);
             }
         }
-        spool_seg_trim(sp);
+        sp->trim_below = sp->next_segnum;
+        spool_seg_plan_trim(sp); /* the cleaner trims once it runs */
     }
     free(sc.segs);
     free(sc.gens);

@@ -305,7 +305,7 @@ spool_seg_reap(struct spool *sp)
 
 /* A live chunk's place, copied out of its file so sorting touches only
  * this array (10,000 files sort in about a millisecond). */
-struct place {
+struct spool_place {
     uint32_t segnum;
     uint32_t len;
     uint64_t off;
@@ -314,18 +314,18 @@ struct place {
 static int
 place_cmp(const void *a, const void *b)
 {
-    const struct place *x = a, *y = b;
+    const struct spool_place *x = a, *y = b;
     if (x->segnum != y->segnum) {
         return x->segnum < y->segnum ? -1 : 1;
     }
     return x->off < y->off ? -1 : x->off > y->off;
 }
 
-/* Recovery, once the surviving files are known: counts each segment's live
- * bytes, punches out everything between live chunks (records of crashed
- * writers, purges not yet punched) and deletes segments with nothing live. */
+/* Recovery, once the surviving files are known: notes where every live
+ * chunk is, for spool_seg_trim.  (Each segment's live count was made when
+ * the files' chunks were resolved.)  Without memory nothing is trimmed. */
 void
-spool_seg_trim(struct spool *sp)
+spool_seg_plan_trim(struct spool *sp)
 {
     size_t n = 0;
     for (size_t i = 0; i < sp->idcap; i++) {
@@ -333,24 +333,56 @@ spool_seg_trim(struct spool *sp)
             n += f->next;
         }
     }
-    struct place *all = n ? malloc(n * sizeof *all) : NULL;
-    if (n && !all) {
-        return; /* only space is lost until the next start */
+    struct spool_place *all = malloc((n ? n : 1) * sizeof *all);
+    if (!all) {
+        return;
     }
     size_t k = 0;
     for (size_t i = 0; i < sp->idcap; i++) {
         for (struct spool_file *f = sp->idtab[i]; f; f = f->hnext) {
             for (uint32_t j = 0; j < f->next; j++) {
-                all[k++] = (struct place){f->ext[j].segnum, f->ext[j].len, f->ext[j].off};
+                all[k++] = (struct spool_place){f->ext[j].segnum, f->ext[j].len, f->ext[j].off};
             }
         }
     }
     if (n) {
         qsort(all, n, sizeof *all, place_cmp);
     }
+    sp->trim_plan = all;
+    sp->trim_n = n;
+}
+
+/* The cleaner's first job after a start: punches out everything between
+ * the live chunks noted at recovery (records of crashed writers, purges not
+ * yet punched) in the segments that existed then, and deletes segments with
+ * nothing live.  Safe while the spool runs: new chunks only go to new
+ * segments, and chunks dying meanwhile only add garbage. */
+void
+spool_seg_trim(struct spool *sp)
+{
+    struct spool_place *all = sp->trim_plan;
+    size_t n = sp->trim_n;
+    if (!all) {
+        return;
+    }
+    /* The segments of then (only this thread deletes segments, so they
+     * stay; they are sealed, so their size stays too). */
+    pthread_mutex_lock(&sp->seglock);
+    size_t nold = 0;
     for (struct spool_seg *s = sp->segs; s; s = s->next) {
-        /* first chunk of this segment */
-        size_t lo = 0, hi = n;
+        nold += s->num < sp->trim_below;
+    }
+    struct spool_seg **old = malloc((nold ? nold : 1) * sizeof *old);
+    nold = 0;
+    for (struct spool_seg *s = sp->segs; old && s; s = s->next) {
+        if (s->num < sp->trim_below) {
+            old[nold++] = s;
+        }
+    }
+    pthread_mutex_unlock(&sp->seglock);
+    for (size_t k = 0; old && k < nold; k++) {
+        struct spool_seg *s = old[k];
+        size_t lo = 0, hi = n; /* first chunk of this segment */
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
             if (all[mid].segnum < s->num) {
@@ -360,7 +392,6 @@ spool_seg_trim(struct spool *sp)
             }
         }
         uint64_t at = SPOOL_SEG_HDR;
-        s->live = 0;
         for (size_t i = lo; i < n && all[i].segnum == s->num; i++) {
             if (all[i].off > at) {
                 punch(s->fd, at, all[i].off);
@@ -368,13 +399,14 @@ spool_seg_trim(struct spool *sp)
             if (all[i].off + all[i].len > at) {
                 at = all[i].off + all[i].len;
             }
-            s->live += all[i].len;
         }
         if (s->size > at) {
             punch(s->fd, at, s->size);
         }
     }
+    free(old);
     free(all);
+    sp->trim_plan = NULL;
     spool_seg_reap(sp);
 }
 

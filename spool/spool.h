@@ -148,7 +148,7 @@ struct spool_config {
  * torn file is dropped.  cfg may be NULL for defaults.  The folder is locked
  * against a second opener (-EBUSY).  Returns 0 and *out, or a negative errno
  * (-EUCLEAN: the spool's metadata is damaged; the log callback says why; a
- * COLD start is the way out).  Starts the committer thread. */
+ * COLD start is the way out).  Starts the store's threads. */
 int spool_open(const char *dir, const struct spool_config *cfg, struct spool **out);
 
 /* Shuts the store down: waits for pending commits, writes a checkpoint (so

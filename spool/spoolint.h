@@ -45,6 +45,8 @@ _Noreturn void spool_panic(const char *file, int line, const char *what);
 
 /* ---- the data log ------------------------------------------------------- */
 
+struct spool_place; /* segment.c */
+
 struct spool_seg {
     uint32_t num; /* file seg.<num as 8 hex digits> */
     int fd;
@@ -190,6 +192,9 @@ struct spool {
     struct spool_seg *active;
     uint32_t next_segnum;
     uint32_t nsegs;
+    struct spool_place *trim_plan; /* live chunks at recovery, for the cleaner */
+    size_t trim_n;
+    uint32_t trim_below; /* segments numbered below this existed then */
 
     _Atomic uint64_t used;
     uint64_t limit;
@@ -238,7 +243,8 @@ int spool_seg_read_chunk(const struct spool_extent *e, uint8_t *buf);
 void spool_seg_release(struct spool *sp, const struct spool_extent *e, size_t n);
 int spool_seg_sync_dirty(struct spool *sp);
 void spool_seg_reap(struct spool *sp);
-void spool_seg_trim(struct spool *sp);
+void spool_seg_plan_trim(struct spool *sp); /* recovery */
+void spool_seg_trim(struct spool *sp); /* cleaner, at start */
 void spool_seg_close_all(struct spool *sp);
 
 /* ---- commit.c: group commit, checkpoints -------------------------------- */

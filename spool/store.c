@@ -490,6 +490,7 @@ store_free(struct spool *sp)
         }
     }
     free(sp->qtab);
+    free(sp->trim_plan);
     spool_seg_close_all(sp);
     if (sp->jfd >= 0) {
         close(sp->jfd);

@@ -329,7 +329,7 @@ spool_writer_discard(struct spool_writer *w)
     pthread_mutex_lock(&sp->lock);
     spool_id_remove(sp, w->f);
     sp->nwriters--;
-    spool_file_kill(sp, w->f); /* the committer punches its chunks */
+    spool_file_kill(sp, w->f); /* the cleaner punches its chunks */
     pthread_mutex_unlock(&sp->lock);
     writer_free(w);
 }

@@ -4,7 +4,8 @@
 # and a return code; SVCTEST, which calls every CMS service with good and
 # bad arguments; programs that crash in every way (each followed by
 # commands that still work, and the files intact); storage given back
-# between programs; MODULE files that are not programs.
+# between programs; MODULE files that are not programs; a program built
+# with the SDK's Makefile.example from the build tree.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 cms_init
 B=${top_builddir:-.}
@@ -69,4 +70,19 @@ expect_not prog '^BIG loaded'
 [ "$(grep -c '^precious data$' "$T/prog.out")" = 4 ] || { echo "FAIL: KEEP DATA not typed 4 times"; fail=1; }
 [ "$(grep -c '^VMC017E Program check' "$T/prog.out")" = 10 ] || { echo "FAIL: not 10 program checks"; fail=1; }
 expect_rcs prog "0 0 5 -7 0 0 256 0 256 256 256 0 256 256 256 256 256 256 0 0 0 0 0 0 32 32 104 0"
+
+# the SDK as a user uses it: Makefile.example against the staged tree
+SDK=$(cd "$B/cms-sdk" && pwd)
+if (cd "$T" && make -s -f "$SDK/Makefile.example" SDK="$SDK" >"$T/sdk.log" 2>&1); then
+    cms_put "$T/a.img" "$T/hello.elf" "USERPROG MODULE A1" --binary
+    cms_run sdk --disk 191="$T/a.img" <<'EOS'
+userprog x y rc 9
+EOS
+    expect sdk '^Hello from USERPROG, a CMS program, with 4 argument\(s\)$'
+    expect_rcs sdk "0 9"
+else
+    echo "FAIL: the SDK's Makefile.example did not build:"
+    cat "$T/sdk.log"
+    fail=1
+fi
 cms_done

@@ -8,9 +8,11 @@
 . "${top_srcdir:-.}/tests/login_lib.sh"
 make_users
 N=${LOGIN_LOAD_SESSIONS:-200}
-SSH_TIMEOUT=120
+SSH_TIMEOUT=${SSH_TIMEOUT:-$((N / 2 + 60))}
+# Generous deadlines: on a busy machine 200 clients start slowly, and a
+# client may take seconds to hang up after the server closed its channel.
 start_fake -o threads=2 -o max_unauth=1000 -o max_unauth_per_source=1000 \
-    -o max_sessions_per_user=1000 -o fail_floor_ms=50
+    -o max_sessions_per_user=1000 -o fail_floor_ms=50 -o auth_timeout_ms=600000 -o close_grace_ms=600000
 base=$(stats) || fail "stats"
 fds0=$(echo "$base" | sed 's/.*fds=//')
 
