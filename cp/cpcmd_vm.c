@@ -500,7 +500,13 @@ cpcmd_trace(struct cpcmd_ctx *c)
         w = cpcmd_next(c);
     }
     __atomic_store_n(&c->u->trace, cur, __ATOMIC_RELAXED);
-    return cpcmd_q_trace(c);
+    int rc = cpcmd_q_trace(c);
+    if (cur & (CP_TRACE_PROG | CP_TRACE_EXT)) {
+        /* the VM layer does not report traps to CP yet (struct vm_cp_ops
+         * has no trap hook): say so rather than stay silent */
+        cp_out_line(c->out, "Note: only ECALL is traced in this release");
+    }
+    return rc;
 }
 
 int

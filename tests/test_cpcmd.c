@@ -583,11 +583,15 @@ test_display_store(void **state)
     assert_memory_equal(f->st.mem + 0x2000, "Hello, ", 7);
     /* TRACE */
     out = expect_rc(sys, "BOB", "TRACE ECALL PROG", 0);
-    assert_string_equal(out, "TRACE ECALL PROG");
+    assert_string_equal(out, "TRACE ECALL PROG\nNote: only ECALL is traced in this release");
     free(out);
     out = expect_rc(sys, "BOB", "TRACE PROG OFF EXT", 0);
-    assert_string_equal(out, "TRACE ECALL EXT");
+    ASSERT_HAS(out, "TRACE ECALL EXT\n");
     free(out);
+    out = expect_rc(sys, "BOB", "TRACE EXT OFF", 0);
+    assert_string_equal(out, "TRACE ECALL");
+    free(out);
+    free(expect_rc(sys, "BOB", "TRACE EXT", 0));
     out = expect_rc(sys, "BOB", "Q TRACE", 0);
     assert_string_equal(out, "TRACE ECALL EXT");
     free(out);
