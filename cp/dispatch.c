@@ -295,6 +295,16 @@ disp_post(struct disp *d, struct disp_vm *v, struct disp_work *w, bool input)
 }
 
 void
+disp_kick(struct disp *d, struct disp_vm *v)
+{
+    pthread_mutex_lock(&d->lock);
+    if (v->state == DISP_RUNNING && v->ops->kick) {
+        v->ops->kick(v->ctx);
+    }
+    pthread_mutex_unlock(&d->lock);
+}
+
+void
 disp_vm_set_share(struct disp *d, struct disp_vm *v, uint32_t share)
 {
     pthread_mutex_lock(&d->lock);

@@ -166,6 +166,10 @@ void disp_wake(struct disp *d, struct disp_vm *v, bool input);
  * has exited (the caller keeps w). */
 int disp_post(struct disp *d, struct disp_vm *v, struct disp_work *w, bool input);
 
+/* Any thread: ends the VM's slice soon if it is running now (ops->kick,
+ * under the lock, so never on a VM that has exited). */
+void disp_kick(struct disp *d, struct disp_vm *v);
+
 void disp_vm_set_share(struct disp *d, struct disp_vm *v, uint32_t share);
 
 struct disp_vm_info {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * cp/system.c - the system: the table of logged-on users, logon (new,
- * reconnect, takeover), limits on VMs and committed storage, logoff,
- * disconnect, the idle and disconnected-read timers, and shutdown.  The
- * life cycle of a user is drawn in cp/cp.h; the sessions, exec and the
- * calls for the VM layer are in cp/system_session.c.
+ * cp/system.c - the system: the table of logged-on users, references,
+ * the mailbox, logoff, disconnect, the idle and disconnected-read timers,
+ * and the system's own life (create, start, shutdown).  The life cycle of
+ * a user is drawn in cp/cp.h; logon (new, reconnect, takeover, AUTOLOG) is
+ * cp/system_logon.c; the sessions, exec and the calls for the VM layer are
+ * cp/system_session.c.
  *
  * Every logged-on user is one VM in the dispatcher (struct disp_vm), even
  * before anything is IPLed: its `run` first handles a logoff request, then
@@ -99,8 +100,8 @@ cp_user_put(struct cp_user *u)
 }
 
 /* sys->lock held */
-static struct cp_user *
-find_locked(struct cp_system *sys, const char *userid)
+struct cp_user *
+cp_user_find_locked(struct cp_system *sys, const char *userid)
 {
     for (struct cp_user *u = sys->users; u; u = u->next) {
         if (strcasecmp(u->userid, userid) == 0) {
@@ -114,7 +115,7 @@ struct cp_user *
 cp_user_find(struct cp_system *sys, const char *userid, bool any_state)
 {
     pthread_mutex_lock(&sys->lock);
-    struct cp_user *u = find_locked(sys, userid);
+    struct cp_user *u = cp_user_find_locked(sys, userid);
     if (u) {
         pthread_mutex_lock(&u->lock);
         bool ok = any_state || u->state == USER_ACTIVE;
@@ -187,10 +188,9 @@ cp_user_nudge(struct cp_user *u)
     if (u->transient || !u->dv_added) {
         return;
     }
-    const struct cp_vm_ops *vo = u->sys->svc.vm;
-    if (u->vm && vo && vo->kick) {
-        vo->kick(u->vm);
-    }
+    /* through the dispatcher: it kicks only a VM that is running now, so
+     * never one whose machine is being destroyed */
+    disp_kick(u->sys->disp, &u->dv);
     disp_wake(u->sys->disp, &u->dv, false);
 }
 
@@ -274,8 +274,8 @@ cp_user_post(struct cp_user *u, void (*fn)(struct cp_user *u, const char *arg), 
     return rc;
 }
 
-static void
-wake_user(void *ctx)
+void
+cp_user_waker(void *ctx)
 {
     cp_user_wake(ctx);
 }
@@ -283,7 +283,7 @@ wake_user(void *ctx)
 void
 cp_user_set_guest(struct cp_user *u, bool running)
 {
-    u->guest = running;
+    __atomic_store_n(&u->guest, running, __ATOMIC_RELAXED);
     con_set_guest(u->con, running);
     if (running) {
         cp_user_wake(u);
@@ -293,8 +293,8 @@ cp_user_set_guest(struct cp_user *u, bool running)
 /* ---- messages written by CP to a user's console ------------------------------------ */
 
 /* One message to u's console, per u's settings. */
-static void
-con_msgv(struct cp_user *u, int num, const char *const *args, unsigned nargs)
+void
+cp_user_msgv(struct cp_user *u, int num, const char *const *args, unsigned nargs)
 {
     struct cp_out o;
     cp_out_init(&o, u);
@@ -304,10 +304,9 @@ con_msgv(struct cp_user *u, int num, const char *const *args, unsigned nargs)
     }
     cp_out_fini(&o);
 }
-#define con_msg(u, num, ...) con_msgv((u), (num), MSG_ARGS(__VA_ARGS__))
 
-static void
-now_parts(char *hms, char *zone, char *date)
+void
+cp_now_parts(char *hms, char *zone, char *date)
 {
     cp_time_parts(time(NULL), hms, 16, zone, 16, date, 40);
 }
@@ -368,8 +367,8 @@ format_duration(unsigned s, char *buf, size_t len)
     }
 }
 
-static void
-user_timer_fn(struct disp_timer *t)
+void
+cp_user_timer_fn(struct disp_timer *t)
 {
     struct cp_user *u = t->arg;
     const struct cp_config *cfg = &u->sys->cfg;
@@ -436,7 +435,7 @@ write_logoff(struct cp_user *u)
     snprintf(arg, sizeof arg, "%s", u->logoff_arg);
     pthread_mutex_unlock(&u->lock);
     if (notice) {
-        con_msg(u, notice, arg);
+        cp_user_msg(u, notice, arg);
     }
     uint64_t vus = 0, tus = 0;
     cp_user_cpu_times(u, &vus, &tus);
@@ -444,9 +443,9 @@ write_logoff(struct cp_user *u)
     cp_fmt_connect(disp_now() - u->logon_mono, conn, sizeof conn);
     cp_fmt_cpu(vus * 1000, v, sizeof v);
     cp_fmt_cpu(tus * 1000, tot, sizeof tot);
-    con_msg(u, MSG_CPUTIME, conn, v, tot);
-    now_parts(hms, zone, date);
-    con_msg(u, MSG_LOGOFFAT, hms, zone, date);
+    cp_user_msg(u, MSG_CPUTIME, conn, v, tot);
+    cp_now_parts(hms, zone, date);
+    cp_user_msg(u, MSG_LOGOFFAT, hms, zone, date);
 }
 
 /* The dispatcher is done with u: take it out of the system. */
@@ -475,16 +474,16 @@ user_exited(void *ctx)
     pthread_cond_broadcast(&sys->cond);
     pthread_mutex_unlock(&sys->lock);
 
+    if (s) {
+        pthread_mutex_lock(&s->lock);
+        s->closed = true; /* the terminal's calls do nothing from now on */
+        pthread_mutex_unlock(&s->lock);
+    }
     disp_timer_cancel(sys->disp, &u->timer);
     if (u->vm && sys->svc.vm && sys->svc.vm->destroy) {
         sys->svc.vm->destroy(u->vm);
     }
     u->vm = NULL;
-    if (s) {
-        pthread_mutex_lock(&s->lock);
-        s->closed = true;
-        pthread_mutex_unlock(&s->lock);
-    }
     con_close_terminal(u->con);
     char id[MSG_ID_LEN];
     cplog(CPLOG_INFO, msg_id(MSG_LOG_LOGOFF, id), u->userid, "%s logged off: %s", u->userid,
@@ -533,7 +532,7 @@ user_kick(void *ctx)
     }
 }
 
-static const struct disp_vm_ops user_disp_ops = {user_run, user_kick, user_exited};
+const struct disp_vm_ops cp_user_disp_ops = {user_run, user_kick, user_exited};
 
 /* ---- disconnect ------------------------------------------------------------------------------ */
 
@@ -556,327 +555,17 @@ cp_user_disconnect(struct cp_user *u, int notice, const char *arg, const char *w
     s->closed = true;
     pthread_mutex_unlock(&s->lock);
     if (notice) {
-        con_msg(u, notice, arg ? arg : "");
+        cp_user_msg(u, notice, arg ? arg : "");
     }
     char hms[16], zone[16], date[40];
-    now_parts(hms, zone, date);
-    con_msg(u, MSG_DISCAT, hms, zone, date);
+    cp_now_parts(hms, zone, date);
+    cp_user_msg(u, MSG_DISCAT, hms, zone, date);
     con_close_terminal(u->con);
     char id[MSG_ID_LEN];
     cplog(CPLOG_INFO, msg_id(MSG_LOG_DISC, id), u->userid, "%s disconnected: %s", u->userid, why);
     cplog_audit("DISCONN", u->userid, "%s", why);
     cp_user_timer_update(u);
     return true;
-}
-
-/* ---- logon ------------------------------------------------------------------------------------- */
-
-static int
-refuse(char *why, size_t whylen, const char *userid, int num, const char *const *args,
-       unsigned nargs)
-{
-    if (why) {
-        msg_format(why, whylen, num, NULL, args, nargs);
-    }
-    /* the log line carries the reason's own id */
-    char text[200], id[MSG_ID_LEN];
-    msg_text(text, sizeof text, num, args, nargs);
-    cplog(CPLOG_WARN, msg_id(num, id), userid, "%s", text);
-    return num;
-}
-#define REFUSE(num, ...) refuse(why, whylen, uid, (num), MSG_ARGS(__VA_ARGS__))
-
-static struct cp_session *
-session_new(struct cp_user *u, const struct con_term_ops *ops, void *ctx)
-{
-    struct cp_session *s = calloc(1, sizeof *s);
-    if (!s) {
-        return NULL;
-    }
-    pthread_mutex_init(&s->lock, NULL);
-    s->u = u;
-    s->ops = ops;
-    s->ctx = ctx;
-    return s;
-}
-
-/* An existing user: reconnect it, or take its session over. */
-static int
-reconnect(struct cp_user *u, const char *source, const struct con_term_ops *ops, void *ctx,
-          struct cp_session **out)
-{
-    struct cp_session *s = session_new(u, ops, ctx);
-    if (!s) {
-        cp_user_put(u);
-        return MSG_LOGONFAIL;
-    }
-    pthread_mutex_lock(&u->lock);
-    struct cp_session *old = u->sess;
-    u->sess = s;
-    u->disc_mono = 0;
-    snprintf(u->source, sizeof u->source, "%s", source ? source : "");
-    pthread_mutex_unlock(&u->lock);
-    if (old) {
-        pthread_mutex_lock(&old->lock);
-        old->closed = true;
-        msg_format(old->reason, sizeof old->reason, MSG_TAKENOVER, NULL,
-                   MSG_ARGS(source ? source : "another terminal"));
-        pthread_mutex_unlock(&old->lock);
-        con_close_terminal(u->con); /* to the old terminal, still attached */
-    }
-    con_attach(u->con, ops, ctx);
-    con_enter_cp_read(u->con);
-    char hms[16], zone[16], date[40];
-    now_parts(hms, zone, date);
-    con_msg(u, MSG_RECONNAT, hms, zone, date);
-    char id[MSG_ID_LEN];
-    cplog(CPLOG_INFO, msg_id(MSG_LOG_RECONN, id), u->userid, "%s reconnected from %s", u->userid,
-          source ? source : "-");
-    cplog_audit(old ? "TAKEOVER" : "RECONN", u->userid, "from %s", source ? source : "-");
-    cp_user_timer_update(u);
-    cp_user_nudge(u); /* it stops in CP READ unless RUN ON */
-    *out = s;
-    return 0;
-}
-
-static void
-autoipl(struct cp_user *u, const char *arg)
-{
-    struct cp_out o;
-    cp_out_init(&o, u);
-    char line[400];
-    if (u->dir.ipl_parm[0]) {
-        snprintf(line, sizeof line, "IPL %s PARM %s", u->dir.ipl, u->dir.ipl_parm);
-    } else {
-        snprintf(line, sizeof line, "IPL %s", u->dir.ipl);
-    }
-    cpcmd_run(u, line, strlen(line), CPCMD_CONSOLE, &o);
-    if (o.len) {
-        con_cp_output(u->con, o.buf, o.len);
-    }
-    cp_out_fini(&o);
-}
-
-/* The one logon path: with a terminal (ops) or without (AUTOLOG). */
-static int
-logon(struct cp_system *sys, const char *userid, const char *source, const char *by,
-      const struct con_term_ops *ops, void *ctx, struct cp_session **out, char *why,
-      size_t whylen)
-{
-    char uid[CP_USERID_MAX + 1];
-    size_t n = strlen(userid);
-    bool ok = n >= 1 && n <= CP_USERID_MAX;
-    for (size_t i = 0; ok && i < n; i++) {
-        ok = isalnum((unsigned char)userid[i]) || strchr("@#$_-", userid[i]);
-        uid[i] = (char)toupper((unsigned char)userid[i]);
-    }
-    if (!ok) {
-        snprintf(uid, sizeof uid, "?");
-        return REFUSE(MSG_INVUSER, "?");
-    }
-    uid[n] = '\0';
-    struct cp_dirent de;
-    memset(&de, 0, sizeof de);
-    int drc = sys->svc.dir_lookup ? sys->svc.dir_lookup(sys->svc.ctx, uid, &de) : -ENOENT;
-    if (drc == -ENOENT) {
-        return REFUSE(MSG_NOTINDIR, uid);
-    }
-    if (drc < 0) {
-        return REFUSE(MSG_LOGONFAIL, uid, strerror(-drc));
-    }
-    snprintf(de.userid, sizeof de.userid, "%s", uid);
-    if (de.nolog) {
-        return REFUSE(MSG_NOLOG, uid);
-    }
-
-    pthread_mutex_lock(&sys->lock);
-    if (sys->shutting_down) {
-        pthread_mutex_unlock(&sys->lock);
-        return REFUSE(MSG_SHUTTING);
-    }
-    struct cp_user *u = find_locked(sys, uid);
-    if (u) {
-        pthread_mutex_lock(&u->lock);
-        enum user_state st = u->state;
-        bool starting = !u->dv_added;
-        pthread_mutex_unlock(&u->lock);
-        if (st != USER_ACTIVE || starting) {
-            pthread_mutex_unlock(&sys->lock);
-            return REFUSE(MSG_LOGONFAIL, uid, st != USER_ACTIVE ? "it is logging off; try again"
-                                                               : "another logon is under way");
-        }
-        if (!ops) {
-            pthread_mutex_unlock(&sys->lock);
-            if (why) {
-                msg_format(why, whylen, MSG_ALREADY, NULL, MSG_ARGS(uid));
-            }
-            return MSG_ALREADY;
-        }
-        u->refs++;
-        pthread_mutex_unlock(&sys->lock);
-        return reconnect(u, source, ops, ctx, out);
-    }
-    if (sys->nusers >= sys->cfg.max_vms) {
-        char a[16], b[16];
-        snprintf(a, sizeof a, "%u", sys->nusers);
-        snprintf(b, sizeof b, "%u", sys->cfg.max_vms);
-        pthread_mutex_unlock(&sys->lock);
-        return REFUSE(MSG_TOOMANY, a, b);
-    }
-    u = cp_user_alloc(sys, &de, false);
-    if (!u) {
-        pthread_mutex_unlock(&sys->lock);
-        return REFUSE(MSG_LOGONFAIL, uid, "out of memory");
-    }
-    if (sys->committed + u->storage > sys->cfg.committed_storage) {
-        char a[16], b[16];
-        cp_format_size(u->storage, a, sizeof a);
-        cp_format_size(sys->cfg.committed_storage, b, sizeof b);
-        pthread_mutex_unlock(&sys->lock);
-        cp_user_put(u);
-        return REFUSE(MSG_COMMITTED, a, b);
-    }
-    /* reserve: in the table (starting until dv_added), counted, committed */
-    sys->committed += u->storage;
-    sys->nusers++;
-    u->next = sys->users;
-    sys->users = u;
-    u->refs = 2; /* the system's, and the caller's below */
-    pthread_mutex_unlock(&sys->lock);
-
-    char err[200] = "";
-    u->con = con_create((size_t)sys->cfg.console_ring_kib * 1024);
-    if (u->con) {
-        con_set_waker(u->con, wake_user, u);
-    }
-    u->logon_time = time(NULL);
-    u->logon_mono = disp_now();
-    u->timer.fn = user_timer_fn;
-    u->timer.arg = u;
-    snprintf(u->source, sizeof u->source, "%s", source ? source : "");
-    u->autologged = ops == NULL;
-    if (!u->con) {
-        snprintf(err, sizeof err, "out of memory");
-    } else if (sys->svc.vm && sys->svc.vm->create) {
-        u->vm = sys->svc.vm->create(sys->svc.ctx, u, &de, err, sizeof err);
-        if (!u->vm && !err[0]) {
-            snprintf(err, sizeof err, "the virtual machine could not be made");
-        }
-    }
-    struct cp_session *s = NULL;
-    if (!err[0] && ops) {
-        s = session_new(u, ops, ctx);
-        if (!s) {
-            snprintf(err, sizeof err, "out of memory");
-        }
-    }
-    if (!err[0] && disp_vm_add(sys->disp, &u->dv, &user_disp_ops, u, u->share) < 0) {
-        snprintf(err, sizeof err, "out of memory");
-    }
-    if (err[0]) {
-        pthread_mutex_lock(&sys->lock);
-        struct cp_user **pp = &sys->users;
-        while (*pp != u) {
-            pp = &(*pp)->next;
-        }
-        *pp = u->next;
-        sys->nusers--;
-        sys->committed -= u->storage;
-        pthread_mutex_unlock(&sys->lock);
-        if (u->vm && sys->svc.vm->destroy) {
-            sys->svc.vm->destroy(u->vm);
-        }
-        free(s);
-        u->refs = 1;
-        cp_user_put(u);
-        return REFUSE(MSG_LOGONFAIL, uid, err);
-    }
-    pthread_mutex_lock(&sys->lock);
-    u->dv_added = true; /* no longer starting */
-    pthread_mutex_unlock(&sys->lock);
-    if (s) {
-        pthread_mutex_lock(&u->lock);
-        u->sess = s;
-        pthread_mutex_unlock(&u->lock);
-        con_attach(u->con, ops, ctx);
-        *out = s; /* the session holds the caller's reference */
-    } else {
-        pthread_mutex_lock(&u->lock);
-        u->disc_mono = disp_now();
-        pthread_mutex_unlock(&u->lock);
-    }
-    /* the logon lines */
-    pthread_mutex_lock(&sys->lock);
-    unsigned nlog = sys->logmsg_lines;
-    char logmsg[CP_LOGMSG_MAX_LINES][CP_LOGMSG_LINE_MAX];
-    memcpy(logmsg, sys->logmsg, sizeof logmsg);
-    pthread_mutex_unlock(&sys->lock);
-    for (unsigned i = 0; i < nlog; i++) {
-        con_cp_output(u->con, logmsg[i], strlen(logmsg[i]));
-    }
-    char hms[16], zone[16], date[40];
-    now_parts(hms, zone, date);
-    con_msg(u, MSG_LOGONAT, hms, zone, date);
-    char id[MSG_ID_LEN];
-    if (by) {
-        cplog(CPLOG_INFO, msg_id(MSG_LOG_AUTOLOG, id), uid, "%s logged on by %s", uid, by);
-        cplog_audit("AUTOLOG", uid, "by %s", by);
-    } else {
-        cplog(CPLOG_INFO, msg_id(MSG_LOG_LOGON, id), uid, "%s logged on from %s", uid,
-              source ? source : "-");
-        cplog_audit("LOGON", uid, "from %s", source ? source : "-");
-    }
-    cp_user_timer_update(u);
-    if (u->vm && de.ipl[0] && sys->svc.vm->ipl) {
-        cp_user_post(u, autoipl, NULL, false);
-    }
-    if (!s) {
-        cp_user_put(u); /* no session keeps the caller's reference */
-    }
-    return 0;
-}
-
-int
-cp_logon(struct cp_system *sys, const char *userid, const char *source,
-         const struct con_term_ops *ops, void *ctx, struct cp_session **out, char *why,
-         size_t whylen)
-{
-    if (why && whylen) {
-        why[0] = '\0';
-    }
-    *out = NULL;
-    if (!ops) {
-        return MSG_LOGONFAIL;
-    }
-    return logon(sys, userid, source, NULL, ops, ctx, out, why, whylen);
-}
-
-int
-cp_system_autolog(struct cp_system *sys, const char *userid, const char *by, char *why,
-                  size_t whylen)
-{
-    if (why && whylen) {
-        why[0] = '\0';
-    }
-    return logon(sys, userid, "AUTOLOG", by, NULL, NULL, NULL, why, whylen);
-}
-
-int
-cp_autolog(struct cp_system *sys, const char *userid, const char *by, struct cp_out *out)
-{
-    char why[256] = "";
-    int rc = logon(sys, userid, "AUTOLOG", by, NULL, NULL, NULL, why, sizeof why);
-    if (rc == 0) {
-        cp_out_msg(out, MSG_AUTOLOGGED, userid);
-    } else if (why[0]) {
-        /* the reason as a message of this user's command */
-        const char *text = why;
-        cp_out_line(out, "%s", text);
-        if (out->rc == 0) {
-            out->rc = rc;
-        }
-    }
-    return rc;
 }
 
 /* ---- the system ----------------------------------------------------------------------------- */

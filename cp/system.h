@@ -168,6 +168,17 @@ void cp_time_parts(time_t t, char *hms, size_t hlen, char *zone, size_t zlen, ch
 void cp_fmt_cpu(uint64_t ns, char *buf, size_t len);
 void cp_fmt_connect(uint64_t ns, char *buf, size_t len);
 
+/* Shared between cp/system.c and cp/system_logon.c. */
+struct cp_user *cp_user_find_locked(struct cp_system *sys, const char *userid); /* sys->lock held */
+extern const struct disp_vm_ops cp_user_disp_ops; /* a user in the dispatcher */
+void cp_user_timer_fn(struct disp_timer *t); /* u->timer's function */
+void cp_user_waker(void *u); /* the console's waker: cp_user_wake */
+/* One message to u's console, per u's settings. */
+void cp_user_msgv(struct cp_user *u, int num, const char *const *args, unsigned nargs);
+#define cp_user_msg(u, num, ...) cp_user_msgv((u), (num), MSG_ARGS(__VA_ARGS__))
+/* Now as cp_time_parts: hms[16], zone[16], date[40]. */
+void cp_now_parts(char *hms, char *zone, char *date);
+
 /* Starts a shutdown (flags, logs everyone off).  by: a userid or "SIGTERM". */
 void cp_system_begin_shutdown(struct cp_system *sys, const char *by);
 

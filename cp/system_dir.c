@@ -9,9 +9,14 @@
  * asks (a worker doing a logon, a dispatcher running a LINK command) gets
  * its own, opened on first use and closed when the thread ends.
  *
- * Not yet: the link-mode rules between users (R refused while someone
- * writes, W refused while anyone has the disk); every link gets the access
- * its mode asks for.
+ * Link modes (VM's): every minidisk in use has a count of links, of
+ * writers and of exclusive writers (struct disk_use, under ulock); a new
+ * link gets what cp_link_rule allows:
+ *   R   read; refused while anyone writes     RR  read, always
+ *   W   write, alone; refused while anyone has it
+ *   WR  W if possible, else read              M   write unless anyone writes
+ *   MR  M if possible, else read              MW  write, always
+ * The owner's own MDISK at logon follows the same rules.
  */
 #include <errno.h>
 #include <limits.h>
@@ -27,10 +32,162 @@
 #include "cp/vdev.h"
 #include "cp/vm.h"
 
+struct disk_use {
+    char owner[DIR_USERID_MAX + 1];
+    unsigned vaddr;
+    unsigned links, writers, exclusive;
+    struct disk_use *next;
+};
+
 struct cp_std {
     char datadir[PATH_MAX];
     pthread_key_t key; /* this thread's struct dir */
+    pthread_mutex_t ulock; /* uses */
+    struct disk_use *uses;
 };
+
+int
+cp_link_rule(int mode, unsigned links, unsigned writers, unsigned exclusive, bool *write,
+             bool *exclusive_out, const char **why)
+{
+    *write = *exclusive_out = false;
+    *why = NULL;
+    switch (mode) {
+    case DIR_MODE_R:
+        if (writers) {
+            *why = "another user has it for writing";
+            return -1;
+        }
+        return 0;
+    case DIR_MODE_RR:
+        return 0;
+    case DIR_MODE_W:
+        if (links) {
+            *why = "another user has it linked";
+            return -1;
+        }
+        *write = *exclusive_out = true;
+        return 0;
+    case DIR_MODE_WR:
+        if (!links) {
+            *write = *exclusive_out = true;
+        }
+        return 0;
+    case DIR_MODE_M:
+        if (writers) {
+            *why = "another user has it for writing";
+            return -1;
+        }
+        *write = true;
+        return 0;
+    case DIR_MODE_MR:
+        *write = writers == 0;
+        return 0;
+    case DIR_MODE_MW:
+        *write = true;
+        return 0;
+    default:
+        *why = "unknown link mode";
+        return -1;
+    }
+}
+
+/* Takes a link to owner's vaddr in mode, recording it in claims under the
+ * VM's address `as`.  0, or -1 with a reason. */
+static int
+claim(struct cp_std *std, struct cp_claims *claims, const char *owner, unsigned vaddr,
+      unsigned as, int mode, bool *readonly, const char **why)
+{
+    if (claims->n == claims->cap) {
+        size_t ncap = claims->cap ? claims->cap * 2 : 8;
+        struct cp_claim *v = realloc(claims->v, ncap * sizeof *v);
+        if (!v) {
+            *why = "out of memory";
+            return -1;
+        }
+        claims->v = v;
+        claims->cap = ncap;
+    }
+    pthread_mutex_lock(&std->ulock);
+    struct disk_use *u = std->uses;
+    while (u && !(u->vaddr == vaddr && strcmp(u->owner, owner) == 0)) {
+        u = u->next;
+    }
+    if (!u) {
+        u = calloc(1, sizeof *u);
+        if (!u) {
+            pthread_mutex_unlock(&std->ulock);
+            *why = "out of memory";
+            return -1;
+        }
+        snprintf(u->owner, sizeof u->owner, "%s", owner);
+        u->vaddr = vaddr;
+        u->next = std->uses;
+        std->uses = u;
+    }
+    bool w, x;
+    int rc = cp_link_rule(mode, u->links, u->writers, u->exclusive, &w, &x, why);
+    if (rc == 0) {
+        u->links++;
+        u->writers += w;
+        u->exclusive += x;
+        struct cp_claim *c = &claims->v[claims->n++];
+        snprintf(c->owner, sizeof c->owner, "%s", owner);
+        c->owner_vaddr = vaddr;
+        c->vaddr = as;
+        c->writer = w;
+        c->exclusive = x;
+        *readonly = !w;
+    }
+    pthread_mutex_unlock(&std->ulock);
+    return rc;
+}
+
+/* Drops claim i (ulock not held). */
+static void
+unclaim(struct cp_std *std, struct cp_claims *claims, size_t i)
+{
+    struct cp_claim *c = &claims->v[i];
+    pthread_mutex_lock(&std->ulock);
+    struct disk_use **pp = &std->uses;
+    while (*pp && !((*pp)->vaddr == c->owner_vaddr && strcmp((*pp)->owner, c->owner) == 0)) {
+        pp = &(*pp)->next;
+    }
+    struct disk_use *u = *pp;
+    if (u) {
+        u->links--;
+        u->writers -= c->writer;
+        u->exclusive -= c->exclusive;
+        if (u->links == 0) {
+            *pp = u->next;
+            free(u);
+        }
+    }
+    pthread_mutex_unlock(&std->ulock);
+    claims->v[i] = claims->v[--claims->n];
+}
+
+void
+cp_std_release(struct cp_std *std, struct cp_claims *claims, unsigned vaddr)
+{
+    for (size_t i = 0; i < claims->n; i++) {
+        if (claims->v[i].vaddr == vaddr) {
+            unclaim(std, claims, i);
+            return;
+        }
+    }
+}
+
+void
+cp_std_release_all(struct cp_std *std, struct cp_claims *claims)
+{
+    while (claims->n > 0) {
+        unclaim(std, claims, claims->n - 1);
+    }
+    free(claims->v);
+    claims->v = NULL;
+    claims->cap = 0;
+}
 
 static void
 close_dir(void *p)
@@ -120,8 +277,29 @@ open_attach(struct dir *d, struct vm *vm, const struct dir_mdisk *m, unsigned va
     return rc;
 }
 
+/* Claims and attaches one disk (logging why not). */
+static void
+link_at_logon(struct cp_std *std, struct dir *d, struct vm *vm, struct cp_claims *claims,
+              const char *userid, const struct dir_mdisk *m, unsigned as, int mode)
+{
+    char err[256] = "";
+    const char *why = NULL;
+    bool ro = true;
+    if (claim(std, claims, m->owner, m->vaddr, as, mode, &ro, &why) < 0) {
+        cplog(CPLOG_WARN, NULL, userid, "minidisk %s %03X not linked as %03X: %s", m->owner,
+              m->vaddr, as, why);
+        return;
+    }
+    if (open_attach(d, vm, m, as, ro, err, sizeof err) < 0) {
+        cp_std_release(std, claims, as);
+        cplog(CPLOG_WARN, NULL, userid, "minidisk %s %03X not attached as %03X: %s", m->owner,
+              m->vaddr, as, err);
+    }
+}
+
 void
-cp_std_attach_disks(struct cp_std *std, struct vm *vm, const char *userid)
+cp_std_attach_disks(struct cp_std *std, struct vm *vm, const char *userid,
+                    struct cp_claims *claims)
 {
     char err[256] = "";
     struct dir *d = thread_dir(std, err, sizeof err);
@@ -133,10 +311,7 @@ cp_std_attach_disks(struct cp_std *std, struct vm *vm, const char *userid)
     size_t n = 0;
     if (dir_mdisk_list(d, userid, &md, &n) == 0) {
         for (size_t i = 0; i < n; i++) {
-            if (open_attach(d, vm, &md[i], md[i].vaddr, mode_readonly(md[i].mode), err,
-                            sizeof err) < 0) {
-                cplog(CPLOG_WARN, NULL, userid, "minidisk %03X not attached: %s", md[i].vaddr, err);
-            }
+            link_at_logon(std, d, vm, claims, userid, &md[i], md[i].vaddr, md[i].mode);
         }
     }
     free(md);
@@ -150,19 +325,16 @@ cp_std_attach_disks(struct cp_std *std, struct vm *vm, const char *userid)
                       ln[i].target_vaddr);
                 continue;
             }
-            if (open_attach(d, vm, &m, ln[i].vaddr, mode_readonly(ln[i].mode), err, sizeof err) < 0) {
-                cplog(CPLOG_WARN, NULL, userid, "LINK %s %03X as %03X: %s", ln[i].target,
-                      ln[i].target_vaddr, ln[i].vaddr, err);
-            }
+            link_at_logon(std, d, vm, claims, userid, &m, ln[i].vaddr, ln[i].mode);
         }
     }
     free(ln);
 }
 
 int
-cp_std_link(struct cp_std *std, struct vm *vm, const char *userid, const char *owner,
-            unsigned owner_vaddr, unsigned vaddr, const char *mode, const char *password,
-            struct cp_out *out)
+cp_std_link(struct cp_std *std, struct vm *vm, struct cp_claims *claims, const char *userid,
+            const char *owner, unsigned owner_vaddr, unsigned vaddr, const char *mode,
+            const char *password, struct cp_out *out)
 {
     static const struct {
         const char *name;
@@ -215,9 +387,19 @@ cp_std_link(struct cp_std *std, struct vm *vm, const char *userid, const char *o
         cp_out_msg(out, MSG_DEVEXISTS, a);
         return MSG_DEVEXISTS;
     }
-    if (open_attach(d, vm, &m, vaddr, mode_readonly(modes[k].mode), err, sizeof err) < 0) {
+    const char *why = NULL;
+    bool ro = true;
+    if (claim(std, claims, m.owner, m.vaddr, vaddr, modes[k].mode, &ro, &why) < 0) {
+        cp_out_msg(out, MSG_LINKFAIL, owner, ov, why);
+        return MSG_LINKFAIL;
+    }
+    if (open_attach(d, vm, &m, vaddr, ro, err, sizeof err) < 0) {
+        cp_std_release(std, claims, vaddr);
         cp_out_msg(out, MSG_LINKFAIL, owner, ov, err);
         return MSG_LINKFAIL;
+    }
+    if (ro && !mode_readonly(modes[k].mode)) {
+        cp_out_line(out, "%s %s linked read-only: another user has it", owner, ov);
     }
     return 0;
 }
@@ -236,6 +418,7 @@ cp_services_standard(struct cp_services *svc, const char *datadir, char *err, si
         return -ENAMETOOLONG;
     }
     strcpy(std->datadir, datadir);
+    pthread_mutex_init(&std->ulock, NULL);
     int rc = pthread_key_create(&std->key, close_dir);
     if (rc != 0) {
         free(std);
@@ -265,6 +448,12 @@ cp_services_standard_free(struct cp_services *svc)
     dir_close(pthread_getspecific(std->key));
     pthread_setspecific(std->key, NULL);
     pthread_key_delete(std->key);
+    while (std->uses) {
+        struct disk_use *u = std->uses;
+        std->uses = u->next;
+        free(u);
+    }
+    pthread_mutex_destroy(&std->ulock);
     free(std);
     svc->ctx = NULL;
 }

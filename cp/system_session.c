@@ -126,7 +126,7 @@ cp_session_attention(struct cp_session *s)
     struct cp_user *u = s->u;
     const struct cp_vm_ops *vo = u->sys->svc.vm;
     if (vo && vo->attention) {
-        if (u->guest && !con_in_cp_read(u->con)) {
+        if (__atomic_load_n(&u->guest, __ATOMIC_RELAXED) && !con_in_cp_read(u->con)) {
             cp_user_post(u, guest_attention, NULL, true);
         }
         return;
@@ -394,7 +394,7 @@ cp_user_cpu_times(struct cp_user *u, uint64_t *virt_us, uint64_t *total_us)
 void
 cp_user_stopped(struct cp_user *u, const char *why)
 {
-    u->guest = false;
+    __atomic_store_n(&u->guest, false, __ATOMIC_RELAXED);
     con_set_guest(u->con, false);
     struct cp_out o;
     cp_out_init(&o, u);

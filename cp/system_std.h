@@ -12,6 +12,19 @@
 struct vm;
 struct cp_std;
 
+/* The minidisks one VM has linked, for the link-mode rules between users
+ * (cp/system_dir.c keeps how many links, writers and exclusive writers
+ * each minidisk has).  Owned by the VM's struct cpvm. */
+struct cp_claim {
+    char owner[CP_USERID_MAX + 1];
+    unsigned owner_vaddr, vaddr;
+    bool writer, exclusive;
+};
+struct cp_claims {
+    struct cp_claim *v;
+    size_t n, cap;
+};
+
 /* The VM layer's side (cp/system_vm.c). */
 extern const struct cp_vm_ops cp_vm_ops_standard;
 
@@ -20,15 +33,29 @@ extern const struct cp_vm_ops cp_vm_ops_standard;
 int cp_std_dir_lookup(void *ctx, const char *userid, struct cp_dirent *out);
 const char *cp_std_datadir(const struct cp_std *std);
 
-/* Attaches userid's own minidisks and its LINK statements' disks to vm.
- * Disks that cannot be opened are logged and skipped (the logon goes on). */
-void cp_std_attach_disks(struct cp_std *std, struct vm *vm, const char *userid);
+/* Attaches userid's own minidisks and its LINK statements' disks to vm,
+ * each with the access its mode gets under the link-mode rules (recorded
+ * in claims).  Disks that cannot be opened or linked are logged and
+ * skipped (the logon goes on). */
+void cp_std_attach_disks(struct cp_std *std, struct vm *vm, const char *userid,
+                         struct cp_claims *claims);
 
-/* The LINK command: checks the minidisk, the mode and the password against
- * the directory, opens the image and attaches it.  0 or a message number
- * (written to out). */
-int cp_std_link(struct cp_std *std, struct vm *vm, const char *userid, const char *owner,
-                unsigned owner_vaddr, unsigned vaddr, const char *mode, const char *password,
-                struct cp_out *out);
+/* The LINK command: checks the minidisk, the password and the link-mode
+ * rules against the directory and the other links, opens the image and
+ * attaches it.  0 or a message number (written to out). */
+int cp_std_link(struct cp_std *std, struct vm *vm, struct cp_claims *claims, const char *userid,
+                const char *owner, unsigned owner_vaddr, unsigned vaddr, const char *mode,
+                const char *password, struct cp_out *out);
+
+/* The VM gave up the disk at vaddr (DETACH) or all of them (logoff,
+ * DEFINE STORAGE): other users may now get the access it held. */
+void cp_std_release(struct cp_std *std, struct cp_claims *claims, unsigned vaddr);
+void cp_std_release_all(struct cp_std *std, struct cp_claims *claims);
+
+/* The rules themselves: what a link in `mode` (enum dir_mode) gets while a
+ * disk has `links` links of which `writers` write and `exclusive` hold it
+ * alone.  0 with *write and *exclusive set, or -1 (refused) with a reason. */
+int cp_link_rule(int mode, unsigned links, unsigned writers, unsigned exclusive, bool *write,
+                 bool *exclusive_out, const char **why);
 
 #endif

@@ -33,6 +33,7 @@
 #include "vmrv/ipl.h"
 
 #define SMSG_QUEUE 16
+#define HCALL_KINDS 48 /* distinct hypercalls counted for QUERY TRANSLATION */
 #define DIAG8_RESP_MAX (1u << 20) /* response bytes CP keeps for DIAG 0x008 */
 
 struct smsg {
@@ -49,9 +50,16 @@ struct cpvm {
     uint32_t classes;
     char last_ipl[16], last_parm[VMRV_IPL_PARM_MAX + 1];
     pthread_mutex_t lock; /* the SMSG queue and authorized */
+    struct cp_claims claims; /* minidisks linked, for the link-mode rules */
     bool authorized;
     struct smsg q[SMSG_QUEUE];
     unsigned qh, qn;
+    /* hypercalls by function (the VM's thread only) */
+    struct {
+        uint64_t eid, fid, count;
+        const char *ext, *fn;
+    } hc[HCALL_KINDS];
+    unsigned nhc;
 };
 
 /* ---- the console device: struct vdev_console_ops on the user's console ---- */
@@ -207,11 +215,27 @@ svc_message(void *ctx, struct vm *vm, struct diag_call *c)
     }
 }
 
-/* After every hypercall: TRACE ECALL shows it. */
+/* After every hypercall: counted by function for QUERY TRANSLATION, and
+ * shown when TRACE ECALL is on. */
 static void
 svc_trace(void *ctx, struct vm *vm, const struct diag_call *c)
 {
     struct cpvm *cv = ctx;
+    unsigned i = 0;
+    while (i < cv->nhc && (cv->hc[i].eid != c->eid || cv->hc[i].fid != c->fid)) {
+        i++;
+    }
+    if (i == cv->nhc && cv->nhc < HCALL_KINDS) {
+        cv->hc[i].eid = c->eid;
+        cv->hc[i].fid = c->fid;
+        cv->hc[i].ext = c->ext_name ? c->ext_name : "?";
+        cv->hc[i].fn = c->fn_name ? c->fn_name : "?";
+        cv->hc[i].count = 0;
+        cv->nhc++;
+    }
+    if (i < cv->nhc) {
+        cv->hc[i].count++;
+    }
     if (!(cp_user_trace(cv->u) & CP_TRACE_ECALL)) {
         return;
     }
@@ -257,7 +281,7 @@ build_vm(struct cpvm *cv, uint64_t storage, char *err, size_t errlen)
         return NULL;
     }
     if (cv->std) {
-        cp_std_attach_disks(cv->std, vm, cv->userid);
+        cp_std_attach_disks(cv->std, vm, cv->userid, &cv->claims);
     }
     return vm;
 }
@@ -289,6 +313,9 @@ v_destroy(void *p)
 {
     struct cpvm *cv = p;
     vm_destroy(cv->vm);
+    if (cv->std) {
+        cp_std_release_all(cv->std, &cv->claims);
+    }
     pthread_mutex_destroy(&cv->lock);
     free(cv);
 }
@@ -411,8 +438,15 @@ v_define_storage(void *p, uint64_t bytes, struct cp_out *out)
     char err[200] = "";
     /* a new machine of the new size, with the directory's devices (links
      * made with LINK since logon are not carried over) */
+    /* its links go first, so the new machine can take them again */
+    if (cv->std) {
+        cp_std_release_all(cv->std, &cv->claims);
+    }
     struct vm *nvm = build_vm(cv, bytes, err, sizeof err);
     if (!nvm) {
+        /* rare (out of memory): the old machine goes on, its disks no
+         * longer counted against other users' links */
+        cplog(CPLOG_WARN, NULL, cv->userid, "DEFINE STORAGE failed: %s", err);
         cp_out_msg(out, MSG_FAILED, "DEFINE STORAGE", err);
         return MSG_FAILED;
     }
@@ -531,6 +565,9 @@ v_detach(void *p, unsigned vaddr, struct cp_out *out)
         cp_out_msg(out, MSG_NODEV, a);
         return MSG_NODEV;
     }
+    if (cv->std) {
+        cp_std_release(cv->std, &cv->claims, vaddr);
+    }
     return 0;
 }
 
@@ -543,8 +580,8 @@ v_link(void *p, const char *owner, unsigned owner_vaddr, unsigned vaddr, const c
         cp_out_msg(out, MSG_NOTAVAIL, "LINK", "no directory");
         return MSG_NOTAVAIL;
     }
-    return cp_std_link(cv->std, cv->vm, cv->userid, owner, owner_vaddr, vaddr, mode, password,
-                       out);
+    return cp_std_link(cv->std, cv->vm, &cv->claims, cv->userid, owner, owner_vaddr, vaddr, mode,
+                       password, out);
 }
 
 static void
@@ -553,6 +590,13 @@ v_stats(void *p, struct cp_out *out)
     struct cpvm *cv = p;
     uint64_t v, t;
     vm_cpu_times(cv->vm, &v, &t);
+    if (cv->nhc) {
+        cp_out_line(out, "  hypercalls by function:");
+    }
+    for (unsigned i = 0; i < cv->nhc; i++) {
+        cp_out_line(out, "    %-5s %03llX %-18s %16llu", cv->hc[i].ext, (unsigned long long)cv->hc[i].fid,
+                    cv->hc[i].fn, (unsigned long long)cv->hc[i].count);
+    }
     cp_out_line(out, "  guest CPU %llu us, with CP's work for it %llu us", (unsigned long long)v,
                 (unsigned long long)t);
 }

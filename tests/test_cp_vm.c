@@ -24,6 +24,7 @@
 
 #include "cp/cp.h"
 #include "cp/dir.h"
+#include "cp/system_std.h"
 #include "tests/test_cp_harness.h"
 #include "tests/test_cp_term.h"
 
@@ -60,11 +61,12 @@ add_user(struct dir *d, const char *userid, const char *classes, const char *ipl
 static void
 make_directory(struct dir *d)
 {
-    struct dir_mdisk md[2] = {
+    struct dir_mdisk md[3] = {
         {"MAINT", 0x190, 256, DIR_MODE_MR, "ALL", "", "", ""},
         {"MAINT", 0x191, 256, DIR_MODE_W, "", "", "", ""},
+        {"MAINT", 0x192, 256, DIR_MODE_W, "ALL", "WPASS", "MPASS", ""},
     };
-    add_user(d, "MAINT", "ABCDEFG", "", md, 2, NULL, 0);
+    add_user(d, "MAINT", "ABCDEFG", "", md, 3, NULL, 0);
     add_user(d, "BOB", "G", "CPDIAG", NULL, 0, NULL, 0);
     struct dir_link ln = {"ALICE", "MAINT", 0x190, 0x190, DIR_MODE_RR};
     add_user(d, "ALICE", "G", "HELLO", NULL, 0, &ln, 1);
@@ -189,6 +191,9 @@ test_guest_uses_cp(void **state)
     fterm_type(bob, "query translation");
     assert_true(fterm_wait(bob, "instructions patched", 3000));
     ASSERT_HAS(bob->out, "hypercalls (S-mode ecall)");
+    assert_true(fterm_wait(bob, "hypercalls by function:", 3000));
+    ASSERT_HAS(bob->out, "DIAG  008 CP_COMMAND");
+    ASSERT_HAS(bob->out, "DIAG  068 MESSAGE");
     ASSERT_HAS(bob->out, "guest CPU");
     fterm_type(bob, "d g sp");
     assert_true(fterm_wait(bob, "X2  sp   = ", 3000));
@@ -276,13 +281,100 @@ test_directory_lookup(void **state)
     free(out);
 }
 
+/* The link-mode rules as a table: mode, links, writers, exclusive ->
+ * refused, or write and exclusive. */
+static void
+test_link_rules(void **state)
+{
+    static const struct {
+        int mode;
+        unsigned links, writers, excl;
+        int rc;
+        bool write, exclusive;
+    } cases[] = {
+        {DIR_MODE_R, 0, 0, 0, 0, false, false},  {DIR_MODE_R, 3, 0, 0, 0, false, false},
+        {DIR_MODE_R, 1, 1, 0, -1, false, false}, {DIR_MODE_RR, 1, 1, 1, 0, false, false},
+        {DIR_MODE_W, 0, 0, 0, 0, true, true},    {DIR_MODE_W, 1, 0, 0, -1, false, false},
+        {DIR_MODE_WR, 0, 0, 0, 0, true, true},   {DIR_MODE_WR, 2, 1, 0, 0, false, false},
+        {DIR_MODE_M, 2, 0, 0, 0, true, false},   {DIR_MODE_M, 2, 1, 0, -1, false, false},
+        {DIR_MODE_MR, 2, 0, 0, 0, true, false},  {DIR_MODE_MR, 2, 1, 1, 0, false, false},
+        {DIR_MODE_MW, 2, 2, 1, 0, true, false},  {99, 0, 0, 0, -1, false, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool w, x;
+        const char *why = NULL;
+        int rc = cp_link_rule(cases[i].mode, cases[i].links, cases[i].writers, cases[i].excl, &w,
+                              &x, &why);
+        if (rc != cases[i].rc || (rc == 0 && (w != cases[i].write || x != cases[i].exclusive))) {
+            fail_msg("case %zu: rc %d write %d exclusive %d", i, rc, w, x);
+        }
+        assert_true(rc == 0 || why != NULL);
+    }
+}
+
+static void
+test_link_modes(void **state)
+{
+    struct env *e = *state;
+    struct fterm *bob = logon(e, "BOB");
+    struct fterm *alice = logon(e, "ALICE");
+    assert_true(fterm_wait(bob, "CPDIAG READY", 10000));
+    fterm_type(bob, "#cp link maint 192 192 w pass wpass");
+    assert_true(fterm_wait(bob, "VMR145I MAINT 192 linked as 192 W", 3000));
+    assert_true(fterm_wait(alice, "VMR150W", 10000)); /* HELLO ended: CP READ */
+    /* BOB writes: R refused, RR and WR (falls back to read) given read */
+    fterm_type(alice, "link maint 192 192 r");
+    assert_true(fterm_wait(alice, "VMR142E LINK to MAINT 192 refused: another user has it for writing", 3000));
+    fterm_type(alice, "link maint 192 292 rr");
+    assert_true(fterm_wait(alice, "VMR145I MAINT 192 linked as 292 RR", 3000));
+    fterm_type(alice, "link maint 192 392 wr pass wpass");
+    assert_true(fterm_wait(alice, "linked read-only: another user has it", 3000));
+    fterm_type(alice, "link maint 192 492 m pass mpass");
+    assert_true(fterm_wait(alice, "VMR142E LINK to MAINT 192 refused: another user has it for writing", 3000));
+    fterm_type(alice, "link maint 192 592 mr pass mpass");
+    assert_true(fterm_wait(alice, "VMR145I MAINT 192 linked as 592 MR", 3000));
+    fterm_type(alice, "q v");
+    assert_true(fterm_wait(alice, "DASD 592      256 BLK R/O  MAINT 192", 3000));
+    /* BOB lets go: M is possible now, W still not (ALICE has it) */
+    fterm_type(bob, "#cp det 192");
+    assert_true(fterm_wait(bob, "VMR144I 192 detached", 3000));
+    fterm_clear(alice);
+    fterm_type(alice, "link maint 192 692 w pass wpass");
+    assert_true(fterm_wait(alice, "another user has it linked", 3000));
+    fterm_type(alice, "link maint 192 692 m pass mpass");
+    assert_true(fterm_wait(alice, "VMR145I MAINT 192 linked as 692 M", 3000));
+    fterm_type(alice, "q v");
+    assert_true(fterm_wait(alice, "DASD 692      256 BLK R/W  MAINT 192", 3000));
+    /* a wrong password */
+    fterm_type(alice, "link maint 192 792 mw pass nope");
+    assert_true(fterm_wait(alice, "VMR143E Password incorrect", 3000));
+    /* ALICE logs off: her links go; BOB can have it alone again */
+    fterm_type(alice, "logoff");
+    assert_true(fterm_wait_close(alice, 3000));
+    for (int i = 0; i < 300 && cp_system_users(e->sys) != 1; i++) {
+        usleep(10000);
+    }
+    assert_int_equal(cp_system_users(e->sys), 1);
+    fterm_clear(bob);
+    fterm_type(bob, "#cp link maint 192 192 w pass wpass");
+    assert_true(fterm_wait(bob, "VMR145I MAINT 192 linked as 192 W", 3000));
+    fterm_type(bob, "#cp link maint 192 193 w pass wpass");
+    assert_true(fterm_wait(bob, "another user has it linked", 3000)); /* BOB's own 192 */
+    cp_session_close(alice->s);
+    fterm_free(alice);
+    cp_session_close(bob->s);
+    fterm_free(bob);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_link_rules),
         cmocka_unit_test_setup_teardown(test_directory_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guest_uses_cp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_at_logon_and_attention, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_modes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
