@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cp/console.h"
+#include "cp/msg.h"
 
 #define OPEN_LINE_MAX 256 /* bytes of a partial line kept for re-display */
 #define RING_MIN 4096
@@ -229,9 +230,13 @@ pump_locked(struct console *con)
         con->head = 0;
     }
     if (con->lost_pending && con->ops) {
-        char note[96];
-        int k = snprintf(note, sizeof note, "%s*** %zu bytes of CP output were lost ***\n",
-                         con->at_bol ? "" : "\n", con->lost_pending);
+        char note[160], n[24];
+        snprintf(n, sizeof n, "%zu", con->lost_pending);
+        size_t m = con->at_bol ? 0 : 1;
+        note[0] = '\n';
+        m += msg_format(note + m, sizeof note - m - 1, MSG_LOST, NULL, MSG_ARGS(n));
+        note[m++] = '\n';
+        int k = (int)m;
         if (k > 0 && ring_room(con, con->hard) >= (size_t)k) {
             ring_put(con, note, (size_t)k);
             con->lost_pending = 0;
@@ -416,10 +421,14 @@ con_input(struct console *con, const char *line, size_t len, const char **cmd, s
             r = CON_IN_CP;
         }
     } else if (con->in_count >= CON_INPUT_QUEUE) {
-        char note[96];
-        int k = snprintf(note, sizeof note, "*** input discarded: %u lines are waiting ***\n",
-                         con->in_count);
-        cp_put(con, note, (size_t)k);
+        char note[160], n[16];
+        snprintf(n, sizeof n, "%u", con->in_count);
+        size_t k = msg_format(note, sizeof note - 1, MSG_INPUTFULL, NULL, MSG_ARGS(n));
+        note[k++] = '\n';
+        if (!con->at_bol) {
+            cp_put(con, "\n", 1);
+        }
+        cp_put(con, note, k);
         output_added(con);
         r = CON_IN_FULL;
     } else {

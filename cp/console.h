@@ -63,6 +63,10 @@
  * mutex held: they must not block for long and must not call back into
  * the console.  No other lock is ever taken while the mutex is held, so the
  * console lock is a leaf in CP's lock order.
+ *
+ * The console's own two notices carry message ids (cp/msg.h): VMR064W
+ * (input discarded, the type-ahead queue is full) and VMR180W (CP output
+ * lost past the hard size).
  */
 #ifndef CP_CONSOLE_H
 #define CP_CONSOLE_H

@@ -594,7 +594,7 @@ v_stats(void *p, struct cp_out *out)
         cp_out_line(out, "  hypercalls by function:");
     }
     for (unsigned i = 0; i < cv->nhc; i++) {
-        cp_out_line(out, "    %-5s %03llX %-18s %16llu", cv->hc[i].ext, (unsigned long long)cv->hc[i].fid,
+        cp_out_line(out, "    %-5s %04llX %-18s %16llu", cv->hc[i].ext, (unsigned long long)cv->hc[i].fid,
                     cv->hc[i].fn, (unsigned long long)cv->hc[i].count);
     }
     cp_out_line(out, "  guest CPU %llu us, with CP's work for it %llu us", (unsigned long long)v,

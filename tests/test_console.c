@@ -179,7 +179,7 @@ test_typeahead_full(void **state)
     }
     assert_int_equal(in(con, "one too many", NULL), CON_IN_FULL);
     con_pump(con, NULL);
-    assert_non_null(strstr(t->out, "input discarded"));
+    assert_non_null(strstr(t->out, "VMR064W Input line discarded: 16 lines are already waiting\n"));
     assert_int_equal(con_input_queued(con), CON_INPUT_QUEUE);
     con_destroy(con);
     free(t);
@@ -400,7 +400,7 @@ test_cp_output(void **state)
     t->budget = SIZE_MAX;
     con_pump(con, NULL);
     con_pump(con, NULL);
-    assert_non_null(strstr(t->out, "6000 bytes of CP output were lost"));
+    assert_non_null(strstr(t->out, "VMR180W 6000 bytes of console output were lost\n"));
     con_destroy(con);
     free(t);
 }

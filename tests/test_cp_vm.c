@@ -197,8 +197,8 @@ test_guest_uses_cp(void **state)
     assert_true(fterm_wait(bob, "instructions patched", 3000));
     ASSERT_HAS(bob->out, "hypercalls (S-mode ecall)");
     assert_true(fterm_wait(bob, "hypercalls by function:", 3000));
-    ASSERT_HAS(bob->out, "DIAG  008 CP_COMMAND");
-    ASSERT_HAS(bob->out, "DIAG  068 MESSAGE");
+    ASSERT_HAS(bob->out, "DIAG  0008 CP_COMMAND");
+    ASSERT_HAS(bob->out, "DIAG  0068 MESSAGE");
     ASSERT_HAS(bob->out, "guest CPU");
     fterm_type(bob, "d g sp");
     assert_true(fterm_wait(bob, "X2  sp   = ", 3000));
