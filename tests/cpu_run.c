@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/cpu_run.c - a bare runner for guest test programs of the CPU area
- * (tests/guest/asm_cpu_*.S, tests/guest/cpu_*.c) and the riscv-tests
- * harness, until `vmrv run` exists: loads a RISC-V ELF into fresh storage,
- * writes the IPL block, runs the CPU and answers the few hypercalls these
- * programs use (DIAG console write, test exit, clock comparator, storage
- * protection; SBI base,
- * TIME, DBCN write, SRST).  Exits with the guest's exit code, 3 on a
- * disabled wait, 4 on the instruction limit or timeout, 2 on bad usage.
+ * tests/cpu_run.c - a bare runner of guest programs on the CPU alone, with
+ * no VM around it: for the riscv-tests harness, for timing the interpreter
+ * (-s), and for CPU work without the rest of CP.  Loads a RISC-V ELF into
+ * fresh storage, writes the IPL block, runs the CPU and answers the few
+ * hypercalls such programs use (DIAG console write, test exit, clock
+ * comparator, storage protection; SBI base, TIME, DBCN write, SRST).
+ * Exits with the guest's exit code, 3 on a disabled wait, 4 on the
+ * instruction limit or timeout, 2 on bad usage.
  *
  * usage: cpu_run [--limit N] [--timeout SECONDS] [--storage BYTES] [-q] [-s] FILE.elf
  * (-q: no console output, -s: instruction count and speed on stderr)
