@@ -423,6 +423,21 @@ test_disabled_wait_vector_fault(void **state)
 }
 
 static void
+test_disabled_wait_interrupt_into_bad_vector(void **state)
+{
+    struct h *h = *state;
+    struct prog *p = &h->p;
+    emit(p, CSRRSI(0, SIE, SSIE_BIT));
+    emit(p, CSRRSI(0, SSTATUS, 2));
+    emit(p, CSRRSI(0, SIP, SSIE_BIT)); /* taken at once: stvec is beyond storage */
+    emit(p, JAL(0, 0));
+    h_load(h);
+    assert_int_equal(rv_csr_write(h->cpu, STVEC, STORAGE | 1), 0);
+    assert_int_equal(h_run(h, 100000), RV_STOP_DISABLED_WAIT);
+    assert_non_null(strstr(rv_cpu_stop_text(h->cpu), "trap vector"));
+}
+
+static void
 test_disabled_wait_trap_loop(void **state)
 {
     struct h *h = *state;
@@ -565,6 +580,7 @@ main(void)
         T(test_interrupt_priority),
         T(test_user_interrupt_ignores_sie_bit),
         T(test_disabled_wait_vector_fault),
+        T(test_disabled_wait_interrupt_into_bad_vector),
         T(test_disabled_wait_trap_loop),
         T(test_instret_on_trap_mid_block),
         T(test_budget),
