@@ -87,8 +87,8 @@ int cmsfs_err_rc(int err);
  * A write has returned 0 only when its data is
  * acknowledged: it survives the caller's process being killed.  flush
  * (may be NULL) returns when everything acknowledged survives power loss.
- * The device struct must outlive the mount; the file system never frees
- * it or ctx. */
+ * write may be NULL for a read-only device.  A mount keeps a copy of the
+ * struct; ctx must outlive the mount, and the file system never frees it. */
 struct cmsfs_dev {
     uint32_t block_size;
     uint64_t block_count;

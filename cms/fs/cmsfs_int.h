@@ -6,8 +6,9 @@
  *
  * Layers, bottom up: ondisk.c (encodings, CRC-32C) -> cache.c (device
  * access, metadata cache with checksums) -> alloc.c (bitmaps, commit) ->
- * dir.c (the directory B+tree) -> file.c (open files), fs.c (the public
- * entry points), check.c (the consistency check).
+ * dir.c (the directory B+tree) -> file.c (a file's byte stream) ->
+ * record.c (records, open, close), fs.c (the public entry points),
+ * check.c (the consistency check).
  */
 #ifndef CMS_FS_CMSFS_INT_H
 #define CMS_FS_CMSFS_INT_H
@@ -292,7 +293,24 @@ int cmsfs_dir_delete(struct cmsfs *fs, const struct cmsfs_name *name);
  * CMSFS_E_EOF if there is none. */
 int cmsfs_dir_seek(struct cmsfs *fs, const uint8_t *key, bool strict, uint8_t *leaf, unsigned *idx);
 
-/* ---- file.c ------------------------------------------------------------ */
+/* ---- file.c: a handle's byte stream ------------------------------------ */
+uint64_t cmsfs_fan_pow(unsigned n);
+/* The map entry of data block idx (loading map blocks). */
+int cmsfs_fh_entry_get(struct cmsfs_file *h, uint64_t idx, struct mapent *e);
+/* Sets it, growing the tree and copying committed map blocks as needed. */
+int cmsfs_fh_entry_put(struct cmsfs_file *h, uint64_t idx, const struct mapent *e);
+/* Makes the data buffer hold block idx (for writing: the writer's own
+ * copy, created if idx is the next block). */
+int cmsfs_fh_data_load(struct cmsfs_file *h, uint64_t idx, bool write);
+/* Write the dirty data buffer / map level L. */
+int cmsfs_fh_data_flush(struct cmsfs_file *h);
+int cmsfs_fh_lvl_flush(struct cmsfs_file *h, unsigned L);
+/* n bytes of the stream at pos (buf NULL: only check they are there). */
+int cmsfs_fh_read(struct cmsfs_file *h, uint64_t pos, void *buf, size_t n);
+/* n bytes at pos from src, or n copies of fill if src is NULL. */
+int cmsfs_fh_write(struct cmsfs_file *h, uint64_t pos, const void *src, uint8_t fill, size_t n);
+
+/* ---- record.c ---------------------------------------------------------- */
 /* Frees every block of a committed file (inside an op). */
 int cmsfs_file_free_blocks(struct cmsfs *fs, const struct fst *f);
 /* Frees a handle's memory (not its blocks) and unlinks it. */
