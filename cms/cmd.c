@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * cms/cmd.c - CMS command lines: the parser, command resolution and the
- * table of nucleus commands, and the small commands CP, QUERY, SET, HELP
- * and EXEC.  The file and disk commands are in cmd_file.c and cmd_disk.c,
+ * table of nucleus commands, and the small commands CP, TELL, QUERY, SET,
+ * HELP and EXEC.  The file and disk commands are in cmd_file.c and cmd_disk.c,
  * EDIT in edit.c, MODULE programs in loader.c.
  *
  * Resolution of the first word, as CMS does it:
@@ -26,6 +26,7 @@ int (*cms_exec_hook)(const char *fn, const char *fm, const char *args);
 
 static int cmd_exec(struct cms_plist *p);
 static int cmd_immediate(struct cms_plist *p);
+static int cmd_tell(struct cms_plist *p);
 
 /* The nucleus commands.  Order matters: the first match wins. */
 const struct cms_cmd cms_cmds[] = {
@@ -46,6 +47,7 @@ const struct cms_cmd cms_cmds[] = {
     {"RT", 2, cmd_immediate, "RT: after an attention, resume the typing of a program"},
     {"SET", 3, cmd_set, "SET IMPCP|IMPEX ON|OFF, SET RDYMSG LMSG|SMSG"},
     {"STATE", 3, cmd_state, "STATE fn ft [fm]: does a file exist?"},
+    {"TELL", 4, cmd_tell, "TELL userid message: send a message to another user"},
     {"TYPE", 1, cmd_type, "TYPE fn ft [fm] [first [last]]: show a file"},
 };
 const size_t cms_ncmds = sizeof cms_cmds / sizeof cms_cmds[0];
@@ -229,6 +231,35 @@ cmd_cp(struct cms_plist *p)
         return 24;
     }
     return cp_pass(p->rest[1], 0);
+}
+
+/* TELL userid message: CP's "MSG userid message".  CP's response (say,
+ * the user is not logged on) and its return code are TELL's; without CP,
+ * VMC031E and -3 as for the CP command. */
+static int
+cmd_tell(struct cms_plist *p)
+{
+    if (p->argc < 2) {
+        cms_msg(M_MISSING_OPERAND, "userid");
+        return 24;
+    }
+    if (p->argc < 3) {
+        cms_msg(M_MISSING_OPERAND, "message");
+        return 24;
+    }
+    static char cmd[CMS_LINE_MAX + 16];
+    size_t n = 4, u = strlen(p->argv[1]), m = strlen(p->rest[2]);
+    if (4 + u + 1 + m >= sizeof cmd) {
+        m = sizeof cmd - 1 - (4 + u + 1); /* cp_pass refuses it as too long */
+    }
+    memcpy(cmd, "MSG ", 4);
+    memcpy(cmd + n, p->argv[1], u);
+    n += u;
+    cmd[n++] = ' ';
+    memcpy(cmd + n, p->rest[2], m);
+    n += m;
+    cmd[n] = '\0';
+    return cp_pass(cmd, 0);
 }
 
 int

@@ -3,7 +3,8 @@
 # tests/cms_cp.sh - CMS under CP: `vmrv ipl` on a free port, a logon with
 # the real OpenSSH client (password through SSH_ASKPASS, console without a
 # pty), CMS IPLed by CP with MAINT's 190 and the user's 191; CP commands
-# through DIAG 0x008 (CP, implied CP, QUERY passed to CP), an unknown
+# through DIAG 0x008 (CP, implied CP, QUERY passed to CP), TELL (to a user
+# not logged on, to the disconnected AUTOLOG1, to oneself), an unknown
 # command, the S-disk's HELP and HELLO, a CMS ABEND (CP STORE damages the
 # nucleus) and the IPL after it, LOGOFF.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
@@ -67,7 +68,9 @@ wait_for() {
     done
 }
 say "q disk" && say "cp q t" && say "q time" && say "nosuchcmd" && say "set impcp off" &&
-    say "query cmslevel" && say "hello there" && say "help acc" && say "set impcp on"
+    say "query cmslevel" && say "hello there" && say "help acc" && say "set impcp on" &&
+    say "tell demo2 are you there" && say "tell autolog1 Hello from DEMO1" &&
+    say "tell * A note to myself"
 # a CMS ABEND: CP STORE puts an illegal instruction at the start of the
 # HELP command's code; HELP then faults in CMS itself.  Enter IPLs CMS
 # again, and it works (HELP still faults: the nucleus keeps the damage).
@@ -99,5 +102,11 @@ expect cp '^VMC001E Unknown CP/CMS command NOSUCHCMD'
 expect cp '^VM/RV CMS [0-9.]+$'
 expect cp '^Hello from HELLO, a CMS program, with 1 argument'
 expect cp '^ACCESS vaddr mode$'
+# TELL: CP's MSG; its response and return code are TELL's
+expect cp '^VMR045E DEMO2 is not logged on$'
+expect cp '^Ready\(00045\);'
+expect cp '^VMR058W AUTOLOG1 is disconnected; the message was not shown$'
+expect cp '^Ready\(00058\);'
+expect cp '^MSG FROM DEMO1 *: A note to myself$'
 expect cp '^LOGOFF AT '
 cms_done

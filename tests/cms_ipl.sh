@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # tests/cms_ipl.sh - CMS IPL: the version line, ACCESS of 191/190/19E,
 # the Ready message and its timing fields, an unformatted A-disk, PROFILE
-# EXEC, implied CP and unknown commands, QUERY and SET.
+# EXEC, implied CP and unknown commands, QUERY and SET, TELL without CP.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 cms_init
 
@@ -36,6 +36,9 @@ cp
 help
 help type
 help nosuch
+tell
+tell maint
+tell maint Hello there
 EOS
 expect ipl '^VM/RV CMS [0-9]+\.[0-9]+\.[0-9]+  [0-9]{4}-[0-9]{2}-[0-9]{2}$'
 expect ipl '^Ready; T=[0-9]+\.[0-9]{2}/[0-9]+\.[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$'
@@ -57,8 +60,11 @@ expect ipl '^VMC007E Filemode Q is not accessed'
 expect ipl '^  Listfile '
 expect ipl '^TYPE fn ft'
 expect ipl '^VMC026E No help for nosuch'
+expect ipl '^VMC005E Missing operand: userid$'
+expect ipl '^VMC005E Missing operand: message$'
+expect ipl '^VMC031E CP command failed: no CP in this virtual machine$'
 expect_not ipl 'VMC011W'
-expect_rcs ipl "0 0 0 0 -3 0 0 0 0 0 0 24 24 0 0 0 0 24 36 24 0 0 28"
+expect_rcs ipl "0 0 0 0 -3 0 0 0 0 0 0 24 24 0 0 0 0 24 36 24 0 0 28 24 24 -3"
 
 # no disks at all; then an unformatted A-disk
 cms_run nodisk <<'EOS'
