@@ -343,6 +343,23 @@ hex_bytes(struct cpcmd_ctx *c, const char *w, unsigned char *out, size_t *n, siz
     return true;
 }
 
+/* STORE's last operands: the hex value (missing: "what"), the end of the
+ * command, then the CPU.  NULL when any of them is missing or bad; the
+ * message is written and sets the command's return code. */
+static struct rv_cpu *
+store_value(struct cpcmd_ctx *c, const char *what, uint64_t *v)
+{
+    const char *val = cpcmd_next(c);
+    if (!val) {
+        cpcmd_missing(c, what);
+        return NULL;
+    }
+    if (!cpcmd_hex(c, val, v) || cpcmd_no_more(c)) {
+        return NULL;
+    }
+    return vm_cpu(c);
+}
+
 int
 cpcmd_store(struct cpcmd_ctx *c)
 {
@@ -350,21 +367,13 @@ cpcmd_store(struct cpcmd_ctx *c)
     if (!w) {
         return cpcmd_missing(c, "G, PSW, CSR or an address");
     }
-    int rc;
     uint64_t v;
     if (toupper((unsigned char)w[0]) == 'G') {
         int r = reg_operand(c, w, false);
         if (r < 0) {
             return c->out->rc;
         }
-        const char *val = cpcmd_next(c);
-        if (!val) {
-            return cpcmd_missing(c, "a value");
-        }
-        if (!cpcmd_hex(c, val, &v) || (rc = cpcmd_no_more(c))) {
-            return c->out->rc;
-        }
-        struct rv_cpu *cpu = vm_cpu(c);
+        struct rv_cpu *cpu = store_value(c, "a value", &v);
         if (!cpu) {
             return c->out->rc;
         }
@@ -373,14 +382,7 @@ cpcmd_store(struct cpcmd_ctx *c)
         return 0;
     }
     if (strcasecmp(w, "PSW") == 0 || strcasecmp(w, "PC") == 0) {
-        const char *val = cpcmd_next(c);
-        if (!val) {
-            return cpcmd_missing(c, "an address");
-        }
-        if (!cpcmd_hex(c, val, &v) || (rc = cpcmd_no_more(c))) {
-            return c->out->rc;
-        }
-        struct rv_cpu *cpu = vm_cpu(c);
+        struct rv_cpu *cpu = store_value(c, "an address", &v);
         if (!cpu) {
             return c->out->rc;
         }
@@ -397,14 +399,7 @@ cpcmd_store(struct cpcmd_ctx *c)
         if (num < 0) {
             return c->out->rc;
         }
-        const char *val = cpcmd_next(c);
-        if (!val) {
-            return cpcmd_missing(c, "a value");
-        }
-        if (!cpcmd_hex(c, val, &v) || (rc = cpcmd_no_more(c))) {
-            return c->out->rc;
-        }
-        struct rv_cpu *cpu = vm_cpu(c);
+        struct rv_cpu *cpu = store_value(c, "a value", &v);
         if (!cpu) {
             return c->out->rc;
         }
