@@ -11,7 +11,8 @@
  *     checked before any byte moves; a fault names the first byte of the
  *     part that faulted.
  *   - Faults: beyond storage or forbidden to U-mode by stor_protect ->
- *     access fault 5 (load) / 7 (store, AMO).
+ *     access fault 5 (load) / 7 (store, AMO); a store into a shared saved
+ *     segment page (STOR_M_SHARED) -> 7 in S-mode too.
  *   - Stores into pages with code: the bytes are written, then whatever
  *     translation they overlap is invalidated through stor_invalidate();
  *     the interpreter then leaves the block (RV_X_LEAVE).
@@ -110,8 +111,12 @@ page_ok(const struct rv_cpu *cpu, uint64_t pn, bool write)
     if (pn >= cpu->st->npages) {
         return -1;
     }
+    unsigned meta = stor_meta(cpu->st, pn);
+    if (write && (meta & STOR_M_SHARED)) {
+        return -1; /* a saved segment's page: read only in every mode */
+    }
     if (cpu->priv == RV_PRIV_U) {
-        unsigned prot = stor_meta(cpu->st, pn) & STOR_M_PROT;
+        unsigned prot = meta & STOR_M_PROT;
         if (prot == DIAG_PROT_USER_NONE || (write && prot == DIAG_PROT_USER_RO)) {
             return -1;
         }

@@ -8,7 +8,9 @@
  * reads of an unbacked page see stor_zero_page.  stor_release frees frames
  * and, when a leaf is left with no frames and no metadata, the leaf too.
  * Nothing here knows about the CPU: translated code is reached only through
- * the registered code function.
+ * the registered code function.  Pages of shared saved segments
+ * (cp/stor_seg.c) carry STOR_M_SHARED: their frames are never freed here,
+ * and a CP write copies them private first.
  */
 #include "config.h"
 
@@ -48,7 +50,9 @@ static void
 stor_leaf_free(struct stor_leaf *l)
 {
     for (unsigned i = 0; i < STOR_LEAF_PAGES; i++) {
-        free(l->frame[i]);
+        if (!(l->meta[i] & STOR_M_SHARED)) {
+            free(l->frame[i]);
+        }
     }
     free(l);
 }
@@ -58,6 +62,11 @@ stor_destroy(struct stor *st)
 {
     if (st == NULL) {
         return;
+    }
+    for (unsigned i = 0; i < STOR_SEG_MAX; i++) {
+        if (st->segs[i].seg != NULL) {
+            stor_seg_put(st->segs[i].seg);
+        }
     }
     for (size_t i = 0; i < st->nroot; i++) {
         if (st->root[i] != NULL) {
@@ -80,7 +89,7 @@ stor_range_ok(const struct stor *st, uint64_t gpa, uint64_t len)
     return gpa <= st->size && len <= st->size - gpa;
 }
 
-static struct stor_leaf *
+struct stor_leaf *
 stor_leaf_need(struct stor *st, uint64_t pn)
 {
     struct stor_leaf **slot = &st->root[pn >> STOR_LEAF_BITS];
@@ -94,7 +103,7 @@ stor_leaf_need(struct stor *st, uint64_t pn)
 }
 
 /* Frees the leaf of pn when nothing in it is worth keeping. */
-static void
+void
 stor_leaf_trim(struct stor *st, uint64_t pn)
 {
     struct stor_leaf **slot = &st->root[pn >> STOR_LEAF_BITS];
@@ -125,6 +134,19 @@ stor_frame_rw(struct stor *st, uint64_t pn)
         l->nframes++;
         st->resident++;
         st->gen++;
+    } else if (l->meta[i] & STOR_M_SHARED) {
+        /* Copy on write: this stor gets its own copy of the page. */
+        void *f = NULL;
+        if (posix_memalign(&f, STOR_PAGE_SIZE, STOR_PAGE_SIZE) != 0) {
+            return NULL;
+        }
+        memcpy(f, l->frame[i], STOR_PAGE_SIZE);
+        l->frame[i] = f;
+        l->meta[i] &= ~STOR_M_SHARED;
+        st->shared--;
+        st->resident++;
+        st->gen++;
+        stor_seg_unmapped(st, pn);
     }
     l->meta[i] |= STOR_M_DIRTY;
     return l->frame[i];
@@ -263,8 +285,16 @@ stor_fill(struct stor *st, uint64_t gpa, const void *src, uint64_t len)
             memcpy(f + off, in, n);
             in += n;
         } else {
-            /* Zeroing an unbacked page changes nothing. */
+            /* Zeroing an unbacked page changes nothing; a shared one is
+             * copied private first. */
             uint8_t *f = stor_frame(st, pn);
+            if (f != NULL && (stor_meta(st, pn) & STOR_M_SHARED)) {
+                f = stor_frame_rw(st, pn);
+                if (f == NULL) {
+                    rc = -ENOMEM;
+                    break;
+                }
+            }
             if (f != NULL) {
                 memset(f + off, 0, n);
             }
@@ -315,7 +345,14 @@ stor_release(struct stor *st, uint64_t gpa, uint64_t len)
             continue;
         }
         unsigned i = pn & (STOR_LEAF_PAGES - 1);
-        if (l->frame[i] != NULL) {
+        if (l->frame[i] != NULL && (l->meta[i] & STOR_M_SHARED)) {
+            /* Unmapped, never freed: the segment owns the frame. */
+            l->frame[i] = NULL;
+            l->nframes--;
+            st->shared--;
+            l->meta[i] &= ~STOR_M_SHARED;
+            stor_seg_unmapped(st, pn);
+        } else if (l->frame[i] != NULL) {
             free(l->frame[i]);
             l->frame[i] = NULL;
             l->nframes--;

@@ -33,11 +33,12 @@
 #define STOR_M_PROT 0x03u /* DIAG_PROT_USER_* */
 #define STOR_M_CODE 0x04u /* translations exist: no write TLB entries */
 #define STOR_M_DIRTY 0x08u /* written since backed (for paging) */
+#define STOR_M_SHARED 0x10u /* frame belongs to a saved segment: read only */
 
 struct stor_leaf {
     uint8_t *frame[STOR_LEAF_PAGES];
     uint8_t meta[STOR_LEAF_PAGES];
-    uint32_t nframes; /* frames backed in this leaf */
+    uint32_t nframes; /* frames mapped in this leaf (private or shared) */
     uint32_t nmeta; /* pages with nonzero protection or CODE */
 };
 
@@ -51,7 +52,12 @@ struct stor {
     struct stor_leaf **root;
     size_t nroot;
     size_t nleaves;
-    uint64_t resident;
+    uint64_t resident; /* private frames */
+    uint64_t shared; /* pages mapping a segment's frames */
+    struct stor_attached {
+        struct stor_seg *seg; /* NULL: free slot */
+        uint64_t mapped; /* its pages still mapped here */
+    } segs[STOR_SEG_MAX];
     uint64_t gen;
     uint64_t ncode; /* pages carrying STOR_M_CODE */
     stor_code_fn *code_fn;
@@ -83,14 +89,24 @@ stor_meta(const struct stor *st, uint64_t pn)
     return l ? l->meta[pn & (STOR_LEAF_PAGES - 1)] : 0;
 }
 
-/* Backs page pn (pn < npages) if needed and returns its frame; bumps gen
- * when it backs one.  NULL: host out of memory. */
+/* The leaf of pn, made if needed (NULL: out of memory); and freeing the
+ * leaf of pn when it holds no frame and no metadata worth keeping. */
+struct stor_leaf *stor_leaf_need(struct stor *st, uint64_t pn);
+void stor_leaf_trim(struct stor *st, uint64_t pn);
+
+/* Backs page pn (pn < npages) if needed and returns its frame, private to
+ * this stor (a shared page is copied first); bumps gen when it backs or
+ * copies one.  NULL: host out of memory. */
 uint8_t *stor_frame_rw(struct stor *st, uint64_t pn);
 
 /* Sets or clears meta bits of page pn (pn < npages).  Setting may allocate
  * a leaf: -ENOMEM.  Bumps gen. */
 int stor_meta_set(struct stor *st, uint64_t pn, unsigned bits);
 void stor_meta_clear(struct stor *st, uint64_t pn, unsigned bits);
+
+/* cp/stor_seg.c: a shared page pn of st was unmapped or copied private;
+ * the segment's reference goes with its last mapped page. */
+void stor_seg_unmapped(struct stor *st, uint64_t pn);
 
 /* Registers the translation cache's invalidation function (one per stor). */
 void stor_set_code_fn(struct stor *st, stor_code_fn *fn, void *ctx);
