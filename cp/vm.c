@@ -25,6 +25,7 @@
 
 #include "cp/diag.h"
 #include "cp/elf.h"
+#include "cp/nss.h"
 #include "cp/rv.h"
 #include "cp/stor.h"
 #include "cp/vdev.h"
@@ -315,6 +316,9 @@ vm_ipl_elf_image(struct vm *vm, const void *image, size_t size, const char *name
         return -EINVAL;
     }
     uint64_t entry = 0;
+    /* a private image replaces whatever saved segment was attached */
+    stor_detach_all(vm->st);
+    vm->nshared = 0;
     int rc = elf_load(vm->st, image, size, &entry, err, errlen);
     if (rc == 0) {
         rc = vm_ipl_start(vm, entry, name, 0, 0, parm, err, errlen);
@@ -352,6 +356,28 @@ vm_ipl_elf(struct vm *vm, const char *path, const char *parm, char *err, size_t 
     return rc;
 }
 
+int
+vm_ipl_nss(struct vm *vm, const char *name, const char *path, const char *parm, char *err,
+           size_t errlen)
+{
+    int64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    stor_detach_all(vm->st);
+    vm->nshared = 0;
+    struct nss_info ni;
+    int rc = nss_attach_file(vm->st, name, path, &ni, err, errlen);
+    if (rc == 1) {
+        /* a valid ELF that does not fit the window: a private copy */
+        vm->cp_ns += (uint64_t)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+        return vm_ipl_elf(vm, path, parm, err, errlen);
+    }
+    if (rc == 0) {
+        vm_shared_range(vm, ni.base, ni.size);
+        rc = vm_ipl_start(vm, ni.entry, ni.name, ni.base, ni.size, parm, err, errlen);
+    }
+    vm->cp_ns += (uint64_t)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+    return rc;
+}
+
 void
 vm_reset(struct vm *vm, bool clear)
 {
@@ -359,8 +385,9 @@ vm_reset(struct vm *vm, bool clear)
     rv_cpu_reset(vm->cpu, 0);
     rv_cpu_set_timecmp(vm->cpu, UINT64_MAX);
     if (clear) {
-        stor_release(vm->st, 0, vm->storage);
+        stor_release(vm->st, 0, vm->storage); /* unmaps segments too */
         stor_protect(vm->st, 0, vm->storage, DIAG_PROT_USER_RW);
+        vm->nshared = 0;
     }
     vm->status.state = VM_STOPPED;
 }
