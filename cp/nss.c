@@ -95,6 +95,13 @@ nss_same_file(const struct nss_entry *e, const struct stat *sb)
            e->mtime.tv_sec == sb->st_mtim.tv_sec && e->mtime.tv_nsec == sb->st_mtim.tv_nsec;
 }
 
+static void
+scratch_free(struct stor *scratch)
+{
+    stor_unpin(scratch);
+    stor_destroy(scratch);
+}
+
 /* Builds a sealed segment from the ELF at path: 0, 1 (not a saved-system
  * shape) or a negative errno with err. */
 static int
@@ -106,13 +113,14 @@ nss_build(const char *path, struct stor_seg **out, uint64_t *entry, char *err, s
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
+    stor_pin(scratch); /* the pager must not take its pages meanwhile */
     int rc = elf_load_file(scratch, path, entry, err, errlen);
     if (rc == -EFBIG) {
-        stor_destroy(scratch);
+        scratch_free(scratch);
         return 1; /* loads beyond the window */
     }
     if (rc != 0) {
-        stor_destroy(scratch);
+        scratch_free(scratch);
         return rc;
     }
     uint64_t first = base >> STOR_PAGE_SHIFT, npages = end >> STOR_PAGE_SHIFT, top = 0;
@@ -121,25 +129,25 @@ nss_build(const char *path, struct stor_seg **out, uint64_t *entry, char *err, s
             continue;
         }
         if (pn < first) {
-            stor_destroy(scratch);
+            scratch_free(scratch);
             return 1; /* loads below the window */
         }
         top = pn + 1;
     }
     if (top == 0 || *entry < base || *entry >= top << STOR_PAGE_SHIFT) {
-        stor_destroy(scratch);
+        scratch_free(scratch);
         return 1;
     }
     uint64_t size = (top - first) << STOR_PAGE_SHIFT;
     struct stor_seg *seg = stor_seg_create(base, size);
     if (seg == NULL || stor_seg_fill(seg, scratch, base, size) != 0) {
         stor_seg_put(seg);
-        stor_destroy(scratch);
+        scratch_free(scratch);
         snprintf(err, errlen, "out of memory for a saved segment of %llu bytes",
                  (unsigned long long)size);
         return -ENOMEM;
     }
-    stor_destroy(scratch);
+    scratch_free(scratch);
     stor_seg_seal(seg);
     *out = seg;
     return 0;

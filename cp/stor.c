@@ -15,9 +15,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cp/paging.h"
 #include "cp/stor_int.h"
 #include "vmrv/diag.h"
 #include "vmrv/ipl.h"
@@ -43,6 +45,12 @@ stor_create(uint64_t size)
         return NULL;
     }
     st->gen = 1;
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&st->pin, &ma);
+    pthread_mutexattr_destroy(&ma);
+    paging_register(st);
     return st;
 }
 
@@ -53,8 +61,43 @@ stor_leaf_free(struct stor_leaf *l)
         if (!(l->meta[i] & STOR_M_SHARED)) {
             free(l->frame[i]);
         }
+        if (l->meta[i] & STOR_M_PAGED) {
+            paging_slot_free(l->slot[i]);
+        }
     }
+    free(l->slot);
     free(l);
+}
+
+void
+stor_slot_drop(struct stor *st, struct stor_leaf *l, unsigned i)
+{
+    if (!(l->meta[i] & STOR_M_PAGED)) {
+        return;
+    }
+    paging_slot_free(l->slot[i]);
+    if (l->frame[i] == NULL) {
+        st->paged_out--;
+    }
+    stor_meta_put(l, i, l->meta[i] & ~STOR_M_PAGED);
+}
+
+void
+stor_pin(struct stor *st)
+{
+    pthread_mutex_lock(&st->pin);
+}
+
+void
+stor_unpin(struct stor *st)
+{
+    pthread_mutex_unlock(&st->pin);
+}
+
+uint64_t
+stor_paged_pages(const struct stor *st)
+{
+    return st->paged_out;
 }
 
 void
@@ -63,6 +106,8 @@ stor_destroy(struct stor *st)
     if (st == NULL) {
         return;
     }
+    paging_unregister(st); /* no stealer can reach it after this */
+    paging_frames_add(-(int64_t)st->resident);
     for (unsigned i = 0; i < STOR_SEG_MAX; i++) {
         if (st->segs[i].seg != NULL) {
             stor_seg_put(st->segs[i].seg);
@@ -74,6 +119,7 @@ stor_destroy(struct stor *st)
         }
     }
     free(st->root);
+    pthread_mutex_destroy(&st->pin);
     free(st);
 }
 
@@ -109,6 +155,7 @@ stor_leaf_trim(struct stor *st, uint64_t pn)
     struct stor_leaf **slot = &st->root[pn >> STOR_LEAF_BITS];
     struct stor_leaf *l = *slot;
     if (l != NULL && l->nframes == 0 && l->nmeta == 0) {
+        free(l->slot);
         free(l);
         *slot = NULL;
         st->nleaves--;
@@ -123,6 +170,11 @@ stor_frame_rw(struct stor *st, uint64_t pn)
         return NULL;
     }
     unsigned i = pn & (STOR_LEAF_PAGES - 1);
+    if (l->frame[i] == NULL && (l->meta[i] & STOR_M_PAGED)) {
+        if (stor_page_in(st, pn) == NULL) {
+            return NULL;
+        }
+    }
     if (l->frame[i] == NULL) {
         void *f = NULL;
         if (posix_memalign(&f, STOR_PAGE_SIZE, STOR_PAGE_SIZE) != 0) {
@@ -133,6 +185,7 @@ stor_frame_rw(struct stor *st, uint64_t pn)
         l->frame[i] = f;
         l->nframes++;
         st->resident++;
+        paging_frames_add(1);
         st->gen++;
     } else if (l->meta[i] & STOR_M_SHARED) {
         /* Copy on write: this stor gets its own copy of the page. */
@@ -145,19 +198,14 @@ stor_frame_rw(struct stor *st, uint64_t pn)
         l->meta[i] &= ~STOR_M_SHARED;
         st->shared--;
         st->resident++;
+        paging_frames_add(1);
         st->gen++;
         stor_seg_unmapped(st, pn);
     }
-    l->meta[i] |= STOR_M_DIRTY;
+    l->meta[i] |= STOR_M_DIRTY | STOR_M_REF;
     return l->frame[i];
 }
 
-/* Metadata other than DIRTY keeps a leaf alive. */
-static unsigned
-stor_meta_keeps(unsigned m)
-{
-    return (m & (STOR_M_PROT | STOR_M_CODE)) != 0;
-}
 
 int
 stor_meta_set(struct stor *st, uint64_t pn, unsigned bits)
@@ -242,8 +290,8 @@ stor_invalidate(struct stor *st, uint64_t gpa, uint64_t len)
     }
 }
 
-int
-stor_read(struct stor *st, uint64_t gpa, void *dst, size_t len)
+static int
+stor_read_pinned(struct stor *st, uint64_t gpa, void *dst, size_t len)
 {
     if (!stor_range_ok(st, gpa, len)) {
         return -EFAULT;
@@ -310,13 +358,19 @@ int
 stor_write(struct stor *st, uint64_t gpa, const void *src, size_t len)
 {
     static const uint8_t none;
-    return stor_fill(st, gpa, src != NULL ? src : &none, len);
+    stor_pin(st);
+    int rc = stor_fill(st, gpa, src != NULL ? src : &none, len);
+    stor_unpin(st);
+    return rc;
 }
 
 int
 stor_zero(struct stor *st, uint64_t gpa, uint64_t len)
 {
-    return stor_fill(st, gpa, NULL, len);
+    stor_pin(st);
+    int rc = stor_fill(st, gpa, NULL, len);
+    stor_unpin(st);
+    return rc;
 }
 
 static int
@@ -328,8 +382,8 @@ stor_pages_ok(const struct stor *st, uint64_t gpa, uint64_t len)
     return stor_range_ok(st, gpa, len) ? 0 : -EFAULT;
 }
 
-int
-stor_release(struct stor *st, uint64_t gpa, uint64_t len)
+static int
+stor_release_pinned(struct stor *st, uint64_t gpa, uint64_t len)
 {
     int rc = stor_pages_ok(st, gpa, len);
     if (rc != 0 || len == 0) {
@@ -357,16 +411,18 @@ stor_release(struct stor *st, uint64_t gpa, uint64_t len)
             l->frame[i] = NULL;
             l->nframes--;
             st->resident--;
+            paging_frames_add(-1);
         }
-        l->meta[i] &= ~STOR_M_DIRTY;
+        stor_slot_drop(st, l, i); /* never written out again */
+        l->meta[i] &= ~(STOR_M_DIRTY | STOR_M_REF);
         stor_leaf_trim(st, pn);
     }
     st->gen++;
     return 0;
 }
 
-int
-stor_protect(struct stor *st, uint64_t gpa, uint64_t len, int mode)
+static int
+stor_protect_pinned(struct stor *st, uint64_t gpa, uint64_t len, int mode)
 {
     int rc = stor_pages_ok(st, gpa, len);
     if (rc != 0) {
@@ -395,4 +451,31 @@ size_t
 stor_map_footprint(const struct stor *st)
 {
     return sizeof *st + st->nroot * sizeof *st->root + st->nleaves * sizeof(struct stor_leaf);
+}
+
+int
+stor_read(struct stor *st, uint64_t gpa, void *dst, size_t len)
+{
+    stor_pin(st);
+    int rc = stor_read_pinned(st, gpa, dst, len);
+    stor_unpin(st);
+    return rc;
+}
+
+int
+stor_release(struct stor *st, uint64_t gpa, uint64_t len)
+{
+    stor_pin(st);
+    int rc = stor_release_pinned(st, gpa, len);
+    stor_unpin(st);
+    return rc;
+}
+
+int
+stor_protect(struct stor *st, uint64_t gpa, uint64_t len, int mode)
+{
+    stor_pin(st);
+    int rc = stor_protect_pinned(st, gpa, len, mode);
+    stor_unpin(st);
+    return rc;
 }

@@ -51,6 +51,23 @@ int stor_protect(struct stor *st, uint64_t gpa, uint64_t len, int mode);
 uint64_t stor_resident_pages(const struct stor *st);
 size_t stor_map_footprint(const struct stor *st);
 
+/* ---- paging (cp/paging.h) ------------------------------------------------ */
+
+/* Holds st against the pager: while pinned no other thread steals its
+ * frames.  Recursive; every stor_* function pins for its own duration, and
+ * vm_run pins for a whole slice (the CPU's TLB points at frames). */
+void stor_pin(struct stor *st);
+void stor_unpin(struct stor *st);
+
+/* The safe point of a stor whose CPU is not running (end of a slice, st
+ * pinned by the caller or not at all): while the system is over its frame
+ * limit, steal least-recently-used frames, from other stors not in use and
+ * then from st itself.  Cheap when under the limit. */
+void stor_trim(struct stor *st);
+
+/* Pages of st now out on the paging file. */
+uint64_t stor_paged_pages(const struct stor *st);
+
 /* ---- shared saved segments ---------------------------------------------- */
 
 /* A read-only image of whole pages placed at the same guest address in

@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 
 #include "cp/stor_int.h"
+#include "cp/paging.h"
 #include "vmrv/ipl.h"
 
 struct stor_seg {
@@ -198,8 +199,19 @@ slot_detach(struct stor *st, int i)
     stor_seg_put(seg);
 }
 
+static int stor_attach_pinned(struct stor *st, struct stor_seg *seg);
+
 int
 stor_attach(struct stor *st, struct stor_seg *seg)
+{
+    stor_pin(st);
+    int rc = stor_attach_pinned(st, seg);
+    stor_unpin(st);
+    return rc;
+}
+
+static int
+stor_attach_pinned(struct stor *st, struct stor_seg *seg)
 {
     if (!seg->sealed) {
         return -EINVAL;
@@ -240,9 +252,11 @@ stor_attach(struct stor *st, struct stor_seg *seg)
         uint64_t pn = first + k;
         struct stor_leaf *l = stor_leaf_get(st, pn);
         unsigned j = pn & (STOR_LEAF_PAGES - 1);
+        stor_slot_drop(st, l, j);
         if (l->frame[j] != NULL) {
             free(l->frame[j]); /* private: the overlap check excluded shared */
             st->resident--;
+            paging_frames_add(-1);
         } else {
             l->nframes++;
         }
@@ -261,7 +275,9 @@ stor_detach(struct stor *st, uint64_t base)
 {
     for (int i = 0; i < STOR_SEG_MAX; i++) {
         if (st->segs[i].seg != NULL && st->segs[i].seg->base == base) {
+            stor_pin(st);
             slot_detach(st, i);
+            stor_unpin(st);
             return 0;
         }
     }
@@ -273,7 +289,9 @@ stor_detach_all(struct stor *st)
 {
     for (int i = 0; i < STOR_SEG_MAX; i++) {
         if (st->segs[i].seg != NULL) {
+            stor_pin(st);
             slot_detach(st, i);
+            stor_unpin(st);
         }
     }
 }

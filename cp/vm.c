@@ -456,7 +456,10 @@ vm_run(struct vm *vm, struct rv_tlb *tlb, uint64_t budget)
     vm->hook_ns = 0;
     vm->slice_cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     vm->in_run = true;
+    stor_pin(vm->st); /* no frame of ours is stolen while the TLB uses it */
     enum rv_stop stop = rv_cpu_run(vm->cpu, tlb, budget);
+    stor_trim(vm->st); /* the safe point: over the real storage limit, pay back */
+    stor_unpin(vm->st);
     int64_t run_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - vm->slice_cpu0;
     vm->in_run = false;
     if (run_ns > (int64_t)vm->hook_ns) {
