@@ -28,6 +28,7 @@
 
 #include "cp/cpcmd.h"
 #include "cp/nss.h"
+#include "cp/paging.h"
 #include "cp/stor.h"
 #include "cp/system_std.h"
 #include "cp/vdev.h"
@@ -293,6 +294,11 @@ build_vm(struct cpvm *cv, uint64_t storage, char *err, size_t errlen)
 static void *
 v_create(void *svc_ctx, struct cp_user *u, const struct cp_dirent *de, char *err, size_t errlen)
 {
+    if (paging_full()) {
+        /* the operator was told when it filled (cp/paging.c) */
+        snprintf(err, errlen, "the paging file is full; try again later");
+        return NULL;
+    }
     struct cpvm *cv = calloc(1, sizeof *cv);
     if (!cv) {
         snprintf(err, errlen, "out of memory");
