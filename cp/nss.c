@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <elf.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include "cp/diag.h"
@@ -31,7 +33,7 @@
 struct nss_entry {
     char name[NSS_NAME_MAX + 1]; /* "" = free */
     struct stor_seg *seg;
-    uint64_t entry;
+    struct nss_info zi; /* entry and zero ranges */
     /* the file it came from: a change means a new image */
     dev_t dev;
     ino_t ino;
@@ -83,7 +85,9 @@ nss_fill_info(const struct nss_entry *e, struct nss_info *info)
     memcpy(info->name, e->name, sizeof info->name);
     info->base = stor_seg_base(e->seg);
     info->size = stor_seg_size(e->seg);
-    info->entry = e->entry;
+    info->entry = e->zi.entry;
+    info->nzero = e->zi.nzero;
+    memcpy(info->zero, e->zi.zero, sizeof info->zero);
     unsigned refs = stor_seg_refs(e->seg);
     info->users = refs > 0 ? refs - 1 : 0; /* less the registry's own */
 }
@@ -102,10 +106,59 @@ scratch_free(struct stor *scratch)
     stor_destroy(scratch);
 }
 
+/* The PT_LOADs of an image elf_load accepted: those outside the window
+ * must be bss only (no file bytes); they become zero ranges.  false if the
+ * image is not a saved system's shape. */
+static bool
+nss_zero_ranges(const uint8_t *image, struct nss_info *zi)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)image;
+    zi->nzero = 0;
+    for (unsigned k = 0; k < eh->e_phnum; k++) {
+        Elf64_Phdr ph;
+        memcpy(&ph, image + eh->e_phoff + (uint64_t)k * eh->e_phentsize, sizeof ph);
+        if (ph.p_type != PT_LOAD || ph.p_memsz == 0) {
+            continue;
+        }
+        uint64_t lo = ph.p_paddr, hi = ph.p_paddr + ph.p_memsz;
+        if (lo >= VMRV_SEG_CMS_BASE && hi <= VMRV_SEG_CMS_BASE + VMRV_SEG_CMS_MAX) {
+            continue;
+        }
+        if (ph.p_filesz != 0 || zi->nzero == NSS_ZERO_MAX || hi > VMRV_SEG_CMS_BASE) {
+            return false;
+        }
+        zi->zero[zi->nzero].base = lo;
+        zi->zero[zi->nzero].len = ph.p_memsz;
+        zi->nzero++;
+    }
+    return true;
+}
+
+static int nss_build_image(const uint8_t *image, size_t isize, struct stor_seg **out,
+                           struct nss_info *zi, char *err, size_t errlen);
+
 /* Builds a sealed segment from the ELF at path: 0, 1 (not a saved-system
- * shape) or a negative errno with err. */
+ * shape) or a negative errno with err.  zi gets the entry and the zero
+ * ranges. */
 static int
-nss_build(const char *path, struct stor_seg **out, uint64_t *entry, char *err, size_t errlen)
+nss_build(const char *path, struct stor_seg **out, struct nss_info *zi, char *err,
+          size_t errlen)
+{
+    void *image = NULL;
+    size_t isize = 0;
+    int rc = elf_read_file(path, &image, &isize, err, errlen);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = nss_build_image(image, isize, out, zi, err, errlen);
+    free(image);
+    return rc;
+}
+
+/* nss_build on an image in memory. */
+static int
+nss_build_image(const uint8_t *image, size_t isize, struct stor_seg **out, struct nss_info *zi,
+                char *err, size_t errlen)
 {
     const uint64_t base = VMRV_SEG_CMS_BASE, end = VMRV_SEG_CMS_BASE + VMRV_SEG_CMS_MAX;
     struct stor *scratch = stor_create(end);
@@ -114,7 +167,11 @@ nss_build(const char *path, struct stor_seg **out, uint64_t *entry, char *err, s
         return -ENOMEM;
     }
     stor_pin(scratch); /* the pager must not take its pages meanwhile */
-    int rc = elf_load_file(scratch, path, entry, err, errlen);
+    uint64_t *entry = &zi->entry;
+    int rc = elf_load(scratch, image, isize, entry, err, errlen);
+    if (rc == 0 && !nss_zero_ranges(image, zi)) {
+        rc = -EFBIG;
+    }
     if (rc == -EFBIG) {
         scratch_free(scratch);
         return 1; /* loads beyond the window */
@@ -170,8 +227,9 @@ nss_current(const char *name, const char *path, struct nss_entry **out, char *er
         return 0;
     }
     struct stor_seg *seg = NULL;
-    uint64_t entry = 0;
-    int rc = nss_build(path, &seg, &entry, err, errlen);
+    struct nss_info zi;
+    memset(&zi, 0, sizeof zi);
+    int rc = nss_build(path, &seg, &zi, err, errlen);
     if (rc != 0) {
         return rc;
     }
@@ -191,7 +249,7 @@ nss_current(const char *name, const char *path, struct nss_entry **out, char *er
         stor_seg_put(e->seg); /* the old image lives on in its users */
     }
     e->seg = seg;
-    e->entry = entry;
+    e->zi = zi;
     e->dev = sb.st_dev;
     e->ino = sb.st_ino;
     e->fsize = sb.st_size;

@@ -4,9 +4,11 @@
  * (cp/stor.h struct stor_seg) by name, built from the ELF files of the data
  * folder's systems/ (IPL CMS: systems/CMS.elf), and DIAG 0x064.
  *
- * A named system whose every PT_LOAD lies in the saved-segment window of
- * vmrv/ipl.h (VMRV_SEG_CMS_BASE, VMRV_SEG_CMS_MAX: the CMS nucleus's code,
- * read-only data and the load image of its .data) is loaded once into a
+ * A named system whose every PT_LOAD with file bytes lies in the
+ * saved-segment window of vmrv/ipl.h (VMRV_SEG_CMS_BASE, VMRV_SEG_CMS_MAX:
+ * the CMS nucleus's code, read-only data and the load image of its .data;
+ * bss-only PT_LOADs below the window are zeroed privately at IPL) is loaded
+ * once into a
  * sealed segment and attached by every VM that IPLs it: one copy of its
  * frames in host memory however many users run it.  The first IPL after
  * the file changed (another inode, size or modification time) builds a new
@@ -28,6 +30,7 @@ struct stor;
 
 #define NSS_NAME_MAX 8
 #define NSS_MAX 16 /* names the registry holds */
+#define NSS_ZERO_MAX 4
 
 struct nss_info {
     char name[NSS_NAME_MAX + 1]; /* upper case */
@@ -35,6 +38,12 @@ struct nss_info {
     uint64_t size; /* bytes, a page multiple */
     uint64_t entry; /* IPL entry point */
     unsigned users; /* stors attached to the current image now */
+    /* bss outside the window (PT_LOADs with no file bytes, below it): the
+     * IPL zeroes them in the VM's private storage */
+    unsigned nzero;
+    struct {
+        uint64_t base, len;
+    } zero[NSS_ZERO_MAX];
 };
 
 /* Attaches the named saved system `name` (1-8 characters, kept upper case)

@@ -370,6 +370,15 @@ vm_ipl_nss(struct vm *vm, const char *name, const char *path, const char *parm, 
         vm->cp_ns += (uint64_t)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
         return vm_ipl_elf(vm, path, parm, err, errlen);
     }
+    for (unsigned i = 0; rc == 0 && i < ni.nzero; i++) {
+        /* its bss in private storage, as the ELF loader would */
+        if (stor_zero(vm->st, ni.zero[i].base, ni.zero[i].len) != 0) {
+            snprintf(err, errlen, "storage too small for %s's data at 0x%llx", ni.name,
+                     (unsigned long long)ni.zero[i].base);
+            stor_detach_all(vm->st);
+            rc = -EFAULT;
+        }
+    }
     if (rc == 0) {
         vm_shared_range(vm, ni.base, ni.size);
         rc = vm_ipl_start(vm, ni.entry, ni.name, ni.base, ni.size, parm, err, errlen);

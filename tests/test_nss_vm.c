@@ -168,10 +168,19 @@ test_rebuilt_cms(void **state)
     stor_seg_totals(&nseg, &pages);
     assert_int_equal(nseg - nseg0, 2); /* old lives on in v1 */
     run_to_read(f, v1, c1);
-    /* v1 re-IPLs: it gets the new one, the old one goes */
+    /* v1 re-IPLs: it gets the new one, the old one goes; the nucleus's
+     * bss (below the window) is zeroed as a private load would */
+    struct nss_info ni;
+    assert_int_equal(nss_find("CMS", &ni), 0);
+    assert_true(ni.nzero >= 1);
+    uint64_t junk = 0x5A5A5A5A5A5A5A5Aull, z = ni.zero[0].base + 64;
+    assert_int_equal(stor_write(vm_stor(v1), z, &junk, 8), 0);
     char err[200];
     vm_reset(v1, false);
     assert_int_equal(vm_ipl_nss(v1, "CMS", f->sys, NULL, err, sizeof err), 0);
+    assert_int_equal(stor_read(vm_stor(v1), z, &junk, 8), 0);
+    assert_int_equal(junk, 0);
+    run_to_read(f, v1, c1);
     assert_ptr_equal(stor_seg_at(vm_stor(v1), VMRV_SEG_CMS_BASE), cur);
     stor_seg_totals(&nseg, &pages);
     assert_int_equal(nseg - nseg0, 1);
