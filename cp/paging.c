@@ -291,6 +291,7 @@ stor_page_in(struct stor *st, uint64_t pn)
     l->meta[i] = (uint8_t)((l->meta[i] & ~STOR_M_DIRTY) | STOR_M_REF);
     st->resident++;
     st->paged_out--;
+    st->pg_taken++;
     paging_frames_add(1);
     atomic_fetch_add(&n_in, 1);
     return f;
@@ -370,7 +371,17 @@ stor_trim(struct stor *st)
     if (limit == 0) {
         return;
     }
-    pthread_mutex_lock(&pg_lock);
+    /* Only a VM that took frames since its last safe point pays back, so a
+     * VM that took none is never made to wait for another's page I/O; it
+     * only moves to the recent end of the list, if the lock is free. */
+    int64_t r = atomic_load(&pg_resident);
+    bool pay = st->pg_taken > 0 && r > (int64_t)limit;
+    st->pg_taken = 0;
+    if (pay) {
+        pthread_mutex_lock(&pg_lock);
+    } else if (pthread_mutex_trylock(&pg_lock) != 0) {
+        return;
+    }
     /* st just ran: the most recently used */
     pg_unlink(st);
     st->pg_prev = pg_tail;
@@ -380,8 +391,8 @@ stor_trim(struct stor *st)
         pg_head = st;
     }
     pg_tail = st;
-    int64_t r = atomic_load(&pg_resident);
-    if (r > (int64_t)limit) {
+    r = atomic_load(&pg_resident);
+    if (pay && r > (int64_t)limit) {
         /* down to the limit less the slack, so the next slices run free */
         uint64_t slack = atomic_load(&pg_slack);
         uint64_t want = (uint64_t)r - limit + (limit > slack ? slack : 0);

@@ -185,6 +185,7 @@ stor_frame_rw(struct stor *st, uint64_t pn)
         l->frame[i] = f;
         l->nframes++;
         st->resident++;
+        st->pg_taken++;
         paging_frames_add(1);
         st->gen++;
     } else if (l->meta[i] & STOR_M_SHARED) {
@@ -198,6 +199,7 @@ stor_frame_rw(struct stor *st, uint64_t pn)
         l->meta[i] &= ~STOR_M_SHARED;
         st->shared--;
         st->resident++;
+        st->pg_taken++;
         paging_frames_add(1);
         st->gen++;
         stor_seg_unmapped(st, pn);

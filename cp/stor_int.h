@@ -75,6 +75,7 @@ struct stor {
     struct stor *pg_prev, *pg_next;
     uint64_t pg_hand;
     uint64_t paged_out; /* pages on the paging file and not resident */
+    uint64_t pg_taken; /* frames backed or read back since its last trim */
 };
 
 /* A page of zeros that read TLB entries of unbacked pages point at. */
