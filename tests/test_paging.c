@@ -257,6 +257,51 @@ test_full_file(void **state)
     stor_destroy(st);
 }
 
+/* Threads that each own a stor, write and check their pages with trims at
+ * their safe points, stealing from each other meanwhile. */
+struct worker {
+    struct stor *st;
+    uint32_t salt;
+    unsigned bad;
+};
+
+static void *
+worker_main(void *p)
+{
+    struct worker *w = p;
+    /* each stor_write/stor_read pins for itself: between them the others
+     * may steal from this stor */
+    for (int round = 0; round < 4; round++) {
+        fill(w->st, LIMIT, w->salt + (uint32_t)round);
+        w->bad += check(w->st, LIMIT, w->salt + (uint32_t)round);
+    }
+    return NULL;
+}
+
+static void
+test_threads_steal_from_each_other(void **state)
+{
+    (void)state;
+    start(8 * NPAGES);
+    struct worker w[3];
+    pthread_t t[3];
+    struct paging_stats s0 = stats();
+    for (int i = 0; i < 3; i++) {
+        w[i] = (struct worker){.st = stor_create(4u << 20), .salt = 100u * (uint32_t)i};
+        assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(w[i].bad, 0);
+    }
+    assert_true(stats().page_outs > s0.page_outs);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(check(w[i].st, LIMIT, w[i].salt + 3), 0);
+        stor_destroy(w[i].st);
+    }
+    assert_int_equal(stats().slots_used, 0);
+}
+
 static void
 test_config_errors(void **state)
 {
@@ -339,6 +384,7 @@ main(void)
         cmocka_unit_test_teardown(test_released_never_written, stop),
         cmocka_unit_test_teardown(test_busy_stor_untouched, stop),
         cmocka_unit_test_teardown(test_full_file, stop),
+        cmocka_unit_test_teardown(test_threads_steal_from_each_other, stop),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test_setup_teardown(test_guest_touches_4x, big_setup, h_teardown),
     };
