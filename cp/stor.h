@@ -7,10 +7,14 @@
  * zeros and cost nothing.  The CPU (cp/rv.h) reaches storage through its
  * own fast path; CP reaches it only through these functions, and every CP
  * write into guest storage goes through stor_write(), which drops any
- * translations of the bytes it changes.
+ * translations of the bytes it changes.  Pages may also map the frames
+ * of a shared saved segment (read only, below) or be out on CP's paging
+ * file (cp/paging.h: read back on the next touch, invisibly).
  *
  * Threads: a stor belongs to its VM; only the thread running that VM (or,
- * while none runs it, CP holding the VM) may call these.
+ * while none runs it, CP holding the VM) may call these.  Each call pins
+ * the stor (stor_pin) against the pager for its duration; the segment
+ * functions (stor_seg_*) may be called from any thread.
  */
 #ifndef CP_STOR_H
 #define CP_STOR_H
