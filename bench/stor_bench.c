@@ -416,6 +416,16 @@ bench_paging(void)
     printf("   a CPU-bound VM on another thread  %10.0f M insn/s alone, %.0f M insn/s meanwhile "
            "(%.0f%%)\n",
            alone / 1e6, during / 1e6, alone > 0 ? 100.0 * during / alone : 0);
+    double load = -1;
+    FILE *lf = fopen("/proc/loadavg", "r");
+    if (lf != NULL) {
+        if (fscanf(lf, "%lf", &load) != 1) {
+            load = -1;
+        }
+        fclose(lf);
+    }
+    printf("   host load average meanwhile       %10.1f (wall-clock figures above depend on it)\n",
+           load);
     printf("BENCH stor_page_out_per_s %.0f pages/s\n", (double)outs / secs);
     printf("BENCH stor_page_in_per_s %.0f pages/s\n", (double)ins / secs);
     printf("BENCH stor_paging_other_vm_speed %.0f %%\n", alone > 0 ? 100.0 * during / alone : 0);
