@@ -102,6 +102,8 @@ void rv_cpu_reset(struct rv_cpu *cpu, uint64_t entry);
  * served another CPU flushes it.  NULL on out of memory. */
 struct rv_tlb *rv_tlb_create(void);
 void rv_tlb_destroy(struct rv_tlb *tlb);
+/* Host bytes of one TLB (with its jump cache), for the benchmarks. */
+size_t rv_tlb_footprint(void);
 
 /* Runs cpu on the calling thread for at most `budget` instructions (it may
  * stop a block later than the budget, never more than one block) and returns
