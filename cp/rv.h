@@ -83,6 +83,9 @@ struct rv_stats {
     uint64_t insns_patched; /* sensitive instructions turned into traps */
     uint64_t invalidations; /* translations dropped by stores/fence.i/CP */
     uint64_t hypercalls; /* S-mode ecalls passed to the hook */
+    uint64_t evictions; /* blocks dropped to stay under the global cap */
+    uint64_t insns_interpreted; /* run from self-modifying pages without
+                                   a cached translation */
     uint64_t exceptions[16]; /* by scause */
     uint64_t interrupts[16]; /* by interrupt number */
 };
@@ -151,9 +154,13 @@ void rv_cpu_stats(const struct rv_cpu *cpu, struct rv_stats *out);
 size_t rv_cpu_footprint(const struct rv_cpu *cpu);
 
 /* The global cap on host memory for translated code, all CPUs together
- * (default 256 MiB); a CPU that needs room beyond it drops all of its own
- * translations.  Set it at startup, before CPUs run.  rv_xlate_bytes() is
- * what translations use now. */
+ * (default 256 MiB).  A CPU that needs room beyond it evicts, least
+ * recently used first: the translations of the CPUs that ran least
+ * recently and are not running now, then its own blocks not entered lately
+ * (CLOCK), down to 7/8 of the cap.  Translations of CPUs that other
+ * threads are running are never touched, so the total may exceed the cap
+ * by what those hold.  Any thread, any time; takes effect at the next
+ * translation.  rv_xlate_bytes() is what translations use now. */
 void rv_xlate_cap_set(size_t bytes);
 size_t rv_xlate_bytes(void);
 

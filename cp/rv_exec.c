@@ -142,10 +142,12 @@ dispatch:
                 goto fetch_fault;
             }
             if (RV_UNLIKELY(rv_xc_has_zombies(xc))) {
-                prev = NULL; /* the cache was flushed to make room */
+                prev = NULL; /* blocks were evicted to make room */
             }
-            j->pc = pc;
-            j->blk = blk;
+            if (RV_LIKELY(!blk->scratch)) {
+                j->pc = pc;
+                j->blk = blk;
+            }
         }
     }
     if (prev != NULL) {
@@ -173,6 +175,7 @@ enter: /* chained: budget and kick (and U-mode) checks */
         goto enter_user;
     }
 run_block:
+    blk->ref = 1; /* for CLOCK eviction */
     left -= blk->n;
     op = blk->ops;
     goto *op->h;

@@ -120,9 +120,13 @@ struct rv_block {
     struct rv_pglink pl[2]; /* in the page lists of its first (and last) page */
     struct rv_block *znext; /* on the zombie list once invalidated */
     uint16_t *pcoff; /* n + 1 offsets from pc; pcoff[n] = len */
+    struct rv_block *lnext, *lprev; /* the cache's CLOCK ring (eviction) */
     uint32_t bytes; /* host bytes of this block */
     uint8_t dead;
     uint8_t two_pages;
+    uint8_t ref; /* set each time it is entered; CLOCK clears it */
+    uint8_t scratch; /* one instruction of a self-modifying page, decoded
+                        for one run: not cached, chained or jump-cached */
     struct rv_op ops[]; /* n + 1 ops */
 };
 
