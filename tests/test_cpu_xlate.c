@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/test_cpu_xlate.c - the translation cache under pressure: eviction
+ * under the global cap (rv_xlate_cap_set), least recently used first, within
+ * one CPU (CLOCK keeps the blocks a loop keeps entering) and across CPUs (an
+ * idle CPU's translations go before the running one's own); and pages that
+ * guest stores keep rewriting, which drop to plain interpretation and come
+ * back, while CP's own writes (program loads) never send a page there.
+ */
+#include "config.h"
+
+#include "test_rv_harness.h"
+
+#define COLD 0x10000u /* NCOLD blocks of 8 bytes: addi a0,a0,1; ret */
+#define NCOLD 2000
+#define HOT 0x20000u /* addi a3,a3,1; ret */
+#define BIG_CAP ((size_t)256 << 20)
+
+/* main: calls each cold block once, and the hot one after each; exits with
+ * a0 = cold calls * 1000 + hot calls. */
+static void
+build_cold_hot(struct h *h)
+{
+    struct prog *p = &h->p;
+    emit_li(p, S0, COLD);
+    emit_li(p, S1, NCOLD);
+    emit_li(p, A0, 0);
+    emit_li(p, A3, 0);
+    uint64_t loop = emit(p, JALR(RA, S0, 0));
+    emit_li(p, T0, HOT);
+    emit(p, JALR(RA, T0, 0));
+    emit(p, ADDI(S0, S0, 8));
+    emit(p, ADDI(S1, S1, -1));
+    uint64_t at = prog_pc(p);
+    emit(p, BNE(S1, ZERO, rel(at, loop)));
+    emit_li(p, T1, 1000);
+    emit(p, MUL(A0, A0, T1));
+    emit(p, ADD(A0, A0, A3));
+    emit_exit(p);
+
+    static struct prog cold;
+    prog_init(&cold, COLD);
+    for (int i = 0; i < NCOLD; i++) {
+        emit(&cold, ADDI(A0, A0, 1));
+        emit(&cold, JALR(ZERO, RA, 0));
+    }
+    assert_int_equal(stor_write(h->st, cold.base, cold.buf, cold.len), 0);
+    struct prog hot;
+    prog_init(&hot, HOT);
+    emit(&hot, ADDI(A3, A3, 1));
+    emit(&hot, JALR(ZERO, RA, 0));
+    assert_int_equal(stor_write(h->st, hot.base, hot.buf, hot.len), 0);
+}
+
+static struct rv_stats
+stats_of(struct h *h)
+{
+    struct rv_stats s;
+    rv_cpu_stats(h->cpu, &s);
+    return s;
+}
+
+static void
+rerun(struct h *h)
+{
+    h->exited = false;
+    rv_cpu_reset(h->cpu, CODE);
+    assert_int_equal(h_run(h, 10000000), RV_STOP_HALT);
+    assert_true(h->exited);
+}
+
+static int
+cap_teardown(void **state)
+{
+    rv_xlate_cap_set(BIG_CAP);
+    return h_teardown(state);
+}
+
+/* One CPU, a cap far below its code: it evicts, stays near the cap, and
+ * CLOCK keeps the loop and the hot block (translated once each), so only
+ * the blocks that run once are ever dropped. */
+static void
+test_evict_lru_one_cpu(void **state)
+{
+    struct h *h = *state;
+    build_cold_hot(h);
+    rv_xlate_cap_set(BIG_CAP);
+    h_load(h);
+    rerun(h);
+    assert_int_equal(h->exit_code, NCOLD * 1000 + NCOLD);
+    struct rv_stats s0 = stats_of(h);
+    size_t all = rv_xlate_bytes();
+    assert_true(all > 64 * 1024);
+    assert_int_equal(s0.evictions, 0);
+
+    /* The same program again from nothing translated, under a small cap. */
+    size_t cap = 16 * 1024;
+    rv_xlate_cap_set(cap);
+    struct rv_stats a = stats_of(h);
+    /* Drop every translation: CP rewrites all code with the same bytes. */
+    h_load(h);
+    static struct prog cold;
+    prog_init(&cold, COLD);
+    for (int i = 0; i < NCOLD; i++) {
+        emit(&cold, ADDI(A0, A0, 1));
+        emit(&cold, JALR(ZERO, RA, 0));
+    }
+    assert_int_equal(stor_write(h->st, cold.base, cold.buf, cold.len), 0);
+    uint32_t hot[2] = {ADDI(A3, A3, 1), JALR(ZERO, RA, 0)};
+    assert_int_equal(stor_write(h->st, HOT, hot, sizeof hot), 0);
+    assert_int_equal(rv_xlate_bytes(), 0);
+
+    rerun(h);
+    assert_int_equal(h->exit_code, NCOLD * 1000 + NCOLD);
+    struct rv_stats b = stats_of(h);
+    uint64_t translated = b.blocks_translated - a.blocks_translated;
+    print_message("one CPU: %llu blocks translated (%llu without a cap), %llu evicted, "
+                  "%zu bytes under a cap of %zu\n", (unsigned long long)translated,
+                  (unsigned long long)s0.blocks_translated, (unsigned long long)b.evictions,
+                  rv_xlate_bytes(), cap);
+    assert_true(b.evictions > NCOLD / 2);
+    assert_true(rv_xlate_bytes() <= cap + 1024);
+    /* Each cold block runs once: NCOLD translations at least.  LRU keeps
+     * the blocks entered on every round: at most a handful are translated
+     * twice (CLOCK's first sweep), where FIFO would redo them on every
+     * turn of the ring (hundreds of times here). */
+    assert_true(translated >= s0.blocks_translated);
+    assert_true(translated <= s0.blocks_translated + 10);
+}
+
+/* Two CPUs: A runs and goes idle; B then needs room under a cap that
+ * cannot hold both: A's translations go first, B evicts nothing of its
+ * own; A still runs correctly afterwards and counts its evictions. */
+static void
+test_evict_lru_across_cpus(void **state)
+{
+    struct h *a = *state;
+    struct h *b = h_new_sized(STORAGE);
+    rv_xlate_cap_set(BIG_CAP);
+    build_cold_hot(a);
+    build_cold_hot(b);
+    h_load(a);
+    h_load(b);
+    rerun(a);
+    assert_int_equal(a->exit_code, NCOLD * 1000 + NCOLD);
+    size_t bytes_a = rv_xlate_bytes();
+    size_t foot_a = rv_cpu_footprint(a->cpu);
+    uint64_t tr_a = stats_of(a).blocks_translated;
+
+    size_t cap = bytes_a + bytes_a / 2;
+    rv_xlate_cap_set(cap);
+    rerun(b);
+    assert_int_equal(b->exit_code, NCOLD * 1000 + NCOLD);
+    struct rv_stats sb = stats_of(b);
+    assert_int_equal(sb.evictions, 0);
+    assert_int_equal(sb.blocks_translated, tr_a);
+    assert_true(rv_xlate_bytes() <= cap + 1024);
+    print_message("two CPUs: A's footprint %zu -> %zu bytes\n", foot_a,
+                  rv_cpu_footprint(a->cpu));
+    assert_true(rv_cpu_footprint(a->cpu) < foot_a / 2);
+
+    /* A again: it finds what is left, tidies, translates the rest. */
+    rerun(a);
+    assert_int_equal(a->exit_code, NCOLD * 1000 + NCOLD);
+    assert_true(stats_of(a).evictions > 0);
+    assert_true(rv_xlate_bytes() <= cap + 1024);
+
+    rv_tlb_destroy(b->tlb);
+    rv_cpu_destroy(b->cpu);
+    stor_destroy(b->st);
+    free(b);
+}
+
+/* A loop that rewrites the immediate of an addi next to it and calls it:
+ * the page goes to interpretation after a few rounds (so invalidations
+ * stop), the sums stay right, and stores into it no longer invalidate. */
+#define NPATCH 3000
+
+static void
+build_smc(struct h *h)
+{
+    struct prog *p = &h->p;
+    uint64_t patch_at = CODE + 0x800;
+    emit_li(p, S0, patch_at);
+    emit_li(p, S1, ADDI(A0, A0, 0));
+    emit_li(p, A0, 0);
+    emit_li(p, T0, 0);
+    emit_li(p, T1, NPATCH);
+    uint64_t loop = emit(p, ANDI(T2, T0, 0x7ff));
+    emit(p, SLLI(T2, T2, 20));
+    emit(p, OR(T3, S1, T2));
+    emit(p, SW(T3, S0, 0));
+    uint64_t at = prog_pc(p);
+    emit(p, JAL(RA, rel(at, patch_at)));
+    emit(p, ADDI(T0, T0, 1));
+    at = prog_pc(p);
+    emit(p, BLT(T0, T1, rel(at, loop)));
+    emit_exit(p);
+    assert_true(prog_pc(p) < patch_at);
+    p->len = (uint32_t)(patch_at - p->base);
+    emit(p, ADDI(A0, A0, 0));
+    emit(p, JALR(ZERO, RA, 0));
+}
+
+static uint64_t
+smc_expect(void)
+{
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < NPATCH; i++) {
+        sum += i & 0x7ff;
+    }
+    return sum;
+}
+
+static void
+test_smc_page_interpreted(void **state)
+{
+    struct h *h = *state;
+    build_smc(h);
+    h_load(h);
+    assert_int_equal(h_run(h, 10000000), RV_STOP_HALT);
+    assert_true(h->exited);
+    assert_int_equal(rv_reg_get(h->cpu, A0), smc_expect());
+    struct rv_stats s = stats_of(h);
+    print_message("smc: %llu invalidations, %llu instructions interpreted\n",
+                  (unsigned long long)s.invalidations, (unsigned long long)s.insns_interpreted);
+    /* Without the fallback every round would kill the blocks: NPATCH
+     * invalidations.  With it, a few before the page is interpreted. */
+    assert_true(s.invalidations < 40);
+    assert_true(s.insns_interpreted > (uint64_t)NPATCH * 5);
+}
+
+/* An interpreted page is translated again after RV_SMC_INSNS instructions:
+ * a long run alternates, and the result stays right. */
+static void
+test_smc_page_comes_back(void **state)
+{
+    struct h *h = *state;
+    build_smc(h);
+    h_load(h);
+    for (int round = 0; round < 8; round++) {
+        h->exited = false;
+        rv_cpu_reset(h->cpu, CODE);
+        assert_int_equal(h_run(h, 10000000), RV_STOP_HALT);
+        assert_int_equal(rv_reg_get(h->cpu, A0), smc_expect());
+    }
+    struct rv_stats s = stats_of(h);
+    /* 8 runs * ~9 instructions * NPATCH: well past RV_SMC_INSNS, so the
+     * page came back to translation at least once and went again. */
+    assert_true(s.insns_interpreted > 65536);
+    assert_true(s.invalidations > 8);
+    assert_true(s.invalidations < 8 * 40);
+}
+
+/* CP writing code again and again (loading programs) is not
+ * self-modification: the page stays translated. */
+static void
+test_cp_writes_never_interpret(void **state)
+{
+    struct h *h = *state;
+    struct prog *p = &h->p;
+    emit_li(p, A0, 7);
+    emit(p, ADDI(A0, A0, 5));
+    emit_exit(p);
+    for (int i = 0; i < 30; i++) {
+        h_load(h);
+        h->exited = false;
+        rv_cpu_reset(h->cpu, CODE);
+        assert_int_equal(h_run(h, 1000), RV_STOP_HALT);
+        assert_int_equal(h->exit_code, 12);
+    }
+    struct rv_stats s = stats_of(h);
+    assert_int_equal(s.insns_interpreted, 0);
+    assert_true(s.invalidations >= 29);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_evict_lru_one_cpu, h_setup, cap_teardown),
+        cmocka_unit_test_setup_teardown(test_evict_lru_across_cpus, h_setup, cap_teardown),
+        cmocka_unit_test_setup_teardown(test_smc_page_interpreted, h_setup, h_teardown),
+        cmocka_unit_test_setup_teardown(test_smc_page_comes_back, h_setup, h_teardown),
+        cmocka_unit_test_setup_teardown(test_cp_writes_never_interpret, h_setup, h_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
