@@ -25,6 +25,7 @@
  * Prints a table per part, then lines "BENCH name value unit".
  *
  * usage: cpu_bench [-q] DIR   (DIR holds the guest programs; -q: shorter)
+ *        cpu_bench --one NAME ITERS DIR   (one kernel only, for profilers)
  */
 #include "config.h"
 
@@ -478,12 +479,29 @@ int
 main(int argc, char **argv)
 {
     int i = 1;
+    if (argc == 5 && strcmp(argv[1], "--one") == 0) {
+        char path[4096], err[200];
+        snprintf(path, sizeof path, "%s/%s-vm.elf", argv[4], argv[2]);
+        void *img;
+        size_t size;
+        if (elf_read_file(path, &img, &size, err, sizeof err) != 0) {
+            die("%s", err);
+        }
+        struct rv_tlb *tlb = rv_tlb_create();
+        struct result r = run_vmrv(img, size, strtoull(argv[3], NULL, 10), tlb);
+        printf("%s: %llu instructions in %.3f s: %.0f MIPS, checksum %016llx\n", argv[2],
+               (unsigned long long)r.instret, r.cpu_s, (double)r.instret / r.cpu_s / 1e6,
+               (unsigned long long)r.checksum);
+        rv_tlb_destroy(tlb);
+        free(img);
+        return 0;
+    }
     if (i < argc && strcmp(argv[i], "-q") == 0) {
         reps = 1;
         i++;
     }
     if (i + 1 != argc) {
-        fprintf(stderr, "usage: cpu_bench [-q] DIR\n");
+        fprintf(stderr, "usage: cpu_bench [-q] DIR | --one NAME ITERS DIR\n");
         return 2;
     }
     dir = argv[i];

@@ -519,6 +519,13 @@ L_JAL:
 L_JALR : {
     uint64_t t = (x[op->rs1] + SX(op->imm)) & ~1ull;
     x[op->rd] = blk->exits[op->rs2].pc;
+    /* The jump cache inline: a hit enters like a chained exit (killed
+     * blocks are never in it; zombies wait for the next dispatch). */
+    const struct rv_jce *j = &tlb->jc[rv_jc_index(t)];
+    if (RV_LIKELY(j->pc == t)) {
+        blk = j->blk;
+        goto enter;
+    }
     pc = t;
     goto dispatch;
 }

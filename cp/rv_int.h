@@ -220,7 +220,15 @@ struct rv_block *rv_xc_lookup(struct rv_xc *xc, uint64_t pc, uint64_t *tval);
 void rv_xc_attach(struct rv_xc *xc, struct rv_tlb *tlb);
 void rv_xc_detach(struct rv_xc *xc);
 void rv_xc_reap(struct rv_xc *xc);
-bool rv_xc_has_zombies(const struct rv_xc *xc);
+/* The start of struct rv_xc, read inline by the interpreter. */
+struct rv_xc_pub {
+    struct rv_block *zombies; /* killed while running, freed by rv_xc_reap */
+};
+static inline bool
+rv_xc_has_zombies(const struct rv_xc *xc)
+{
+    return ((const struct rv_xc_pub *)(const void *)xc)->zombies != NULL;
+}
 /* Count of blocks killed so far (to see whether a store killed any). */
 uint64_t rv_xc_kills(const struct rv_xc *xc);
 /* Chains exit e of from to to (if both are alive). */

@@ -95,13 +95,13 @@ struct rv_xpage {
 };
 
 struct rv_xc {
+    struct rv_xc_pub pub; /* first: what the interpreter reads inline */
     struct stor *st;
     struct rv_stats *stats;
     struct rv_block **bh;
     uint32_t bmask, nblocks;
     struct rv_xpage **ph;
     uint32_t pmask, npages;
-    struct rv_block *zombies;
     struct rv_tlb *tlb;
     bool busy;
     uint64_t kills;
@@ -256,17 +256,11 @@ block_free(struct rv_xc *xc, struct rv_block *b)
 void
 rv_xc_reap(struct rv_xc *xc)
 {
-    while (xc->zombies != NULL) {
-        struct rv_block *b = xc->zombies;
-        xc->zombies = b->znext;
+    while (xc->pub.zombies != NULL) {
+        struct rv_block *b = xc->pub.zombies;
+        xc->pub.zombies = b->znext;
         block_free(xc, b);
     }
-}
-
-bool
-rv_xc_has_zombies(const struct rv_xc *xc)
-{
-    return xc->zombies != NULL;
 }
 
 uint64_t
@@ -553,8 +547,8 @@ xc_kill_as(struct rv_xc *xc, struct rv_block *b, bool foreign)
     xc->stats->invalidations++;
     xc->kills++;
     if (xc->busy) {
-        b->znext = xc->zombies;
-        xc->zombies = b;
+        b->znext = xc->pub.zombies;
+        xc->pub.zombies = b;
     } else {
         block_free(xc, b);
     }
