@@ -94,7 +94,7 @@ rv_exec(struct rv_cpu *cpu, struct rv_tlb *tlb, int64_t budget, int64_t *done)
     do {                                                                               \
         idx = (unsigned)(op - blk->ops);                                               \
         cpu->pc = blk->pc + blk->pcoff[idx];                                           \
-        cpu->instret = instret0 + (uint64_t)(budget - left) - (blk->n - idx);          \
+        cpu->instret = instret0 + (uint64_t)(budget - left) - (blk->n - blk->iidx[idx]); \
     } while (0)
 #define RESULT(rr)                                                                     \
     do {                                                                               \
@@ -175,7 +175,7 @@ enter: /* chained: budget and kick (and U-mode) checks */
         goto enter_user;
     }
 run_block:
-    blk->ref = 1; /* for CLOCK eviction */
+    blk->ref++; /* for CLOCK eviction */
     left -= blk->n;
     op = blk->ops;
     goto *op->h;
@@ -217,7 +217,7 @@ fetch_fault: /* at pc, cpu->exc_tval; nothing of a block ran */
 
 op_trap: /* the op raised cpu->exc_cause; it did not retire */
     idx = (unsigned)(op - blk->ops);
-    left += blk->n - idx;
+    left += blk->n - blk->iidx[idx];
     pc = blk->pc + blk->pcoff[idx];
     cpu->instret = instret0 + (uint64_t)(budget - left);
     if (!rv_trap(cpu, pc, cpu->exc_cause, cpu->exc_tval)) {
@@ -230,21 +230,21 @@ op_trap: /* the op raised cpu->exc_cause; it did not retire */
 
 op_leave: /* retired; the helper set cpu->pc */
     idx = (unsigned)(op - blk->ops) + 1;
-    left += blk->n - idx;
+    left += blk->n - blk->iidx[idx];
     pc = cpu->pc;
     res = RV_E_AGAIN;
     goto out;
 
 op_leave_seq: /* retired; go on at the next instruction (code changed) */
     idx = (unsigned)(op - blk->ops) + 1;
-    left += blk->n - idx;
+    left += blk->n - blk->iidx[idx];
     pc = blk->pc + blk->pcoff[idx];
     res = RV_E_AGAIN;
     goto out;
 
 op_stop: /* cpu->stop; if it retired, the helper set cpu->pc */
     idx = (unsigned)(op - blk->ops) + (cpu->stop_retired ? 1 : 0);
-    left += blk->n - idx;
+    left += blk->n - blk->iidx[idx];
     pc = cpu->stop_retired ? cpu->pc : blk->pc + blk->pcoff[idx];
     res = RV_E_STOP;
     goto out;
@@ -551,6 +551,32 @@ L_BGEU:
 L_EXIT:
     e = &blk->exits[op->rd];
     goto take_exit;
+
+    /* ---- fused pairs (rv_xlate.c xc_fuse): both destinations written ---- */
+L_F_SLLI_SRLI : {
+    uint64_t t = x[op->rs1] << (op->imm & 63);
+    x[op->rs2] = t;
+    x[op->rd] = x[op->rs2] >> ((op->imm >> 8) & 63);
+    NEXT();
+}
+L_F_SLLI_SLLI : {
+    uint64_t t = x[op->rs1] << (op->imm & 63);
+    x[op->rs2] = t;
+    x[op->rd] = x[op->rs2] << ((op->imm >> 8) & 63);
+    NEXT();
+}
+L_F_SLLI_ADD : {
+    uint64_t t = x[op->rs1] << op->imm;
+    x[op->aux] = t;
+    x[op->rd] = t + x[op->rs2];
+    NEXT();
+}
+L_F_SRLI_ADD : {
+    uint64_t t = x[op->rs1] >> op->imm;
+    x[op->aux] = t;
+    x[op->rd] = t + x[op->rs2];
+    NEXT();
+}
 
 L_ECALL:
     SYNC();

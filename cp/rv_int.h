@@ -21,7 +21,8 @@
  * leave through theirs; each exit is chained straight into the next block
  * once known.  Indirect jumps and sensitive instructions go back to the
  * dispatcher.  pc is not kept per op: the pc of op i is
- * blk->pc + blk->pcoff[i], needed only when an op traps or calls out.
+ * blk->pc + blk->pcoff[i], and blk->iidx[i] instructions come before it,
+ * needed only when an op traps or calls out (such ops are never fused).
  */
 #ifndef CP_RV_INT_H
 #define CP_RV_INT_H
@@ -57,7 +58,8 @@
     X(SB) X(SH) X(SW) X(SD)                                                            \
     X(AMO) X(CSR) X(FENCEI) X(SFENCE)                                                  \
     X(JAL) X(JALR) X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU) X(EXIT)                 \
-    X(ECALL) X(EBREAK) X(ILLEGAL) X(SRET) X(WFI)
+    X(ECALL) X(EBREAK) X(ILLEGAL) X(SRET) X(WFI)                                     \
+    X(F_SLLI_SRLI) X(F_SLLI_SLLI) X(F_SLLI_ADD) X(F_SRLI_ADD)
 
 enum rv_opk {
 #define RV_OPK_ENUM(n) RV_OPK_##n,
@@ -111,7 +113,8 @@ extern bool rv_xlate_nochain;
  * given back to the budget when it is taken. */
 struct rv_block {
     uint64_t pc; /* guest address of the first instruction */
-    uint32_t n; /* instructions in the block; ops[n] is the closing EXIT */
+    uint32_t n; /* instructions in the block (ops may be fewer: pairs of
+                   simple instructions are fused); the last op is EXIT */
     uint32_t len; /* guest bytes covered */
     struct rv_exit *exits; /* nexits, after the ops */
     uint32_t nexits;
@@ -119,12 +122,17 @@ struct rv_block {
     struct rv_block *hnext; /* hash chain of the cache */
     struct rv_pglink pl[2]; /* in the page lists of its first (and last) page */
     struct rv_block *znext; /* on the zombie list once invalidated */
-    uint16_t *pcoff; /* n + 1 offsets from pc; pcoff[n] = len */
+    uint16_t *pcoff; /* per op (nops + 1): offset of its first instruction
+                        from pc; the closing EXIT's is len */
+    uint8_t *iidx; /* per op (nops + 1): instructions before it; the
+                      closing EXIT's is n (fused ops hold two) */
     struct rv_block *lnext, *lprev; /* the cache's CLOCK ring (eviction) */
     uint32_t bytes; /* host bytes of this block */
+    uint32_t ref; /* entries since CLOCK's hand last passed it; UINT32_MAX
+                     when new, so the entry right after translation does
+                     not count (blocks run once are evicted first) */
     uint8_t dead;
     uint8_t two_pages;
-    uint8_t ref; /* set each time it is entered; CLOCK clears it */
     uint8_t scratch; /* one instruction of a self-modifying page, decoded
                         for one run: not cached, chained or jump-cached */
     struct rv_op ops[]; /* n + 1 ops */

@@ -33,9 +33,11 @@
  *      below is kept in that order), skipping any that a thread is running
  *      (each cache has a lock its runner holds for the whole of
  *      rv_cpu_run; an evicting thread only try-locks it);
- *   2. then its own blocks by CLOCK: every block sits on a ring and has a
- *      ref bit that the interpreter sets each time it enters it; the hand
- *      clears set bits and evicts the first block found clear.
+ *   2. then its own blocks by CLOCK: every block sits on a ring and counts
+ *      the times it is entered (the first entry, right after translation,
+ *      does not count); the hand zeroes nonzero counts and evicts the
+ *      first block found at zero.  So blocks run once go first, and a loop
+ *      entered again and again stays.
  * Evicting from another CPU's cache touches only that cache: not its
  * storage (its pages keep STOR_M_CODE, which is only slower, until the
  * owner tidies them at its next run) and not its generation (the owner
@@ -588,7 +590,7 @@ xc_evict_clock(struct rv_xc *xc, size_t want, bool foreign)
     uint64_t steps = 2ull * xc->nblocks + 2;
     while (freed < want && xc->hand != NULL && steps-- > 0) {
         struct rv_block *b = xc->hand;
-        if (b->ref) {
+        if (b->ref != 0 && b->ref != UINT32_MAX) { /* entered since */
             b->ref = 0;
             xc->hand = b->lnext;
             continue;
@@ -800,13 +802,63 @@ is_branch(enum rv_opk k)
            k == RV_OPK_BLTU || k == RV_OPK_BGEU;
 }
 
+/* Fuses the op just decoded (cur, kind k) into the one before it (prev,
+ * kind pk) when they form a common pair, so the pair costs one dispatch.
+ * Only ops that can never trap or leave are fused, and the fused op writes
+ * every register the pair writes, in order.  true: cur was merged into
+ * prev.  The block's iidx table maps ops back to instructions. */
+static bool
+xc_fuse(const void *const *H, struct rv_op *prev, unsigned pk, const struct rv_op *cur,
+        unsigned k)
+{
+    if (rv_xlate_limit < RV_BLOCK_MAX_OPS - 1) {
+        return false; /* the fuzz test's near-reference runs: no fusion */
+    }
+    /* lui/li rd, A; addi(w) rd, rd, B  and  auipc rd, A; addi rd, rd, B */
+    if ((pk == RV_OPK_LI || pk == RV_OPK_AUIPC) &&
+        (k == RV_OPK_ADDI || (k == RV_OPK_ADDIW && pk == RV_OPK_LI)) && cur->rs1 == prev->rd &&
+        cur->rd == prev->rd) {
+        int64_t v = (int64_t)prev->imm + cur->imm;
+        if (k == RV_OPK_ADDIW) {
+            v = (int32_t)(uint32_t)(uint64_t)v;
+        }
+        if (v < INT32_MIN || v > INT32_MAX) {
+            return false;
+        }
+        prev->imm = (int32_t)v;
+        return true;
+    }
+    /* slli t, rs, A; srli rd, t, B  (zero-extend and scale an index) */
+    if (pk == RV_OPK_SLLI && (k == RV_OPK_SRLI || k == RV_OPK_SLLI) && cur->rs1 == prev->rd) {
+        struct rv_op f = {.h = H[k == RV_OPK_SRLI ? RV_OPK_F_SLLI_SRLI : RV_OPK_F_SLLI_SLLI],
+                          .rd = cur->rd, .rs1 = prev->rs1, .rs2 = prev->rd,
+                          .imm = prev->imm | cur->imm << 8};
+        *prev = f;
+        return true;
+    }
+    /* slli/srli t, rs, A; add rd, t, base  (or add rd, base, t) */
+    if ((pk == RV_OPK_SLLI || pk == RV_OPK_SRLI) && k == RV_OPK_ADD &&
+        (cur->rs1 == prev->rd || cur->rs2 == prev->rd)) {
+        unsigned base = cur->rs1 == prev->rd ? cur->rs2 : cur->rs1;
+        struct rv_op f = {.h = H[pk == RV_OPK_SLLI ? RV_OPK_F_SLLI_ADD : RV_OPK_F_SRLI_ADD],
+                          .rd = cur->rd, .rs1 = prev->rs1, .rs2 = (uint8_t)base,
+                          .aux = prev->rd, .imm = prev->imm};
+        *prev = f;
+        return true;
+    }
+    return false;
+}
+
 static struct rv_block *
 xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
 {
     const struct stor *st = xc->st;
     struct rv_op ops[RV_BLOCK_MAX_OPS];
     uint16_t pcoff[RV_BLOCK_MAX_OPS + 1];
+    uint8_t iidx[RV_BLOCK_MAX_OPS + 1];
+    uint8_t kind[RV_BLOCK_MAX_OPS];
     bool branch[RV_BLOCK_MAX_OPS];
+    unsigned nop = 0; /* ops so far: fewer than instructions once fused */
     uint64_t exit_pc[RV_BLOCK_MAX_EXITS];
     unsigned nexits = 0;
     const void *const *H = rv_exec_handlers;
@@ -822,7 +874,7 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
     struct rv_hot *hot = hot_interp(xc, pn0); /* one instruction, not cached */
     const uint8_t *page = page_ro(st, pn0);
     for (;;) {
-        struct rv_op *op = &ops[n];
+        struct rv_op *op = &ops[nop];
         if (n >= rv_xlate_limit || (n > 0 && (a >> STOR_PAGE_SHIFT) != pn0) ||
             (hot != NULL && n > 0)) {
             break; /* fall through into the next block */
@@ -856,13 +908,21 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
         op->rs2 = d.rs2;
         op->aux = 0;
         op->imm = d.imm;
-        branch[n] = is_branch(d.k);
-        pcoff[n++] = (uint16_t)rel;
+        branch[nop] = is_branch(d.k);
+        kind[nop] = (uint8_t)d.k;
+        pcoff[nop] = (uint16_t)rel;
+        iidx[nop] = (uint8_t)n++;
+        if (d.k == RV_OPK_AUIPC) {
+            op->imm = (int32_t)(rel + d.imm);
+        }
+        if (nop > 0 && xc_fuse(H, &ops[nop - 1], kind[nop - 1], op, d.k)) {
+            kind[nop - 1] = RV_OPK__COUNT; /* fused: not fused again */
+            a += len;
+            continue;
+        }
+        nop++;
         bool end = d.end;
         switch (d.k) {
-        case RV_OPK_AUIPC:
-            op->imm = (int32_t)(rel + d.imm);
-            break;
         case RV_OPK_JAL: /* rs1: the target's exit, rs2: the link value's */
             op->rs1 = (uint8_t)nexits;
             exit_pc[nexits++] = a + (uint64_t)(int64_t)d.target;
@@ -897,25 +957,26 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
     /* Every block ends with an EXIT op: reached when it falls through (page
      * end, size limit, a last branch not taken) and a guard after the
      * others.  It is not an instruction: n does not count it. */
-    ops[n] = (struct rv_op){.h = H[RV_OPK_EXIT], .rd = (uint8_t)nexits};
+    ops[nop] = (struct rv_op){.h = H[RV_OPK_EXIT], .rd = (uint8_t)nexits};
+    iidx[nop] = (uint8_t)n;
     exit_pc[nexits++] = a;
-    pcoff[n] = (uint16_t)(a - pc);
+    pcoff[nop] = (uint16_t)(a - pc);
     /* A taken branch gives back the instructions after it. */
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < nop; i++) {
         if (branch[i]) {
-            ops[i].aux = (uint8_t)(n - i - 1);
+            ops[i].aux = (uint8_t)(n - iidx[i] - 1);
         }
     }
 
-    size_t bytes = sizeof(struct rv_block) + (n + 1) * sizeof(struct rv_op) +
-                   nexits * sizeof(struct rv_exit) + (n + 1) * sizeof(uint16_t);
+    size_t bytes = sizeof(struct rv_block) + (nop + 1) * sizeof(struct rv_op) +
+                   nexits * sizeof(struct rv_exit) + (nop + 1) * (sizeof(uint16_t) + 1);
     struct rv_block *b;
     if (hot != NULL) {
         /* Interpreted: decoded into the scratch block for this one run. */
         if (xc->scratch == NULL) {
             xc->scratch = malloc(sizeof(struct rv_block) + 2 * sizeof(struct rv_op) +
                                  RV_BLOCK_MAX_EXITS * sizeof(struct rv_exit) +
-                                 2 * sizeof(uint16_t));
+                                 2 * (sizeof(uint16_t) + 1));
             if (xc->scratch == NULL) {
                 *tval = RV_XLATE_NOMEM;
                 return NULL;
@@ -941,14 +1002,16 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
     b->len = (uint32_t)(a - pc);
     b->two_pages = two;
     b->bytes = (uint32_t)bytes;
-    memcpy(b->ops, ops, (n + 1) * sizeof(struct rv_op));
-    b->exits = (struct rv_exit *)(void *)&b->ops[n + 1];
+    memcpy(b->ops, ops, (nop + 1) * sizeof(struct rv_op));
+    b->exits = (struct rv_exit *)(void *)&b->ops[nop + 1];
     b->nexits = nexits;
     for (unsigned i = 0; i < nexits; i++) {
         b->exits[i].pc = exit_pc[i];
     }
     b->pcoff = (uint16_t *)(void *)&b->exits[nexits];
-    memcpy(b->pcoff, pcoff, (n + 1) * sizeof(uint16_t));
+    memcpy(b->pcoff, pcoff, (nop + 1) * sizeof(uint16_t));
+    b->iidx = (uint8_t *)(void *)&b->pcoff[nop + 1];
+    memcpy(b->iidx, iidx, nop + 1);
     if (b->scratch) {
         return b;
     }
@@ -1002,7 +1065,7 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
         b->lprev->lnext = b;
         xc->hand->lprev = b;
     }
-    b->ref = 1;
+    b->ref = UINT32_MAX;
     atomic_fetch_add_explicit(&xc->bytes, bytes, memory_order_relaxed);
     atomic_fetch_add_explicit(&rv_xlate_total, bytes, memory_order_relaxed);
     xc->stats->blocks_translated++;
