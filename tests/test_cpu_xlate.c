@@ -6,6 +6,9 @@
  * idle CPU's translations go before the running one's own); and pages that
  * guest stores keep rewriting, which drop to plain interpretation and come
  * back, while CP's own writes (program loads) never send a page there.
+ * Also the fused pairs of the translator (one op for two instructions):
+ * every register they write, and exact instret and pc when the next
+ * instruction traps.
  */
 #include "config.h"
 
@@ -274,6 +277,103 @@ test_cp_writes_never_interpret(void **state)
     assert_true(s.invalidations >= 29);
 }
 
+/* Every pair the translator fuses, with register overlaps, in one block;
+ * results stored to DATA and checked against C. */
+static void
+test_fused_pairs(void **state)
+{
+    struct h *h = *state;
+    struct prog *p = &h->p;
+    emit_li(p, S0, DATA);
+    emit_li(p, A5, 0x1234567887654321ull);
+    emit_li(p, A6, 0xfff0);
+    /* lui+addi, same rd: folded */
+    emit(p, LUI(T0, 0x12345));
+    emit(p, ADDI(T0, T0, -1));
+    /* lui+addi whose sum leaves 32 bits: must not fold wrongly */
+    emit(p, LUI(T1, 0x80000));
+    emit(p, ADDI(T1, T1, -1));
+    /* lui+addiw wraps */
+    emit(p, LUI(T2, 0x7ffff));
+    emit(p, ADDIW(T2, T2, 0x7ff));
+    /* auipc+addi */
+    uint64_t auipc_at = emit(p, AUIPC(T3, 1));
+    emit(p, ADDI(T3, T3, 0x10));
+    /* slli+srli into another register: both written */
+    emit(p, SLLI(A0, A5, 32));
+    emit(p, SRLI(A1, A0, 30));
+    /* slli+slli, same register */
+    emit(p, SLLI(A2, A5, 3));
+    emit(p, SLLI(A2, A2, 4));
+    /* slli+add, t first; then add base, t; then t == base */
+    emit(p, SLLI(A3, A6, 2));
+    emit(p, ADD(A4, A3, A5));
+    emit(p, SLLI(A7, A6, 3));
+    emit(p, ADD(S2, A5, A7));
+    emit(p, SLLI(S3, A6, 1));
+    emit(p, ADD(S3, S3, S3));
+    /* srli+add */
+    emit(p, SRLI(S4, A5, 40));
+    emit(p, ADD(S5, S4, A6));
+    unsigned regs[] = {T0, T1, T2, T3, A0, A1, A2, A3, A4, A7, S2, S3, S4, S5};
+    for (unsigned i = 0; i < sizeof regs / sizeof regs[0]; i++) {
+        emit(p, SD(regs[i], S0, (int32_t)(8 * i)));
+    }
+    emit_li(p, A0, 0);
+    emit_exit(p);
+    h_run_to_exit(h);
+
+    uint64_t a5 = 0x1234567887654321ull, a6 = 0xfff0;
+    uint64_t a0 = a5 << 32, a3 = a6 << 2, a7 = a6 << 3, s4 = a5 >> 40;
+    uint64_t want[] = {
+        0x12345000ull - 1,
+        (uint64_t)(int64_t)(int32_t)0x80000000u - 1,
+        (uint64_t)(int64_t)(int32_t)(0x7ffff000u + 0x7ffu),
+        auipc_at + 0x1000 + 0x10,
+        a0,
+        a0 >> 30,
+        (a5 << 3) << 4,
+        a3,
+        a3 + a5,
+        a7,
+        a5 + a7,
+        (a6 << 1) * 2,
+        s4,
+        s4 + a6,
+    };
+    for (unsigned i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_int_equal(h_load64(h, DATA + 8 * i), want[i]);
+    }
+}
+
+/* A trap right after fused pairs: sepc names the faulting instruction and
+ * instret counts both instructions of every pair before it. */
+static void
+test_fused_then_trap(void **state)
+{
+    struct h *h = *state;
+    struct prog *p = &h->p;
+    h_exit_handler(h);
+    emit(p, LUI(T0, 0x12345)); /* 1 */
+    emit(p, ADDI(T0, T0, 5)); /* 2: fused with 1 */
+    emit(p, SLLI(T1, T0, 32)); /* 3 */
+    emit(p, SRLI(T1, T1, 32)); /* 4: fused with 3 */
+    emit_li(p, T2, STORAGE + 0x1000); /* 5 (lui; a lone op) */
+    uint64_t bad = emit(p, LD(A3, T2, 0)); /* faults: does not retire */
+    emit_exit(p);
+    h_load(h);
+    uint64_t before = h_instret(h);
+    assert_int_equal(h_run(h, 100000), RV_STOP_HALT);
+    assert_int_equal(rv_reg_get(h->cpu, A0), 5); /* load access fault */
+    assert_int_equal(rv_reg_get(h->cpu, A2), bad);
+    assert_int_equal(rv_reg_get(h->cpu, T1), 0x12345005u);
+    /* 5 instructions before the fault, then the handler's 3 CSR reads and
+     * the exit: two li of two instructions each (lui; addiw) and the
+     * ecall, which retires */
+    uint64_t handler = 3 + 4 + 1;
+    assert_int_equal(h_instret(h) - before, 5 + handler);
+}
+
 int
 main(void)
 {
@@ -283,6 +383,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_smc_page_interpreted, h_setup, h_teardown),
         cmocka_unit_test_setup_teardown(test_smc_page_comes_back, h_setup, h_teardown),
         cmocka_unit_test_setup_teardown(test_cp_writes_never_interpret, h_setup, h_teardown),
+        cmocka_unit_test_setup_teardown(test_fused_pairs, h_setup, h_teardown),
+        cmocka_unit_test_setup_teardown(test_fused_then_trap, h_setup, h_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
