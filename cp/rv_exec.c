@@ -548,6 +548,26 @@ L_BLTU:
     BRANCH(x[op->rs1] < x[op->rs2])
 L_BGEU:
     BRANCH(x[op->rs1] >= x[op->rs2])
+    /* back to the start of this very block: give back what follows and
+     * enter it again (budget, kick and U-mode checks as any entry) */
+#define BRANCH_LOOP(cond)                                                              \
+    if (cond) {                                                                        \
+        left += op->aux;                                                               \
+        goto enter;                                                                    \
+    }                                                                                  \
+    NEXT();
+L_BEQ_L:
+    BRANCH_LOOP(x[op->rs1] == x[op->rs2])
+L_BNE_L:
+    BRANCH_LOOP(x[op->rs1] != x[op->rs2])
+L_BLT_L:
+    BRANCH_LOOP((int64_t)x[op->rs1] < (int64_t)x[op->rs2])
+L_BGE_L:
+    BRANCH_LOOP((int64_t)x[op->rs1] >= (int64_t)x[op->rs2])
+L_BLTU_L:
+    BRANCH_LOOP(x[op->rs1] < x[op->rs2])
+L_BGEU_L:
+    BRANCH_LOOP(x[op->rs1] >= x[op->rs2])
 L_EXIT:
     e = &blk->exits[op->rd];
     goto take_exit;

@@ -59,7 +59,8 @@
     X(AMO) X(CSR) X(FENCEI) X(SFENCE)                                                  \
     X(JAL) X(JALR) X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU) X(EXIT)                 \
     X(ECALL) X(EBREAK) X(ILLEGAL) X(SRET) X(WFI)                                     \
-    X(F_SLLI_SRLI) X(F_SLLI_SLLI) X(F_SLLI_ADD) X(F_SRLI_ADD)
+    X(F_SLLI_SRLI) X(F_SLLI_SLLI) X(F_SLLI_ADD) X(F_SRLI_ADD)                        \
+    X(BEQ_L) X(BNE_L) X(BLT_L) X(BGE_L) X(BLTU_L) X(BGEU_L)
 
 enum rv_opk {
 #define RV_OPK_ENUM(n) RV_OPK_##n,
@@ -110,7 +111,9 @@ extern bool rv_xlate_nochain;
 /* Ops that leave a block name their exit by index: branches in rd, jal in
  * rs1 (and its link value in exit rs2), jalr's link value in rs2, EXIT in
  * rd.  A branch's aux is the number of instructions after it in the block,
- * given back to the budget when it is taken. */
+ * given back to the budget when it is taken.  A branch back to the start
+ * of its own block (a loop in one block) gets a _L handler that re-enters
+ * the block directly. */
 struct rv_block {
     uint64_t pc; /* guest address of the first instruction */
     uint32_t n; /* instructions in the block (ops may be fewer: pairs of

@@ -961,10 +961,14 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
     iidx[nop] = (uint8_t)n;
     exit_pc[nexits++] = a;
     pcoff[nop] = (uint16_t)(a - pc);
-    /* A taken branch gives back the instructions after it. */
+    /* A taken branch gives back the instructions after it; one back to
+     * the block's own start re-enters it without looking at its exit. */
     for (unsigned i = 0; i < nop; i++) {
         if (branch[i]) {
             ops[i].aux = (uint8_t)(n - iidx[i] - 1);
+            if (exit_pc[ops[i].rd] == pc && !rv_xlate_nochain) {
+                ops[i].h = H[kind[i] - RV_OPK_BEQ + RV_OPK_BEQ_L];
+            }
         }
     }
 
