@@ -77,6 +77,9 @@ bool rv_xlate_nochain;
 static _Atomic size_t rv_xlate_total;
 static _Atomic size_t rv_xlate_cap = RV_XLATE_CAP;
 
+/* The cache whose CPU the calling thread is running (holding its lock). */
+static _Thread_local struct rv_xc *rv_xc_running;
+
 /* Every cache, least recently run first (rv_xc_attach moves it last). */
 static pthread_mutex_t rv_xc_reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct rv_xc *rv_xc_reg_head, *rv_xc_reg_tail;
@@ -227,6 +230,7 @@ rv_xc_attach(struct rv_xc *xc, struct rv_tlb *tlb)
     pthread_mutex_unlock(&rv_xc_reg_lock);
     xc->tlb = tlb;
     xc->busy = true;
+    rv_xc_running = xc;
     if (xc->foreign) {
         /* Another thread evicted blocks: jump caches may name them, and
          * pages it emptied still carry STOR_M_CODE. */
@@ -244,6 +248,7 @@ rv_xc_detach(struct rv_xc *xc)
     xc->busy = false;
     xc->tlb = NULL;
     rv_xc_reap(xc);
+    rv_xc_running = NULL;
     pthread_mutex_unlock(&xc->lock);
 }
 
@@ -729,12 +734,14 @@ xc_smc_note(struct rv_xc *xc, uint64_t pn)
 }
 
 /* The cache's side of stor_invalidate(): on the thread that runs the CPU,
- * or while none does (then it takes the lock an evicting thread takes). */
+ * or on any other thread (CP while no one runs the CPU, a paging worker):
+ * that one takes the cache's lock, so it waits for a run to end and never
+ * meets an evicting thread. */
 static void
 xc_invalidate(void *ctx, uint64_t gpa, uint64_t len)
 {
     struct rv_xc *xc = ctx;
-    bool lock = !xc->busy;
+    bool lock = rv_xc_running != xc;
     if (lock) {
         pthread_mutex_lock(&xc->lock);
     }
