@@ -81,7 +81,8 @@ struct rv_stats {
     uint64_t instret; /* instructions retired */
     uint64_t blocks_translated; /* basic blocks scanned into the cache */
     uint64_t insns_patched; /* sensitive instructions turned into traps */
-    uint64_t invalidations; /* translations dropped by stores/fence.i/CP */
+    uint64_t invalidations; /* translations dropped by stores/fence.i/CP
+                               (not counting evictions) */
     uint64_t hypercalls; /* S-mode ecalls passed to the hook */
     uint64_t evictions; /* blocks dropped to stay under the global cap */
     uint64_t insns_interpreted; /* run from self-modifying pages without

@@ -486,11 +486,16 @@ rv_xc_link(struct rv_xc *xc, struct rv_block *from, struct rv_exit *e, struct rv
     to->in_head = e;
 }
 
-/* Kills block b.  foreign: by a thread that does not run this cache's CPU
- * (holding its lock): touch nothing outside the cache (see the top). */
+/* Why a block is killed: its code changed (counted as an invalidation),
+ * evicted for room by the thread running its CPU, or evicted by another
+ * thread holding the cache's lock (touch nothing outside the cache: see
+ * the top). */
+enum xc_why { XC_INVALIDATE, XC_EVICT, XC_EVICT_FOREIGN };
+
 static void
-xc_kill_as(struct rv_xc *xc, struct rv_block *b, bool foreign)
+xc_kill_as(struct rv_xc *xc, struct rv_block *b, enum xc_why why)
 {
+    bool foreign = why == XC_EVICT_FOREIGN;
     if (b->dead) {
         return;
     }
@@ -551,7 +556,11 @@ xc_kill_as(struct rv_xc *xc, struct rv_block *b, bool foreign)
         }
         xc_tlb_catch_up(xc, g0);
     }
-    xc->stats->invalidations++;
+    if (why == XC_INVALIDATE) {
+        xc->stats->invalidations++;
+    } else {
+        xc->stats->evictions++;
+    }
     xc->kills++;
     if (xc->busy) {
         b->znext = xc->pub.zombies;
@@ -564,7 +573,7 @@ xc_kill_as(struct rv_xc *xc, struct rv_block *b, bool foreign)
 static void
 xc_kill(struct rv_xc *xc, struct rv_block *b)
 {
-    xc_kill_as(xc, b, false);
+    xc_kill_as(xc, b, XC_INVALIDATE);
 }
 
 /* The owner: drops pages that a foreign eviction left without blocks. */
@@ -601,10 +610,7 @@ xc_evict_clock(struct rv_xc *xc, size_t want, bool foreign)
             continue;
         }
         freed += b->bytes;
-        if (!foreign) {
-            xc->stats->evictions++;
-        }
-        xc_kill_as(xc, b, foreign);
+        xc_kill_as(xc, b, foreign ? XC_EVICT_FOREIGN : XC_EVICT);
     }
     return freed;
 }
