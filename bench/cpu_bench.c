@@ -260,7 +260,10 @@ run_peer(const struct peer *pe, const char *elf, uint64_t iters, double *cpu_s,
         dup2(fd[1], 1);
         close(fd[0]);
         close(fd[1]);
-        freopen("/dev/null", "r", stdin);
+        if (freopen("/dev/null", "r", stdin) == NULL) {
+            _exit(127);
+        }
+        alarm(120); /* a peer that hangs is killed, and counts as failed */
         if (pe->system) {
             execl(pe->path, pe->path, "-machine", "virt", "-nographic", "-m", "256M", "-bios",
                   "default", "-kernel", elf, "-device", loader, (char *)NULL);
