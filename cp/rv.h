@@ -11,7 +11,11 @@
  *
  * Threads: only the thread that runs a CPU (inside rv_cpu_run, or while no
  * one runs it) may touch its state.  rv_cpu_kick() and rv_cpu_post_irq() may
- * be called from any thread.
+ * be called from any thread.  rv_cpu_run holds a lock of the CPU's
+ * translation cache for the whole run (other CPUs' evictions skip it); a
+ * write into guest storage from another thread (stor_write, stor_zero,
+ * stor_release, stor_invalidate) takes that lock and so waits for a run to
+ * end: never make one while holding a lock the running thread may need.
  *
  * Guest faults are guest events: they are delivered to the guest's stvec
  * with scause/sepc/stval/sstatus as the privileged specification says.  A
