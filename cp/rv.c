@@ -185,6 +185,12 @@ rv_cpu_footprint(const struct rv_cpu *cpu)
     return sizeof *cpu + rv_xc_footprint(cpu->xc);
 }
 
+size_t
+rv_tlb_footprint(void)
+{
+    return sizeof(struct rv_tlb);
+}
+
 /* Delivers the highest pending enabled interrupt, if any may be taken.
  * false: a disabled wait instead. */
 static bool
