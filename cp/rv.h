@@ -91,6 +91,9 @@ struct rv_stats {
     uint64_t evictions; /* blocks dropped to stay under the global cap */
     uint64_t insns_interpreted; /* run from self-modifying pages without
                                    a cached translation */
+    uint64_t blocks_shared; /* of blocks_translated: published in a saved
+                               segment's shared cache */
+    uint64_t shared_hits; /* blocks found in a segment's shared cache */
     uint64_t exceptions[16]; /* by scause */
     uint64_t interrupts[16]; /* by interrupt number */
 };
@@ -168,5 +171,9 @@ size_t rv_cpu_footprint(const struct rv_cpu *cpu);
  * translation.  rv_xlate_bytes() is what translations use now. */
 void rv_xlate_cap_set(size_t bytes);
 size_t rv_xlate_bytes(void);
+/* Host bytes of the translations shared through saved segments (not in
+ * rv_xlate_bytes, never evicted: freed with their segment, and capped per
+ * segment). */
+size_t rv_xlate_shared_bytes(void);
 
 #endif /* CP_RV_H */

@@ -175,7 +175,9 @@ enter: /* chained: budget and kick (and U-mode) checks */
         goto enter_user;
     }
 run_block:
-    blk->ref++; /* for CLOCK eviction */
+    if (RV_LIKELY(!blk->shared)) {
+        blk->ref++; /* for CLOCK eviction (shared blocks are never evicted) */
+    }
     left -= blk->n;
     op = blk->ops;
     goto *op->h;

@@ -138,6 +138,9 @@ struct rv_block {
     uint8_t two_pages;
     uint8_t scratch; /* one instruction of a self-modifying page, decoded
                         for one run: not cached, chained or jump-cached */
+    uint8_t shared; /* in a saved segment's shared cache (cp/rv_xlate.c):
+                       immutable, never chained, ref unused, freed only
+                       with the segment */
     struct rv_op ops[]; /* n + 1 ops */
 };
 

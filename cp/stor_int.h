@@ -174,6 +174,24 @@ bool paging_over_slack(void);
  * the segment's reference goes with its last mapped page. */
 void stor_seg_unmapped(struct stor *st, uint64_t pn);
 
+/* cp/stor_seg.c, for the translation cache (cp/rv_xlate.c):
+ *   stor_seg_intact: the segment mapped at page pn of st if every one of
+ *     its pages is still mapped shared there (none made private or
+ *     released), else NULL.  Only then may st run the segment's shared
+ *     translations: they are of bytes that every such stor sees.
+ *   stor_seg_xcache: the segment's shared translation cache, NULL until
+ *     one is set; stor_seg_xcache_set sets it once (false: another thread
+ *     was first; the caller frees its own).  free_fn(xcache) runs when the
+ *     segment is freed (its last reference put).
+ *   stor_seg_xhold/xput: a reference held by a translation cache (its
+ *     blocks stay alive while a jump cache may name them); not counted by
+ *     stor_seg_refs, which counts users. */
+struct stor_seg *stor_seg_intact(const struct stor *st, uint64_t pn);
+void *stor_seg_xcache(const struct stor_seg *seg);
+bool stor_seg_xcache_set(struct stor_seg *seg, void *xcache, void (*free_fn)(void *));
+struct stor_seg *stor_seg_xhold(struct stor_seg *seg);
+void stor_seg_xput(struct stor_seg *seg);
+
 /* Registers the translation cache's invalidation function (one per stor). */
 void stor_set_code_fn(struct stor *st, stor_code_fn *fn, void *ctx);
 

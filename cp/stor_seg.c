@@ -31,7 +31,12 @@ struct stor_seg {
     uint64_t npages;
     uint8_t *mem; /* npages frames, contiguous */
     atomic_uint refs;
+    atomic_uint xrefs; /* of refs: held by translation caches, not users */
     bool sealed;
+    /* Translations of its code shared by every stor that maps it intact
+     * (cp/rv_xlate.c), set once, freed with the segment. */
+    _Atomic(void *) xcache;
+    void (*_Atomic xcache_free)(void *);
 };
 
 static atomic_uint_fast64_t seg_live;
@@ -102,6 +107,10 @@ stor_seg_put(struct stor_seg *seg)
     if (seg == NULL || atomic_fetch_sub(&seg->refs, 1) != 1) {
         return;
     }
+    void *xcache = atomic_load(&seg->xcache);
+    if (xcache != NULL) {
+        atomic_load_explicit(&seg->xcache_free, memory_order_relaxed)(xcache);
+    }
     munmap(seg->mem, (size_t)seg->size);
     atomic_fetch_sub(&seg_live, 1);
     atomic_fetch_sub(&seg_pages, seg->npages);
@@ -123,7 +132,24 @@ stor_seg_size(const struct stor_seg *seg)
 unsigned
 stor_seg_refs(const struct stor_seg *seg)
 {
-    return atomic_load(&((struct stor_seg *)seg)->refs);
+    struct stor_seg *s = (struct stor_seg *)seg;
+    return atomic_load(&s->refs) - atomic_load(&s->xrefs);
+}
+
+struct stor_seg *
+stor_seg_xhold(struct stor_seg *seg)
+{
+    atomic_fetch_add(&seg->xrefs, 1);
+    return stor_seg_hold(seg);
+}
+
+void
+stor_seg_xput(struct stor_seg *seg)
+{
+    if (seg != NULL) {
+        atomic_fetch_sub(&seg->xrefs, 1);
+        stor_seg_put(seg);
+    }
 }
 
 void
@@ -158,6 +184,35 @@ stor_seg_at(const struct stor *st, uint64_t gpa)
 {
     int i = slot_of_page(st, gpa >> STOR_PAGE_SHIFT);
     return i < 0 ? NULL : st->segs[i].seg;
+}
+
+struct stor_seg *
+stor_seg_intact(const struct stor *st, uint64_t pn)
+{
+    int i = slot_of_page(st, pn);
+    if (i < 0 || st->segs[i].mapped != st->segs[i].seg->npages) {
+        return NULL;
+    }
+    return st->segs[i].seg;
+}
+
+void *
+stor_seg_xcache(const struct stor_seg *seg)
+{
+    return atomic_load_explicit(&((struct stor_seg *)seg)->xcache, memory_order_acquire);
+}
+
+bool
+stor_seg_xcache_set(struct stor_seg *seg, void *xcache, void (*free_fn)(void *))
+{
+    void *none = NULL;
+    /* free_fn first: whoever sees the cache may be the last to put. */
+    if (atomic_load_explicit(&seg->xcache, memory_order_acquire) != NULL) {
+        return false;
+    }
+    atomic_store_explicit(&seg->xcache_free, free_fn, memory_order_relaxed);
+    return atomic_compare_exchange_strong_explicit(&seg->xcache, &none, xcache,
+                                                   memory_order_acq_rel, memory_order_acquire);
 }
 
 void
