@@ -269,13 +269,15 @@ test_eviction_spares_shared(void **state)
 struct runner {
     struct h *h;
     int want, bad;
+    pthread_barrier_t *go; /* both start together: they race to translate */
 };
 
 static void *
 runner_main(void *arg)
 {
     struct runner *r = arg;
-    for (int i = 0; i < 40; i++) {
+    pthread_barrier_wait(r->go);
+    for (int i = 0; i < 200; i++) {
         r->h->exited = false;
         rv_cpu_reset(r->h->cpu, SEG_BASE);
         if (rv_cpu_run(r->h->cpu, r->h->tlb, 10000000) != RV_STOP_HALT ||
@@ -292,8 +294,10 @@ test_two_threads(void **state)
     (void)state;
     for (int round = 0; round < 5; round++) {
         struct stor_seg *seg = make_seg(round); /* a fresh cache each round */
-        struct runner r[2] = {{.h = vm_new(seg, 1), .want = (SUM + round + 1)},
-                              {.h = vm_new(seg, 2), .want = (SUM + round + 2)}};
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, 2);
+        struct runner r[2] = {{.h = vm_new(seg, 1), .want = (SUM + round + 1), .go = &go},
+                              {.h = vm_new(seg, 2), .want = (SUM + round + 2), .go = &go}};
         pthread_t t[2];
         for (int i = 0; i < 2; i++) {
             assert_int_equal(pthread_create(&t[i], NULL, runner_main, &r[i]), 0);
@@ -306,6 +310,7 @@ test_two_threads(void **state)
         struct rv_stats s0 = stats(r[0].h), s1 = stats(r[1].h);
         assert_true(s0.blocks_shared + s1.blocks_shared >= 3);
         assert_true(s0.blocks_shared + s1.blocks_shared <= 6); /* races lose theirs */
+        pthread_barrier_destroy(&go);
         vm_free(r[0].h);
         vm_free(r[1].h);
         stor_seg_put(seg);
