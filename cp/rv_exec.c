@@ -198,8 +198,10 @@ enter_user: {
 
     /* ---- leaving a block through exit e ---- */
 take_exit:
-    if (RV_LIKELY(e->to != NULL)) {
-        blk = e->to;
+    /* Acquire: an exit of a shared block may have been chained by another
+     * thread (a plain load on common hosts). */
+    if (RV_LIKELY(__atomic_load_n(&e->to, __ATOMIC_ACQUIRE) != NULL)) {
+        blk = __atomic_load_n(&e->to, __ATOMIC_RELAXED);
         goto enter;
     }
     pc = e->pc;

@@ -139,8 +139,10 @@ struct rv_block {
     uint8_t scratch; /* one instruction of a self-modifying page, decoded
                         for one run: not cached, chained or jump-cached */
     uint8_t shared; /* in a saved segment's shared cache (cp/rv_xlate.c):
-                       immutable, never chained, ref unused, freed only
-                       with the segment */
+                       immutable but for its exits' chains to blocks of the
+                       same cache (set once, atomically), ref unused, freed
+                       only with the segment */
+    const void *home; /* shared: the cache it is in */
     struct rv_op ops[]; /* n + 1 ops */
 };
 

@@ -531,8 +531,18 @@ exit_unlink(struct rv_exit *e)
 void
 rv_xc_link(struct rv_xc *xc, struct rv_block *from, struct rv_exit *e, struct rv_block *to)
 {
-    if (from->scratch || to->scratch || from->shared || to->shared || from->dead ||
-        to->dead || e->to == to ||
+    if (from->shared || to->shared) {
+        /* Shared blocks chain only to blocks of the same segment's cache:
+         * neither dies before the segment, and every VM that runs one runs
+         * the other.  Set once, with a release store (other threads may be
+         * reading the exit); no in-list. */
+        if (from->shared && to->shared && from->home == to->home && e->pc == to->pc &&
+            __atomic_load_n(&e->to, __ATOMIC_RELAXED) == NULL) {
+            __atomic_store_n(&e->to, to, __ATOMIC_RELEASE);
+        }
+        return;
+    }
+    if (from->scratch || to->scratch || from->dead || to->dead || e->to == to ||
         e->pc != to->pc) {
         return;
     }
@@ -1233,6 +1243,7 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval, struct rv_sxc *sx)
     }
     if (sx != NULL) {
         b->shared = 1;
+        b->home = sx;
         return sxc_publish(xc, sx, b);
     }
 

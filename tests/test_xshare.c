@@ -135,7 +135,10 @@ test_two_cpus_share_blocks(void **state)
     struct rv_stats sb = stats(b);
     assert_int_equal(sb.blocks_shared, 0);
     assert_int_equal(sb.blocks_translated, sa.blocks_translated - sa.blocks_shared);
-    assert_true(sb.shared_hits >= sa.blocks_shared);
+    /* it looks up the entry (and after the call out), then follows chains
+     * a's run set between the segment's blocks */
+    assert_true(sb.shared_hits >= 2);
+    assert_true(sb.shared_hits < sa.blocks_shared);
     assert_int_equal(rv_xlate_shared_bytes(), sh1);
     /* instret exact: as the private run, on both */
     assert_int_equal(na, ref_n);
