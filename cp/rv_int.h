@@ -104,7 +104,8 @@ struct rv_pglink {
 
 /* Test knobs (tests/fuzz_rv.c uses them for a near-reference run): the
  * most instructions a new block may hold (1..RV_BLOCK_MAX_OPS-1), and no
- * chaining of exits.  Only while no CPU runs; flush translations after. */
+ * chaining of exits.  Only while no CPU runs; flush translations after
+ * (a saved segment's shared translations are not flushed: use none). */
 extern unsigned rv_xlate_limit;
 extern bool rv_xlate_nochain;
 

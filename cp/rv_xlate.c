@@ -43,6 +43,17 @@
  * owner tidies them at its next run) and not its generation (the owner
  * flushes its TLB, whose jump cache may name freed blocks, at that run).
  *
+ * Shared translations.  A saved segment owns a second cache (struct
+ * rv_sxc, below): pc -> block, read without a lock, blocks published whole
+ * and freed only with the segment.  A CPU asks it on a miss at a page of a
+ * segment its storage still maps whole (stor_seg_intact); one private page
+ * and that CPU translates the segment's code privately again.  Shared
+ * blocks are not on any CLOCK ring nor counted in the evicting cap, their
+ * ref is not written, and an exit of one is chained only to a block of the
+ * same segment's cache (once, atomically).  A CPU that used a segment's
+ * cache holds a translation reference on it (xc->held) until its storage
+ * no longer maps it, so its jump cache never names a freed block.
+ *
  * Self-modifying code.  A page whose translations guest stores kill
  * RV_SMC_KILLS times goes to plain interpretation for RV_SMC_INSNS
  * instructions run from it: it loses its blocks and STOR_M_CODE (so stores
