@@ -295,6 +295,18 @@ void rx_now(char date_iso[11], char time[9], uint64_t *tod_us, int64_t *utc_off)
 uint64_t rx_cpu_us(void);
 
 #define RX_MAX_DIGITS 200
-#define RX_MAX_DEPTH 120
+#define RX_MAX_DEPTH 250
+
+/* The lowest stack address the interpreter may use (rexx_cms.c sets it a
+ * margin above the bottom of its stack): deeper nesting is error 11. */
+extern uintptr_t rx_stack_limit;
+static inline void
+rx_stack_check(struct rx *rx)
+{
+    char here;
+    if ((uintptr_t)&here < rx_stack_limit) {
+        rx_error(rx, 11);
+    }
+}
 
 #endif /* CMS_EXEC_REXX_H */

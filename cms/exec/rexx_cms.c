@@ -23,7 +23,7 @@
 #include "cms/exec/rexx.h"
 #include "cms/fsys.h"
 
-#define RX_STACK (384 * 1024)
+#define RX_STACK (256 * 1024)
 #define RX_MAX_NEST 8 /* EXECs running EXECs */
 #define SIP_SEIP (1ul << 9)
 
@@ -45,7 +45,10 @@ __asm__(".text\n"
         "  ret\n"
         ".size rx_call_on_stack, .-rx_call_on_stack\n");
 
+#define RX_STACK_MARGIN (64 * 1024) /* for commands, messages, the error path */
+
 static int nest;
+uintptr_t rx_stack_limit;
 
 void
 rx_say(struct rx *rx, const char *s, size_t n)
@@ -330,6 +333,7 @@ cms_rexx_exec(const char *fn, const char *fm, const char *args)
             goto out;
         }
         uintptr_t top = ((uintptr_t)stack + RX_STACK) & ~(uintptr_t)15;
+        rx_stack_limit = (uintptr_t)stack + RX_STACK_MARGIN;
         rx_call_on_stack(rx, run_body, (void *)top);
         free(stack);
     } else {

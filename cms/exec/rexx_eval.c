@@ -179,6 +179,7 @@ e_term(struct ev *e)
     if (t == NULL) {
         rx_error(rx, 35);
     }
+    rx_stack_check(rx);
     e->i++;
     /* function call */
     if ((t->type == T_SYM || t->type == T_STR) && e->i < e->end && e->t[e->i].type == T_LP &&
@@ -231,6 +232,7 @@ e_prefix(struct ev *e)
 {
     const struct rx_tok *t = peek(e);
     if (t != NULL && t->type == T_OP && (t->op == OP_ADD || t->op == OP_SUB || t->op == OP_NOT)) {
+        rx_stack_check(e->rx);
         e->i++;
         struct rx_val v = e_prefix(e);
         if (t->op == OP_NOT) {

@@ -19,7 +19,6 @@
 struct rx_alloc_hdr {
     struct rx_alloc_hdr *prev, *next;
     size_t size;
-    size_t pad;
 };
 
 struct rx_chunk {

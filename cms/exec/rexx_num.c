@@ -7,8 +7,8 @@
  * Results are rounded to NUMERIC DIGITS significant digits (half up).
  * Addition, subtraction and multiplication keep trailing zeros (1.50+1 is
  * 2.50); division drops them (1/4 is 0.25, 6/2 is 3).  A result whose
- * integer part needs more than DIGITS digits, or that is very small, is
- * written in exponential notation (1.23456789E+10).  Whole numbers of up to
+ * integer part needs more than DIGITS digits, or whose adjusted exponent is
+ * below -6, is written in exponential notation (1.23456789E+10, 1E-7).  Whole numbers of up to
  * 9 digits take a fast path on machine integers.  Errors: 41 (not a
  * number), 42 (division by zero, exponent out of range), 26 (not whole).
  */
@@ -167,7 +167,7 @@ round_to(struct num *x, int digits)
 static void
 strip_trailing(struct num *x)
 {
-    while (x->exp < 0 && x->len > 1 && x->d[x->len - 1] == 0) {
+    while (x->len > 1 && x->d[x->len - 1] == 0) {
         x->len--;
         x->exp++;
     }
@@ -186,7 +186,7 @@ format_num(struct rx *rx, struct num *x, int digits)
         out[o++] = '-';
     }
     long intdig = x->len + x->exp;
-    if (x->exp <= 0 && intdig <= digits && -x->exp <= 2L * digits) {
+    if (x->exp <= 0 && intdig <= digits && intdig >= -5) {
         if (intdig > 0) {
             for (long i = 0; i < intdig; i++) {
                 out[o++] = (char)('0' + x->d[i]);
@@ -213,9 +213,6 @@ format_num(struct rx *rx, struct num *x, int digits)
     } else {
         /* scientific: d.dddE+n */
         int len = x->len;
-        while (len > 1 && x->d[len - 1] == 0) {
-            len--;
-        }
         out[o++] = (char)('0' + x->d[0]);
         if (len > 1) {
             out[o++] = '.';

@@ -542,6 +542,7 @@ rx_exec(struct rx *rx, uint32_t i)
         rx_error(rx, 14);
     }
     const struct rx_clause *c = &pg->cl[i];
+    rx_stack_check(rx);
     rx->cur_line = c->line;
     rx->cur_cl = (int)i;
     rx->cur_pg = pg;

@@ -14,14 +14,17 @@
 
 #include "cms/exec/rexx.h"
 
+/* One block per variable: the struct, a small value buffer, the name.
+ * A longer value gets a block of its own (val then points there). */
+#define INLINE_VAL 16
 struct rx_var {
     struct rx_var *next;
-    char *name;
-    size_t nlen;
     char *val;
-    size_t vlen, vcap;
+    uint32_t nlen, vlen, vcap;
     uint8_t has;
     uint8_t exposed;
+    char inl[INLINE_VAL];
+    char name[];
 };
 
 struct rx_pool {
@@ -57,8 +60,9 @@ rx_pool_free(struct rx *rx, struct rx_pool *p)
         struct rx_var *v = p->tab[i];
         while (v != NULL) {
             struct rx_var *next = v->next;
-            rx_free(rx, v->val);
-            rx_free(rx, v->name);
+            if (v->val != v->inl) {
+                rx_free(rx, v->val);
+            }
             rx_free(rx, v);
             v = next;
         }
@@ -103,10 +107,11 @@ find(struct rx *rx, struct rx_pool *p, const char *name, size_t n, int create)
         grow(rx, p);
         h = hash(name, n) & (p->cap - 1);
     }
-    struct rx_var *v = rx_alloc(rx, sizeof *v);
-    v->name = rx_alloc(rx, n + 1);
+    struct rx_var *v = rx_alloc(rx, sizeof *v + n + 1);
     memcpy(v->name, name, n);
-    v->nlen = n;
+    v->nlen = (uint32_t)n;
+    v->val = v->inl;
+    v->vcap = INLINE_VAL;
     v->next = p->tab[h];
     p->tab[h] = v;
     p->count++;
@@ -183,14 +188,22 @@ rx_var_set(struct rx *rx, const char *name, size_t n, struct rx_val val)
 {
     struct rx_pool *p = owner(rx, name, n);
     struct rx_var *v = find(rx, p, name, n, 1);
-    if (v->vcap < val.n + 1) {
-        rx_free(rx, v->val);
-        v->vcap = val.n + 16;
-        v->val = rx_alloc(rx, v->vcap);
+    if (val.n > 0xfffffff0u) {
+        rx_error(rx, 5);
     }
-    memmove(v->val, val.s, val.n);
+    if (v->vcap < val.n + 1) {
+        char *nv = rx_alloc(rx, val.n + 16);
+        memcpy(nv, val.s, val.n);
+        if (v->val != v->inl) {
+            rx_free(rx, v->val);
+        }
+        v->val = nv;
+        v->vcap = (uint32_t)val.n + 16;
+    } else {
+        memmove(v->val, val.s, val.n);
+    }
     v->val[val.n] = '\0';
-    v->vlen = val.n;
+    v->vlen = (uint32_t)val.n;
     v->has = 1;
     if (stem_len(name, n) == n) {
         /* a stem: every compound takes the new default */
