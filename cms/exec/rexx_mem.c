@@ -184,5 +184,16 @@ rx_fmt(struct rx *rx, const char *fmt, ...)
 struct rx_val
 rx_int(struct rx *rx, long long v)
 {
-    return rx_fmt(rx, "%lld", v);
+    /* by hand: the arithmetic fast path comes here for every result */
+    char buf[24];
+    size_t i = sizeof buf;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        buf[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0) {
+        buf[--i] = '-';
+    }
+    return rx_tmpcopy(rx, buf + i, sizeof buf - i);
 }
