@@ -183,8 +183,10 @@ long rx_words(struct rx_val s);
 /* ---- rexx_run.c ------------------------------------------------------------ */
 enum rx_status { ST_NORMAL, ST_LEAVE, ST_ITERATE, ST_RETURN, ST_SIGNAL };
 enum rx_cond { C_ERROR, C_FAILURE, C_HALT, C_NOVALUE, C_SYNTAX, C__COUNT };
+/* TRACE settings; R, I and A (>= TR_RESULTS) trace every clause. */
 enum rx_trace { TR_OFF, TR_NORMAL, TR_ERRORS, TR_COMMANDS, TR_LABELS, TR_RESULTS,
                 TR_INTERMEDIATES, TR_ALL };
+#define RX_TRACING_RESULTS(t) ((t) == TR_RESULTS || (t) == TR_INTERMEDIATES)
 
 /* One active routine (the main program or a CALLed internal routine). */
 struct rx_frame {

@@ -92,7 +92,7 @@ static void
 i_say(struct rx *rx, const struct rx_clause *c)
 {
     struct rx_val v = rest_value(rx, c, 1);
-    if (rx->fr->trace >= TR_RESULTS) {
+    if (RX_TRACING_RESULTS(rx->fr->trace)) {
         rx_trace_val(rx, ">>>", v);
     }
     rx_say(rx, v.s, v.n);
@@ -111,7 +111,7 @@ static void
 push_or_queue(struct rx *rx, const struct rx_clause *c, int lifo)
 {
     struct rx_val v = rest_value(rx, c, 1);
-    if (rx->fr->trace >= TR_RESULTS) {
+    if (RX_TRACING_RESULTS(rx->fr->trace)) {
         rx_trace_val(rx, ">>>", v);
     }
     rx_push(rx, v, lifo);
@@ -347,7 +347,7 @@ i_address(struct rx *rx, const struct rx_clause *c)
     }
     env[name.n] = '\0';
     struct rx_val cmd = rest_value(rx, c, 2);
-    if (rx->fr->trace >= TR_RESULTS) {
+    if (RX_TRACING_RESULTS(rx->fr->trace)) {
         rx_trace_val(rx, ">>>", cmd);
     }
     run_command(rx, env, cmd);

@@ -178,6 +178,9 @@ tokenize(struct rx *rx, struct rx_prog *pg, const char *src, size_t len, uint32_
         blank = skip_blank(rx, &p, end, &line);
         if (p >= end || *p == '\n' || *p == ';') {
             if (c != NULL) {
+                if (pg->ntok - c->tok > 65535) {
+                    rx_error(rx, 49);
+                }
                 c->ntok = (uint16_t)(pg->ntok - c->tok);
                 c = NULL;
             }
@@ -309,6 +312,9 @@ tokenize(struct rx *rx, struct rx_prog *pg, const char *src, size_t len, uint32_
         c->srclen = (uint32_t)(p - c->src);
     }
     if (c != NULL) {
+        if (pg->ntok - c->tok > 65535) {
+            rx_error(rx, 49);
+        }
         c->ntok = (uint16_t)(pg->ntok - c->tok);
     }
 }

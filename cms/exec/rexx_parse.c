@@ -27,7 +27,7 @@ assign(struct rx *rx, const struct rx_tok *t, const char *s, size_t n)
     }
     struct rx_val name = rx_var_name(rx, t->s, t->n);
     struct rx_val v = {s, n};
-    if (rx->fr->trace >= TR_RESULTS) {
+    if (RX_TRACING_RESULTS(rx->fr->trace)) {
         rx_trace_val(rx, ">=>", v);
     }
     rx_var_set(rx, name.s, name.n, v);

@@ -456,7 +456,7 @@ do_return(struct rx *rx, const struct rx_clause *c, int isexit)
     int has = c->ntok > 1;
     if (has) {
         v = rx_eval(rx, c->tok + 1, c->tok + c->ntok);
-        if (rx->fr->trace >= TR_RESULTS) {
+        if (RX_TRACING_RESULTS(rx->fr->trace)) {
             rx_trace_val(rx, ">>>", v);
         }
     }
@@ -571,7 +571,7 @@ rx_exec(struct rx *rx, uint32_t i)
             rx_error(rx, 31);
         }
         struct rx_val v = rx_eval(rx, c->tok + 2, c->tok + c->ntok);
-        if (trace >= TR_RESULTS) {
+        if (RX_TRACING_RESULTS(trace)) {
             rx_trace_val(rx, ">>>", v);
         }
         struct rx_val name = rx_var_name(rx, t[0].s, t[0].n);
@@ -580,7 +580,7 @@ rx_exec(struct rx *rx, uint32_t i)
     }
     case K_IF: {
         struct rx_val v = rx_eval(rx, c->tok + 1, c->tok + c->ntok);
-        if (trace >= TR_RESULTS) {
+        if (RX_TRACING_RESULTS(trace)) {
             rx_trace_val(rx, ">>>", v);
         }
         int cond = rx_truth(rx, v);
@@ -632,7 +632,7 @@ rx_exec(struct rx *rx, uint32_t i)
         break;
     case K_INTERPRET: {
         struct rx_val v = rx_eval(rx, c->tok + 1, c->tok + c->ntok);
-        if (trace >= TR_RESULTS) {
+        if (RX_TRACING_RESULTS(trace)) {
             rx_trace_val(rx, ">>>", v);
         }
         rx_interpret(rx, v);
@@ -640,7 +640,7 @@ rx_exec(struct rx *rx, uint32_t i)
     }
     case K_CMD: {
         struct rx_val v = rx_eval(rx, c->tok, c->tok + c->ntok);
-        if (trace >= TR_RESULTS) {
+        if (RX_TRACING_RESULTS(trace)) {
             rx_trace_val(rx, ">>>", v);
         }
         rx_command(rx, v);
@@ -757,6 +757,9 @@ rx_call_internal(struct rx *rx, uint32_t lab, int nargs, struct rx_val *args, ui
     rx->pg = &rx->main;
     rx->depth++;
     rx->has_result = 0;
+    if (fr->trace >= TR_LABELS && fr->trace != TR_COMMANDS) {
+        rx_trace_clause(rx, &rx->main.cl[lab]);
+    }
     frame_run(rx, fr, lab + 1);
     int has = rx->status == ST_RETURN && rx->has_result;
     rx->status = ST_NORMAL;
