@@ -297,6 +297,7 @@ void rx_now(char date_iso[11], char time[9], uint64_t *tod_us, int64_t *utc_off)
 uint64_t rx_cpu_us(void);
 
 #define RX_MAX_DIGITS 200
+#define RX_MAX_STRING (16u << 20) /* no string or block is larger */
 #define RX_MAX_DEPTH 250
 
 /* The lowest stack address the interpreter may use (rexx_cms.c sets it a

@@ -115,6 +115,9 @@ b_copies(struct rx *rx, int n, V *a, uint8_t *g)
 {
     (void)n;
     long k = rx_arg_whole(rx, a, g, 1, 0, 0);
+    if (k > 0 && a[0].n > RX_MAX_STRING / (size_t)k) {
+        rx_error(rx, 5);
+    }
     char *p;
     V v = mk(rx, a[0].n * (size_t)k, &p);
     for (long i = 0; i < k; i++) {
@@ -329,6 +332,9 @@ b_space(struct rx *rx, int n, V *a, uint8_t *g)
     long k = rx_arg_whole(rx, a, g, 1, 1, 0);
     char pad = rx_arg_pad(rx, a, g, 2);
     long nw = rx_words(a[0]);
+    if (k > 0 && (size_t)nw > RX_MAX_STRING / (size_t)k) {
+        rx_error(rx, 5);
+    }
     char *p = rx_tmp(rx, a[0].n + (size_t)(nw * k) + 1);
     size_t o = 0, ws, wl;
     for (long w = 1; rx_word(a[0], w, &ws, &wl); w++) {

@@ -33,6 +33,9 @@ struct rx_chunk {
 void *
 rx_alloc(struct rx *rx, size_t n)
 {
+    if (n > RX_MAX_STRING) {
+        rx_error(rx, 5);
+    }
     struct rx_alloc_hdr *h = malloc(sizeof *h + n);
     if (h == NULL) {
         rx_error(rx, 5);
@@ -98,6 +101,9 @@ rx_free_all(struct rx *rx)
 void *
 rx_tmp(struct rx *rx, size_t n)
 {
+    if (n > RX_MAX_STRING) {
+        rx_error(rx, 5);
+    }
     n = (n + 7) & ~(size_t)7;
     struct rx_chunk *c = rx->chunk;
     if (c == NULL || c->size - c->used < n) {

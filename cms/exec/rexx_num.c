@@ -775,6 +775,12 @@ rx_num_format(struct rx *rx, struct rx_val av, long before, long after)
         rx_error(rx, 40);
     }
     round_to(&a, digits);
+    if (after > 2 * RX_MAX_DIGITS) {
+        rx_error(rx, 40);
+    }
+    if (a.len + a.exp > 2 * RX_MAX_DIGITS) {
+        return format_num(rx, &a, digits); /* too long to write plain */
+    }
     if (after < 0) {
         struct rx_val v = format_num(rx, &a, digits);
         if (before < 0 || memchr(v.s, 'E', v.n) != NULL) {
@@ -803,6 +809,12 @@ rx_num_trunc(struct rx *rx, struct rx_val av, long n)
         rx_error(rx, 40);
     }
     round_to(&a, digits);
+    if (n > 2 * RX_MAX_DIGITS) {
+        rx_error(rx, 40);
+    }
+    if (a.len + a.exp > 2 * RX_MAX_DIGITS) {
+        return format_num(rx, &a, digits); /* too long to write plain */
+    }
     if (a.exp > 0) {
         to_places(&a, 0, 1);
     }
