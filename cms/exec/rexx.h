@@ -243,6 +243,10 @@ struct rx {
     size_t srclen;
     struct rx_val *main_args;
     uint8_t *main_given;
+    int main_nargs;
+    /* the EXIT value, for an EXEC called as an external routine */
+    struct rx_val exit_value;
+    int exit_has_value;
     /* TIME('E') */
     uint64_t elapsed_us;
     int elapsed_set;
@@ -289,6 +293,10 @@ void rx_push(struct rx *rx, struct rx_val v, int lifo);
 int rx_queued(void);
 /* A command to environment env (CMS, CP, ...); returns its rc. */
 int rx_env_command(struct rx *rx, const char *env, struct rx_val cmd);
+/* Runs "name EXEC" as an external routine: -1 if there is no such file,
+ * else 1 with *res (its EXIT value) or 0 if it gave none. */
+int rx_call_external(struct rx *rx, const char *name, size_t n, int nargs, struct rx_val *args,
+                     uint8_t *given, struct rx_val *res);
 /* Polls for attention (HI: error 4 / HALT; HX: the EXEC ends). */
 void rx_poll(struct rx *rx);
 const char *rx_userid(void);

@@ -266,8 +266,13 @@ run_body(void *arg)
     con_flush();
 }
 
-int
-cms_rexx_exec(const char *fn, const char *fm, const char *args)
+/* Runs "fn EXEC fm" with nargs argument strings (copied first: they live
+ * in the caller's storage).  res (may be NULL) gets the EXIT or RETURN
+ * value in parent's scratch storage, for external routines.  Returns the
+ * return code (or a CMS error rc when the file cannot be read). */
+static int
+exec_file(const char *fn, const char *fm, int nargs, const struct rx_val *args,
+          const uint8_t *given, struct rx *parent, struct rx_val *res, int *has_res)
 {
     if (nest >= RX_MAX_NEST) {
         cms_msg(M_REXX_NEST, fn);
@@ -285,15 +290,6 @@ cms_rexx_exec(const char *fn, const char *fm, const char *args)
         return 20;
     }
     snprintf(rx->fn, sizeof rx->fn, "%s", id.fn);
-    /* the caller's argument string lives in its command buffer: copy it */
-    size_t an = strlen(args);
-    char *argcopy = malloc(an + 1);
-    if (argcopy == NULL) {
-        free(rx);
-        cms_msg(M_NO_STORAGE);
-        return 104;
-    }
-    memcpy(argcopy, args, an + 1);
     int rc;
     jmp_buf load;
     rx->top_jb = &load;
@@ -313,16 +309,24 @@ cms_rexx_exec(const char *fn, const char *fm, const char *args)
         rc = fs_report(err, &id);
         goto out;
     }
-    static struct rx_val one;
-    uint8_t *given = rx_alloc(rx, 1);
-    struct rx_val *argv = rx_alloc(rx, sizeof *argv);
-    argv->s = argcopy;
-    argv->n = an;
-    given[0] = 1;
-    (void)one;
-    rx->args = argcopy;
+    int n = nargs > 0 ? nargs : 1;
+    struct rx_val *argv = rx_alloc(rx, (size_t)n * sizeof *argv);
+    uint8_t *g = rx_alloc(rx, (size_t)n);
+    for (int i = 0; i < nargs; i++) {
+        char *copy = rx_alloc(rx, args[i].n + 1);
+        memcpy(copy, args[i].s, args[i].n);
+        argv[i].s = copy;
+        argv[i].n = args[i].n;
+        g[i] = given[i];
+    }
+    if (nargs == 0) {
+        argv[0].s = "";
+        g[0] = 0;
+    }
+    rx->args = argv[0].s;
     rx->main_args = argv;
-    rx->main_given = given;
+    rx->main_given = g;
+    rx->main_nargs = n;
     nest++;
     if (nest == 1) {
         char *stack = malloc(RX_STACK);
@@ -341,9 +345,46 @@ cms_rexx_exec(const char *fn, const char *fm, const char *args)
     }
     nest--;
     rc = rx->exit_rc;
+    if (res != NULL && rx->exit_has_value) {
+        *res = rx_tmpcopy(parent, rx->exit_value.s, rx->exit_value.n);
+        *has_res = 1;
+    }
 out:
     rx_free_all(rx);
-    free(argcopy);
     free(rx);
     return rc;
+}
+
+int
+cms_rexx_exec(const char *fn, const char *fm, const char *args)
+{
+    struct rx_val a = {args, strlen(args)};
+    uint8_t given = 1;
+    return exec_file(fn, fm, 1, &a, &given, NULL, NULL, NULL);
+}
+
+int
+rx_call_external(struct rx *rx, const char *name, size_t n, int nargs, struct rx_val *args,
+                 uint8_t *given, struct rx_val *res)
+{
+    char fn[9];
+    struct fs_fileid id;
+    if (n == 0 || n > 8) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        fn[i] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+    }
+    fn[n] = '\0';
+    if (fs_fileid_make(&id, fn, "EXEC", "*", "*") != 0 || fs_state(&id, NULL) != 0) {
+        return -1;
+    }
+    int has = 0;
+    exec_file(fn, "*", nargs, args, given, rx, res, &has);
+    con_flush();
+    if (cms_halt_requested) {
+        rx_poll(rx);
+    }
+    return has;
 }

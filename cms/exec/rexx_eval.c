@@ -410,5 +410,12 @@ rx_call(struct rx *rx, const char *name, size_t n, int nargs, struct rx_val *arg
             return 1;
         }
     }
+    int has = rx_call_external(rx, name, n, nargs, args, given, res);
+    if (has >= 0) {
+        if (isfunc && !has) {
+            rx_error(rx, 44);
+        }
+        return has;
+    }
     rx_error(rx, 43);
 }

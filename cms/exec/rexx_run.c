@@ -465,6 +465,13 @@ do_return(struct rx *rx, const struct rx_clause *c, int isexit)
         if (has && !rx_try_whole(rx, v, &rc)) {
             rc = 0;
         }
+        if (has) {
+            char *p = rx_alloc(rx, v.n + 1);
+            memcpy(p, v.s, v.n);
+            rx->exit_value.s = p;
+            rx->exit_value.n = v.n;
+            rx->exit_has_value = 1;
+        }
         rx_exit(rx, (int)rc);
     }
     rx_free(rx, (void *)rx->result.s);
@@ -818,7 +825,7 @@ rx_run_main(struct rx *rx)
     strcpy(fr->address, "CMS");
     strcpy(fr->address_prev, "CMS");
     fr->procedure_ok = 0;
-    fr->nargs = 1;
+    fr->nargs = rx->main_nargs;
     fr->args = rx->main_args;
     fr->given = rx->main_given;
     rx->fr = fr;
