@@ -183,6 +183,9 @@ long rx_words(struct rx_val s);
 /* ---- rexx_run.c ------------------------------------------------------------ */
 enum rx_status { ST_NORMAL, ST_LEAVE, ST_ITERATE, ST_RETURN, ST_SIGNAL };
 enum rx_cond { C_ERROR, C_FAILURE, C_HALT, C_NOVALUE, C_SYNTAX, C__COUNT };
+/* trap_on[cond]: 0 off, or how the trap fires */
+#define TRAP_SIGNAL 1
+#define TRAP_CALL 2
 /* TRACE settings; R, I and A (>= TR_RESULTS) trace every clause. */
 enum rx_trace { TR_OFF, TR_NORMAL, TR_ERRORS, TR_COMMANDS, TR_LABELS, TR_RESULTS,
                 TR_INTERMEDIATES, TR_ALL };

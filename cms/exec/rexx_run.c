@@ -113,6 +113,32 @@ trap_fire(struct rx *rx, int cond, struct rx_val desc)
     longjmp(*fr->jb, 3);
 }
 
+/* CALL ON: the handler runs as a CALL (the condition is off meanwhile),
+ * then the clause that raised it goes on. */
+static void
+call_trap(struct rx *rx, int cond, struct rx_val desc)
+{
+    struct rx_frame *fr = rx->fr;
+    const char *lab = fr->trap_label[cond] ? fr->trap_label[cond] : cond_names[cond];
+    long l = rx_find_label(rx, lab, strlen(lab));
+    if (l < 0) {
+        rx_error(rx, 16);
+    }
+    rx->cond_name = cond;
+    rx_free(rx, (void *)rx->cond_desc.s);
+    char *d = rx_alloc(rx, desc.n + 1);
+    memcpy(d, desc.s, desc.n);
+    rx->cond_desc.s = d;
+    rx->cond_desc.n = desc.n;
+    rx_var_set_int(rx, "SIGL", rx->cur_line);
+    fr->trap_on[cond] = 0;
+    struct rx_val res;
+    rx_call_internal(rx, (uint32_t)l, 0, NULL, NULL, 0, &res);
+    if (fr->trap_on[cond] == 0) {
+        fr->trap_on[cond] = TRAP_CALL;
+    }
+}
+
 void
 rx_condition(struct rx *rx, int cond, struct rx_val desc)
 {
@@ -121,6 +147,10 @@ rx_condition(struct rx *rx, int cond, struct rx_val desc)
     }
     if (cond == C_FAILURE && !rx->fr->trap_on[C_FAILURE] && rx->fr->trap_on[C_ERROR]) {
         cond = C_ERROR;
+    }
+    if (rx->fr->trap_on[cond] == TRAP_CALL) {
+        call_trap(rx, cond, desc);
+        return;
     }
     if (rx->fr->trap_on[cond]) {
         trap_fire(rx, cond, desc);
@@ -358,11 +388,20 @@ select_block(struct rx *rx, uint32_t i)
     rx_error(rx, 7);
 }
 
-/* CALL name [args] | CALL ON/OFF (not supported: error 25). */
+static void set_trap(struct rx *rx, const struct rx_clause *c, int how);
+
+/* CALL name [args] | CALL ON|OFF ERROR|FAILURE|HALT [NAME label] */
 static void
 do_call(struct rx *rx, const struct rx_clause *c)
 {
     const struct rx_tok *t = &rx->pg->tok[c->tok];
+    if (c->ntok >= 3 && (rx_tok_is(&t[1], "ON") || rx_tok_is(&t[1], "OFF"))) {
+        if (rx_tok_is(&t[2], "SYNTAX") || rx_tok_is(&t[2], "NOVALUE")) {
+            rx_error(rx, 25);
+        }
+        set_trap(rx, c, TRAP_CALL);
+        return;
+    }
     if (c->ntok < 2 || (t[1].type != T_SYM && t[1].type != T_STR)) {
         rx_error(rx, 19);
     }
@@ -401,12 +440,12 @@ do_call(struct rx *rx, const struct rx_clause *c)
 
 static const uint8_t cond_kw_ok[] = {1, 1, 1, 1, 1};
 
-/* SIGNAL label | SIGNAL VALUE expr | SIGNAL ON|OFF cond [NAME label] */
+/* ON|OFF cond [NAME label] of SIGNAL (how TRAP_SIGNAL) and CALL. */
 static void
-do_signal(struct rx *rx, const struct rx_clause *c)
+set_trap(struct rx *rx, const struct rx_clause *c, int how)
 {
     const struct rx_tok *t = &rx->pg->tok[c->tok];
-    if (c->ntok >= 2 && (rx_tok_is(&t[1], "ON") || rx_tok_is(&t[1], "OFF"))) {
+    {
         int on = rx_tok_is(&t[1], "ON");
         if (c->ntok < 3) {
             rx_error(rx, 25);
@@ -427,6 +466,19 @@ do_signal(struct rx *rx, const struct rx_clause *c)
         } else if (c->ntok != 3) {
             rx_error(rx, 21);
         }
+        if (on) {
+            rx->fr->trap_on[cond] = (uint8_t)how;
+        }
+    }
+}
+
+/* SIGNAL label | SIGNAL VALUE expr | SIGNAL ON|OFF cond [NAME label] */
+static void
+do_signal(struct rx *rx, const struct rx_clause *c)
+{
+    const struct rx_tok *t = &rx->pg->tok[c->tok];
+    if (c->ntok >= 2 && (rx_tok_is(&t[1], "ON") || rx_tok_is(&t[1], "OFF"))) {
+        set_trap(rx, c, TRAP_SIGNAL);
         return;
     }
     struct rx_val name;
