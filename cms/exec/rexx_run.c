@@ -438,37 +438,33 @@ do_call(struct rx *rx, const struct rx_clause *c)
     }
 }
 
-static const uint8_t cond_kw_ok[] = {1, 1, 1, 1, 1};
-
 /* ON|OFF cond [NAME label] of SIGNAL (how TRAP_SIGNAL) and CALL. */
 static void
 set_trap(struct rx *rx, const struct rx_clause *c, int how)
 {
     const struct rx_tok *t = &rx->pg->tok[c->tok];
-    {
-        int on = rx_tok_is(&t[1], "ON");
-        if (c->ntok < 3) {
-            rx_error(rx, 25);
+    int on = rx_tok_is(&t[1], "ON");
+    if (c->ntok < 3) {
+        rx_error(rx, 25);
+    }
+    int cond = -1;
+    for (int k = 0; k < C__COUNT; k++) {
+        if (rx_tok_is(&t[2], cond_names[k])) {
+            cond = k;
         }
-        int cond = -1;
-        for (int k = 0; k < C__COUNT; k++) {
-            if (cond_kw_ok[k] && rx_tok_is(&t[2], cond_names[k])) {
-                cond = k;
-            }
-        }
-        if (cond < 0) {
-            rx_error(rx, 25);
-        }
-        rx->fr->trap_on[cond] = (uint8_t)on;
-        rx->fr->trap_label[cond] = NULL;
-        if (on && c->ntok == 5 && rx_tok_is(&t[3], "NAME")) {
-            rx->fr->trap_label[cond] = t[4].s;
-        } else if (c->ntok != 3) {
-            rx_error(rx, 21);
-        }
-        if (on) {
-            rx->fr->trap_on[cond] = (uint8_t)how;
-        }
+    }
+    if (cond < 0) {
+        rx_error(rx, 25);
+    }
+    rx->fr->trap_on[cond] = 0;
+    rx->fr->trap_label[cond] = NULL;
+    if (on && c->ntok == 5 && rx_tok_is(&t[3], "NAME")) {
+        rx->fr->trap_label[cond] = t[4].s;
+    } else if (c->ntok != 3) {
+        rx_error(rx, 21);
+    }
+    if (on) {
+        rx->fr->trap_on[cond] = (uint8_t)how;
     }
 }
 
