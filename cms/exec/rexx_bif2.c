@@ -621,6 +621,15 @@ b_fuzz(struct rx *rx, int n, V *a, uint8_t *g)
 }
 
 static V
+b_form(struct rx *rx, int n, V *a, uint8_t *g)
+{
+    (void)n;
+    (void)a;
+    (void)g;
+    return rx_cstr(rx->fr->form_eng ? "ENGINEERING" : "SCIENTIFIC");
+}
+
+static V
 b_errortext(struct rx *rx, int n, V *a, uint8_t *g)
 {
     (void)n;
@@ -690,7 +699,8 @@ const struct rx_bif rx_bifs2[] = {
     {"B2X", 1, 1, b_b2x},           {"C2D", 1, 2, b_c2d},         {"C2X", 1, 1, b_c2x},
     {"CONDITION", 0, 1, b_condition}, {"D2C", 1, 2, b_d2c},       {"D2X", 1, 2, b_d2x},
     {"DATATYPE", 1, 2, b_datatype}, {"DATE", 0, 1, b_date},       {"DIGITS", 0, 0, b_digits},
-    {"ERRORTEXT", 1, 1, b_errortext}, {"FORMAT", 1, 3, b_format}, {"FUZZ", 0, 0, b_fuzz},
+    {"ERRORTEXT", 1, 1, b_errortext}, {"FORM", 0, 0, b_form},
+    {"FORMAT", 1, 3, b_format}, {"FUZZ", 0, 0, b_fuzz},
     {"MAX", 1, 20, b_max},          {"MIN", 1, 20, b_min},        {"QUEUED", 0, 0, b_queued},
     {"RANDOM", 0, 3, b_random},     {"SIGN", 1, 1, b_sign},       {"SOURCELINE", 0, 1, b_sourceline},
     {"SYMBOL", 1, 1, b_symbol},     {"TIME", 0, 1, b_time},       {"TRUNC", 1, 2, b_trunc},

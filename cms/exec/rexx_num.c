@@ -211,16 +211,25 @@ format_num(struct rx *rx, struct num *x, int digits)
             out[o++] = '0';
         }
     } else {
-        /* scientific: d.dddE+n */
+        /* scientific: d.dddE+n; engineering: 1 to 3 digits before the
+         * point and an exponent that is a multiple of 3 */
         int len = x->len;
-        out[o++] = (char)('0' + x->d[0]);
-        if (len > 1) {
+        long e = intdig - 1;
+        int lead = 1;
+        if (rx->fr != NULL && rx->fr->form_eng) {
+            int shift = (int)(((e % 3) + 3) % 3);
+            e -= shift;
+            lead += shift;
+        }
+        for (int i = 0; i < lead; i++) {
+            out[o++] = (char)('0' + (i < len ? x->d[i] : 0));
+        }
+        if (len > lead) {
             out[o++] = '.';
-            for (int i = 1; i < len; i++) {
+            for (int i = lead; i < len; i++) {
                 out[o++] = (char)('0' + x->d[i]);
             }
         }
-        long e = intdig - 1;
         struct rx_val ev = rx_fmt(rx, "E%c%ld", e < 0 ? '-' : '+', e < 0 ? -e : e);
         memcpy(out + o, ev.s, ev.n);
         o += ev.n;
