@@ -291,6 +291,18 @@ do_loop(struct rx *rx, uint32_t i)
             rx_error(rx, 26);
         }
     }
+    /* "END name" must name the control variable */
+    const struct rx_clause *ec = &pg->cl[endcl];
+    if (ec->ntok == 2) {
+        const struct rx_tok *et = &pg->tok[ec->tok + 1];
+        if (!ctrl || et->type != T_SYM || et->n != var.n || memcmp(et->s, var.s, var.n) != 0) {
+            rx->cur_line = ec->line;
+            rx_error(rx, 10);
+        }
+    } else if (ec->ntok > 2) {
+        rx->cur_line = ec->line;
+        rx_error(rx, 21);
+    }
     int by_neg = by.n > 0 && by.s[0] == '-';
     struct rx_mark m = rx_mark(rx);
     long iter = 0;
