@@ -387,6 +387,7 @@ rx_call(struct rx *rx, const char *name, size_t n, int nargs, struct rx_val *arg
     if (!quoted) {
         long lab = rx_find_label(rx, name, n);
         if (lab >= 0) {
+            rx_var_set_int(rx, "SIGL", rx->cur_line);
             return rx_call_internal(rx, (uint32_t)lab, nargs, args, given, isfunc, res);
         }
     }
