@@ -136,6 +136,29 @@ void cpsp_user_set_vm(struct cpsp_user *p, struct vm *vm,
 /* The VM's reader and a SPOOL_RECORD_MAX buffer for it. */
 struct spool_reader *cpsp_user_reader(struct cpsp_user *p, unsigned char **buf);
 
+/* ---- files over SSH (cp/svc_spool.c; cp/svc_login.c calls them) ------------------- */
+
+/* 1 for a PUNCH exec (standard input into the reader), 2 for RECEIVE (a
+ * file to standard output), 0 for anything else (a CP command). */
+int svc_spx_kind(const char *command);
+struct svc_spx;
+/* PUNCH: opens the file; NULL with *rc (a message number) and *msg (a
+ * malloc'd line) when the command is refused.  No disk I/O. */
+struct svc_spx *svc_spx_punch_open(struct cp_system *sys, const char *userid,
+                                   const char *command, int *rc, char **msg);
+/* Standard input bytes (all taken; an error is kept for the close). */
+void svc_spx_input(struct svc_spx *x, const void *data, size_t len);
+/* End of input: closes the file (waits for durability: a worker thread).
+ * Returns the exit code (0 or a message number), *msg the line to print.
+ * Frees x. */
+int svc_spx_punch_close(struct svc_spx *x, char **msg);
+void svc_spx_discard(struct svc_spx *x);
+/* RECEIVE: the file's bytes (or an error line) malloc'd in *out; *raw is
+ * true when *out is the file itself (no line end to add).  Returns the
+ * exit code.  A worker thread. */
+int svc_spx_receive(struct cp_system *sys, const char *userid, const char *command, char **out,
+                    size_t *outlen, bool *raw);
+
 /* ---- arrivals and logon --------------------------------------------------------- */
 
 /* The store's arrival callback (any store thread): a file reached
