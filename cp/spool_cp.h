@@ -68,7 +68,7 @@ struct cpsp *cpsp_of(struct cp_system *sys);
 
 /* Per-VM state for u (reader class '*', punch and printer class A, to the
  * system queue).  NULL on out of memory.  At logon u is told how many
- * files wait in its reader (VMR3xx). */
+ * files wait in its reader (cpsp_logon_notice). */
 struct cpsp_user *cpsp_user_new(struct cpsp *s, struct cp_user *u, const char *userid);
 /* Closes open output files (as CLOSE), frees the reader.  NULL is a no-op.
  * The VM's thread. */
@@ -165,6 +165,10 @@ int svc_spx_receive(struct cp_system *sys, const char *userid, const char *comma
  * file->owner's reader; its VM gets DIAG_EVENT_SPOOL and its console a
  * notice between lines. */
 void cpsp_arrival(void *arg, const struct spool_info *file);
+
+/* At logon (after LOGON AT): "FILES: nnnn RDR, ..." when the user has
+ * spool files.  s may be NULL (no spool). */
+void cpsp_logon_notice(struct cpsp *s, struct cp_user *u);
 
 /* Letters for the device type and the queue: "PUN", "PRT", "CON", "RDR". */
 const char *cpsp_dev_name(enum spool_dev dev);

@@ -167,10 +167,12 @@ cpsp_user_set_vm(struct cpsp_user *p, struct vm *vm, void (*spool_event)(struct 
 
 /* ---- per-user state ------------------------------------------------------------------ */
 
-static void
-logon_summary(struct cp_user *u, void *arg)
+void
+cpsp_logon_notice(struct cpsp *s, struct cp_user *u)
 {
-    struct cpsp *s = arg;
+    if (!s) {
+        return;
+    }
     const struct spool_filter f = {.owner = cp_user_userid(u), .queue = SPOOL_Q_ANY};
     struct spool_info *v = NULL;
     size_t n = 0;
@@ -223,8 +225,6 @@ cpsp_user_new(struct cpsp *s, struct cp_user *u, const char *userid)
     s->users = p;
     pthread_mutex_unlock(&s->lock);
     cpsp_bind(s, cp_user_system(u));
-    /* "files waiting" once the user's logon lines are out */
-    cp_user_post_ptr(u, logon_summary, s, false);
     return p;
 }
 
