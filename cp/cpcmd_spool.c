@@ -208,10 +208,11 @@ show_settings(struct cpcmd_ctx *c, struct cpsp_user *p, int unit)
     const struct cpsp_out_set *st = cpsp_user_settings(p, unit);
     uint64_t recs = 0;
     uint32_t id = cpsp_user_open_id(p, unit, &recs);
-    cp_out_line(c->out, "%s  %s CL %c %s %s COPY %03u FORM %-8s TO %-8s%s%s", names[unit],
+    cp_out_line(c->out, "%s  %s CL %c %s %s COPY %03u FORM %-8s TO %-8s%s", names[unit],
                 vaddrs[unit], st->spclass, st->cont ? "CONT" : "NOCONT",
                 st->hold ? "HOLD" : "NOHOLD", st->copies, st->form[0] ? st->form : "STANDARD",
-                st->to[0] ? st->to : "SYSTEM", id ? " OPEN " : "", "");
+                st->to[0] ? st->to : "SYSTEM",
+                unit == CPSP_CON ? (cpsp_console_on(p) ? " START" : " STOP") : "");
     if (id) {
         cp_out_line(c->out, "     FILE %04u RECS %llu", id, (unsigned long long)recs);
     }
@@ -237,13 +238,6 @@ name_word(struct cpcmd_ctx *c, const char *w, const char *what, char *out)
     return true;
 }
 
-/* SPOOL CONSOLE START|STOP (cp/spool_con.c). */
-int
-cpcmd_spool_console(struct cpcmd_ctx *c, struct cpsp_user *p, const char *w, int *handled)
-{
-    *handled = 0;
-    return 0;
-}
 
 int
 cpcmd_spool(struct cpcmd_ctx *c)
@@ -290,6 +284,7 @@ cpcmd_spool(struct cpcmd_ctx *c)
     /* parse everything into a copy; apply only if all is well */
     struct cpsp_out_set st = *cpsp_user_settings(p, unit);
     bool close_now = false;
+    int con = -1; /* SPOOL CONSOLE START (1) / STOP (0) */
     const char *w;
     while ((w = cpcmd_next(c))) {
         if (cpcmd_abbrev(w, "TO", 2) || strcmp(w, "*") == 0) {
@@ -347,23 +342,28 @@ cpcmd_spool(struct cpcmd_ctx *c)
             }
         } else if (cpcmd_abbrev(w, "CLOSE", 1)) {
             close_now = true;
-        } else if (unit == CPSP_CON) {
-            int handled = 0;
-            int rc = cpcmd_spool_console(c, p, w, &handled);
-            if (!handled) {
-                cp_out_msg(c->out, MSG_INVOPT, w);
-                return MSG_INVOPT;
-            }
-            if (rc) {
-                return rc;
-            }
+        } else if (unit == CPSP_CON && cpcmd_abbrev(w, "START", 3)) {
+            con = 1;
+        } else if (unit == CPSP_CON && cpcmd_abbrev(w, "STOP", 3)) {
+            con = 0;
         } else {
             cp_out_msg(c->out, MSG_INVOPT, w);
             return MSG_INVOPT;
         }
     }
     *cpsp_user_settings(p, unit) = st;
+    if (con == 1) {
+        cpsp_console_set(p, true);
+    } else if (con == 0) {
+        /* STOP: the console file is closed and queued */
+        cpsp_console_flush(p);
+        cpsp_console_set(p, false);
+        close_now = true;
+    }
     if (close_now) {
+        if (unit == CPSP_CON) {
+            cpsp_console_flush(p);
+        }
         uint32_t id = 0;
         int rc = cpsp_user_close(p, unit, NULL, NULL, NULL, false, -1, &id);
         if (rc < 0) {
@@ -440,6 +440,9 @@ cpcmd_close(struct cpcmd_ctx *c)
             return 0;
         }
         return rc < 0 ? cpsp_errmsg(c, rc, "RDR") : 0;
+    }
+    if (unit == CPSP_CON) {
+        cpsp_console_flush(p);
     }
     rc = cpsp_user_close(p, unit, named ? fn : NULL, named ? ft : NULL, dist[0] ? dist : NULL,
                          purge, hold, &id);

@@ -86,6 +86,16 @@ enum rv_hcall cpsp_diag_ur_write(struct cpsp_user *p, struct vm *vm, struct diag
 
 /* ---- for the spool commands (the VM's thread) ------------------------------ */
 
+/* SPOOL CONSOLE: while on, every line the guest writes on its console
+ * (connected or not) is a record of the console spool file (opened with
+ * the CONSOLE unit's settings at its first line; CLOSE CONSOLE or STOP
+ * queues it).  cpsp_console_output is called by the console device after
+ * the console accepted the bytes; flush writes a pending partial line. */
+void cpsp_console_output(struct cpsp_user *p, const char *buf, size_t len, bool end_line);
+void cpsp_console_flush(struct cpsp_user *p);
+void cpsp_console_set(struct cpsp_user *p, bool on);
+bool cpsp_console_on(const struct cpsp_user *p);
+
 struct cpsp_out_set *cpsp_user_settings(struct cpsp_user *p, enum cpsp_unit unit);
 /* SPOOL READER CLASS c. */
 int cpsp_user_reader_class(struct cpsp_user *p, char spclass);

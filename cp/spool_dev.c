@@ -53,6 +53,10 @@ struct cpsp_user {
     pthread_cond_t cond;
     struct cpsp_pending pend[CPSP_UNITS];
     unsigned char *buf; /* a reader record (SPOOL_RECORD_MAX) */
+    bool con_on; /* SPOOL CONSOLE START */
+    int con_err; /* the last append error of the console file (0) */
+    char *con_line; /* the console's partial line */
+    size_t con_len;
 };
 
 struct spool *
@@ -242,6 +246,7 @@ cpsp_user_free(struct cpsp_user *p)
         }
     }
     pthread_mutex_unlock(&p->lock);
+    cpsp_console_flush(p);
     for (int i = CPSP_PUN; i < CPSP_UNITS; i++) {
         if (p->w[i]) {
             uint32_t id = 0;
@@ -251,6 +256,7 @@ cpsp_user_free(struct cpsp_user *p)
             }
         }
     }
+    free(p->con_line);
     struct cpsp *s = p->s;
     pthread_mutex_lock(&s->lock);
     for (struct cpsp_user **pp = &s->users; *pp; pp = &(*pp)->next) {
@@ -397,6 +403,66 @@ cpsp_user_close_reader(struct cpsp_user *p, bool purge, uint32_t *spoolid)
 {
     *spoolid = spool_reader_current(p->rdr);
     return spool_reader_close_file(p->rdr, purge);
+}
+
+/* ---- SPOOL CONSOLE ---------------------------------------------------------------- */
+
+/* One console line as a record; a spool error stops nothing (the console
+ * goes on), it is logged once. */
+static void
+con_record(struct cpsp_user *p, const char *line, size_t len)
+{
+    int rc = cpsp_user_append(p, CPSP_CON, line, len);
+    if (rc < 0 && rc != p->con_err) {
+        cplog(CPLOG_WARN, NULL, p->userid, "SPOOL CONSOLE: %s", strerror(-rc));
+    }
+    p->con_err = rc < 0 ? rc : 0;
+}
+
+void
+cpsp_console_output(struct cpsp_user *p, const char *buf, size_t len, bool end_line)
+{
+    if (!p->con_on) {
+        return;
+    }
+    if (!p->con_line && !(p->con_line = malloc(SPOOL_RECORD_MAX))) {
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == '\n' || p->con_len == SPOOL_RECORD_MAX) {
+            con_record(p, p->con_line, p->con_len);
+            p->con_len = 0;
+            if (buf[i] == '\n') {
+                continue;
+            }
+        }
+        p->con_line[p->con_len++] = buf[i];
+    }
+    if (end_line) {
+        con_record(p, p->con_line, p->con_len);
+        p->con_len = 0;
+    }
+}
+
+void
+cpsp_console_flush(struct cpsp_user *p)
+{
+    if (p->con_len) {
+        con_record(p, p->con_line, p->con_len);
+        p->con_len = 0;
+    }
+}
+
+void
+cpsp_console_set(struct cpsp_user *p, bool on)
+{
+    p->con_on = on;
+}
+
+bool
+cpsp_console_on(const struct cpsp_user *p)
+{
+    return p->con_on;
 }
 
 /* ---- the guest's asynchronous close -------------------------------------------- */

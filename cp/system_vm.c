@@ -70,7 +70,13 @@ static int
 con_dev_write(void *ctx, const char *buf, size_t len, bool end_line)
 {
     struct cpvm *cv = ctx;
-    return con_write_all(cp_user_console(cv->u), buf, len, end_line) == CON_EAGAIN ? -EAGAIN : 0;
+    if (con_write_all(cp_user_console(cv->u), buf, len, end_line) == CON_EAGAIN) {
+        return -EAGAIN;
+    }
+    if (cv->spu) {
+        cpsp_console_output(cv->spu, buf, len, end_line); /* SPOOL CONSOLE START */
+    }
+    return 0;
 }
 
 static long

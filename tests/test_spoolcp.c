@@ -103,6 +103,7 @@ setup(void **state)
     snprintf(sysdir, sizeof sysdir, "%s/systems", e->data);
     assert_int_equal(mkdir(sysdir, 0700), 0);
     link_system(e->data, "SPUR", "spool_ur.elf");
+    link_system(e->data, "HELLO", "hello.elf");
     assert_int_equal(cplog_open(e->data, CPLOG_DEBUG, false), 0);
     if (cp_services_standard(&e->svc, e->data, err, sizeof err) != 0) {
         fail_msg("services: %s", err);
@@ -351,6 +352,49 @@ test_logged_on_user(void **state)
     fterm_free(t);
 }
 
+/* SPOOL CONSOLE of a VM that runs disconnected. */
+static void
+test_console_spool(void **state)
+{
+    struct env *e = *state;
+    struct fterm *t = logon(e, "CAROL");
+    fterm_type(t, "spool console start class t");
+    fterm_type(t, "spool console");
+    wait_or_fail(t, "CON  009 CL T NOCONT NOHOLD COPY 001 FORM STANDARD TO SYSTEM   START", 3000);
+    fterm_type(t, "disconnect");
+    assert_true(fterm_wait_close(t, 3000));
+    cp_session_close(t->s);
+    fterm_free(t);
+    /* the guest runs while nobody watches; its output goes to the spool */
+    expect(e, "CAROL", "IPL HELLO", 0, NULL);
+    bool seen = false;
+    for (int i = 0; i < 500 && !seen; i++) {
+        char *out = run_cmd(e->sys, "CAROL", "SPOOL CONSOLE", NULL);
+        seen = strstr(out, "RECS 1") != NULL;
+        free(out);
+        usleep(10000);
+    }
+    assert_true(seen);
+    expect(e, "CAROL", "SPOOL CONSOLE STOP", 0, NULL);
+    char *out = run_cmd(e->sys, "CAROL", "QUERY PRINTER", NULL);
+    char *line = strstr(out, "CAROL    ");
+    assert_non_null(line);
+    ASSERT_HAS(line, " T CON 00000001 001 NONE");
+    unsigned id = (unsigned)strtoul(line + 9, NULL, 10);
+    free(out);
+    struct spool_cursor *cur;
+    assert_int_equal(spool_cursor_open(cpsp_store(e->svc.spool), id, "CAROL", &cur), 0);
+    char buf[256];
+    size_t len;
+    assert_int_equal(spool_cursor_next(cur, buf, sizeof buf, &len), 0);
+    buf[len] = '\0';
+    assert_string_equal(buf, "hello from the guest, 42");
+    spool_cursor_close(cur);
+    expect(e, "CAROL", "SPOOL CONSOLE", 0, "STOP");
+    expect(e, "CAROL", "SPOOL CONSOLE FROB", MSG_INVOPT, "VMR003E");
+    expect(e, "CAROL", "LOGOFF", 0, NULL);
+}
+
 static void
 count_done(void *arg, int rc, uint32_t spoolid)
 {
@@ -453,6 +497,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_punch_to_reader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logged_on_user, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_console_spool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_spool, setup, teardown),
     };
