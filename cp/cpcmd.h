@@ -171,5 +171,8 @@ int cpcmd_change(struct cpcmd_ctx *c);
 int cpcmd_order(struct cpcmd_ctx *c);
 int cpcmd_hold(struct cpcmd_ctx *c);
 int cpcmd_free(struct cpcmd_ctx *c);
+int cpcmd_start(struct cpcmd_ctx *c);
+int cpcmd_drain(struct cpcmd_ctx *c);
+int cpcmd_flush(struct cpcmd_ctx *c);
 
 #endif /* CP_CPCMD_H */

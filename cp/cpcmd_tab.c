@@ -114,6 +114,8 @@ const struct cpcmd_def cpcmd_table[] = {
      "machine is reset: IPL again.", NULL, NULL},
     {"DETACH", 3, "G", cpcmd_detach, VM, "DETACH vaddr",
      "Removes a device (e.g. a linked minidisk) from your virtual machine.", NULL, NULL},
+    {"DRAIN", 2, "AD", cpcmd_drain, 0, "DRAIN [PRINTER] [n|ALL]",
+     "Stops a system printer after the file it is printing.", NULL, NULL},
     {"DISCONNECT", 4, "", cpcmd_disconnect, LO | CPCMD_F_NOEXEC, "DISCONNECT",
      "Ends your terminal session; your virtual machine goes on running.\n"
      "Log on again to reconnect.", NULL, NULL},
@@ -123,6 +125,8 @@ const struct cpcmd_def cpcmd_table[] = {
      "D PSW, D CSR SSTATUS, D 2000.40", NULL, NULL},
     {"FREE", 2, "D", cpcmd_free, 0, "FREE [userid] [RDR|PRT|PUN] spoolid...|CLASS c|ALL",
      "Releases spool files held by HOLD.", NULL, NULL},
+    {"FLUSH", 1, "AD", cpcmd_flush, 0, "FLUSH [PRINTER] [n|ALL]",
+     "Stops a system printer at once; the file it was printing stays queued.", NULL, NULL},
     {"FORCE", 5, "A", cpcmd_force, 0, "FORCE userid",
      "Logs a user off at once.", NULL, NULL},
     {"HOLD", 2, "D", cpcmd_hold, 0, "HOLD [userid] [RDR|PRT|PUN] spoolid...|CLASS c|ALL",
@@ -169,6 +173,11 @@ const struct cpcmd_def cpcmd_table[] = {
     {"SMSG", 2, "G", cpcmd_smsg, 0, "SMSG userid text",
      "Sends a special message to a program in another virtual machine\n"
      "(one that SET SMSG ON).", NULL, NULL},
+    {"START", 3, "AD", cpcmd_start, 0, "START [PRINTER] [n] [CLASS c...]",
+     "Starts system printer n (1-8, default 1) for the classes given (* is\n"
+     "any; default A): it prints each such file of the system printer\n"
+     "queue into the data folder's printer folder, with a separator page,\n"
+     "and purges it.", NULL, NULL},
     {"STORE", 2, "G", cpcmd_store, VM, "STORE G[n|name] value | PSW addr | CSR name value | addr hex...",
      "Changes a register, the program counter, an S-mode CSR, or storage\n"
      "(hex bytes: STORE 2000 DEADBEEF).  Examples: ST GA0 5, ST PSW 80000", NULL, NULL},

@@ -142,6 +142,7 @@ enum msg_num {
     MSG_SPPRINTER = 312,
     MSG_SPPRTDONE = 313,
     MSG_SPHELD = 314,
+    MSG_SPPRTSTATE = 315,
 };
 
 /* One row of the table (cp/msgtab.c). */

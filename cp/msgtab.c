@@ -109,6 +109,7 @@ const struct msg_def msg_table[] = {
     {MSG_SPPRINTER, 'I', "PRINTER %1 %2 CLASS %3"},
     {MSG_SPPRTDONE, 'I', "PRINTER %1 printed file %2 of %3 to %4"},
     {MSG_SPHELD, 'E', "Spool file %1 is held"},
+    {MSG_SPPRTSTATE, 'E', "PRINTER %1 is %2"},
 };
 
 const size_t msg_table_len = sizeof msg_table / sizeof msg_table[0];

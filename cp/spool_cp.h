@@ -64,6 +64,32 @@ void cpsp_bind(struct cpsp *s, struct cp_system *sys);
 /* The spool of a system, or NULL when it has none (test fakes). */
 struct cpsp *cpsp_of(struct cp_system *sys);
 
+/* ---- system printers (cp/spool_prt.c) ------------------------------------------ */
+
+#define CPSP_PRINTERS_MAX 8 /* PRINTER 1..8 */
+
+/* The system's printers (inside struct cpsp). */
+struct cpsp_prt_tab;
+struct cpsp_prt_tab *cpsp_prt_new(struct cpsp *s);
+/* Stops every printer at once (FLUSH) and frees the table. */
+void cpsp_prt_free(struct cpsp_prt_tab *t);
+struct cpsp_prt_tab *cpsp_printers(struct cpsp *s);
+/* START printer n (0-based) for classes ("AB", "*").  Started again: new
+ * classes.  0, -EINVAL or -errno (the folder, the thread). */
+int cpsp_prt_start(struct cpsp_prt_tab *t, int n, const char *classes);
+/* DRAIN (after the current file) or FLUSH (now; the current file stays
+ * queued).  0, -EINVAL, -ESRCH (not started). */
+int cpsp_prt_stop(struct cpsp_prt_tab *t, int n, bool flush);
+struct cpsp_prt_info {
+    const char *state; /* "STARTED", "DRAINING", "DRAINED" */
+    char classes[40];
+    uint32_t current; /* spoolid being printed, 0 */
+    uint64_t printed; /* files printed since CP started */
+};
+int cpsp_prt_status(struct cpsp_prt_tab *t, int n, struct cpsp_prt_info *out);
+/* The host folder printers write into (DATA/printer). */
+const char *cpsp_prt_dir(const struct cpsp_prt_tab *t);
+
 /* ---- a VM's devices ---------------------------------------------------------- */
 
 /* Per-VM state for u (reader class '*', punch and printer class A, to the

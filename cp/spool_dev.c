@@ -29,6 +29,7 @@ struct cpsp {
     pthread_mutex_t lock; /* users, sys */
     struct cp_system *sys;
     struct cpsp_user *users;
+    struct cpsp_prt_tab *prt; /* system printers */
 };
 
 /* An asynchronous close from DIAG 0x1000 in flight. */
@@ -121,8 +122,22 @@ cpsp_open(const char *datadir, bool cold, uint64_t limit_bytes, struct cpsp **ou
         free(s);
         return rc;
     }
+    s->prt = cpsp_prt_new(s);
+    if (!s->prt) {
+        spool_close(s->sp);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
     *out = s;
     return 0;
+}
+
+struct cpsp_prt_tab *
+cpsp_printers(struct cpsp *s)
+{
+    return s->prt;
 }
 
 void
@@ -131,6 +146,7 @@ cpsp_close(struct cpsp *s)
     if (!s) {
         return;
     }
+    cpsp_prt_free(s->prt);
     int rc = spool_close(s->sp);
     if (rc < 0) {
         cplog(CPLOG_ERROR, NULL, NULL, "spool: close: %s", strerror(-rc));

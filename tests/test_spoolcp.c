@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -395,6 +396,86 @@ test_console_spool(void **state)
     expect(e, "CAROL", "LOGOFF", 0, NULL);
 }
 
+/* The first file in folder dir whose name contains part; malloc'd
+ * contents or NULL. */
+static char *
+find_output(const char *dir, const char *part)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        return NULL;
+    }
+    struct dirent *de;
+    char *text = NULL;
+    while (!text && (de = readdir(d))) {
+        if (strstr(de->d_name, part) && strstr(de->d_name, ".txt")) {
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            text = harness_slurp(path);
+        }
+    }
+    closedir(d);
+    return text;
+}
+
+/* System printers: START with classes, output in DATA/printer with a
+ * separator page, the file purged; DRAIN, FLUSH, errors, privileges. */
+static void
+test_printers(void **state)
+{
+    struct env *e = *state;
+    struct spool *sp = cpsp_store(e->svc.spool);
+    /* two printer files of ALICE: class A and class B */
+    uint32_t ids[2];
+    for (int i = 0; i < 2; i++) {
+        struct spool_writer *w;
+        struct spool_create c = {.origin = "ALICE", .dev = SPOOL_DEV_PRT,
+                                 .spclass = i ? 'B' : 'A', .fname = i ? "SECOND" : "FIRST",
+                                 .ftype = "LISTING"};
+        assert_int_equal(spool_writer_open(sp, &c, &w), 0);
+        assert_int_equal(spool_writer_append(w, "line one", 8), 0);
+        assert_int_equal(spool_writer_append(w, "line two", 8), 0);
+        assert_int_equal(spool_writer_close(w, NULL, &ids[i]), 0);
+    }
+    expect(e, "ALICE", "QUERY PRINTER", 0, "FIRST    LISTING");
+    expect(e, "CAROL", "START PRINTER 1", MSG_NOPRIV, "VMR006E");
+    expect(e, "OPER", "START PRINTER 9", MSG_RANGE, "VMR009E");
+    expect(e, "OPER", "START PRINTER 1 CLASS %", MSG_SPINVCLASS, "VMR309E");
+    expect(e, "OPER", "DRAIN PRINTER 2", MSG_SPPRTSTATE, "VMR315E PRINTER 2 is not started");
+    expect(e, "OPER", "START PRINTER 1 CLASS A", 0, "VMR312I PRINTER 1 STARTED CLASS A");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/printer", e->data);
+    char *text = NULL;
+    for (int i = 0; i < 500 && !(text = find_output(dir, "FIRST")); i++) {
+        usleep(10000);
+    }
+    assert_non_null(text);
+    ASSERT_HAS(text, "ALICE");
+    ASSERT_HAS(text, "FIRST");
+    ASSERT_HAS(text, "line one\nline two\n");
+    free(text);
+    /* printed files are purged; the class B file waits */
+    struct spool_info fi;
+    for (int i = 0; i < 500 && spool_query(sp, ids[0], &fi) == 0; i++) {
+        usleep(10000);
+    }
+    assert_int_equal(spool_query(sp, ids[0], &fi), -ENOENT);
+    assert_int_equal(spool_query(sp, ids[1], &fi), 0);
+    assert_null(find_output(dir, "SECOND"));
+    /* started again with class B it takes it */
+    expect(e, "OPER", "START PRINTER 1 CLASS AB", 0, "PRINTER 1 STARTED CLASS AB");
+    for (int i = 0; i < 500 && !(text = find_output(dir, "SECOND")); i++) {
+        usleep(10000);
+    }
+    assert_non_null(text);
+    free(text);
+    expect(e, "OPER", "DRAIN PRINTER 1", 0, "PRINTER 1 DRAIN");
+    expect(e, "OPER", "START 2 CLASS *", 0, "PRINTER 2 STARTED CLASS *");
+    expect(e, "OPER", "FLUSH ALL", 0, "PRINTER 2 DRAIN");
+    expect(e, "OPER", "FLUSH PRINTER 3", MSG_SPPRTSTATE, "not started");
+    expect(e, "MAINT", "START PRINTER 3", 0, "PRINTER 3 STARTED CLASS A"); /* class A */
+}
+
 static void
 count_done(void *arg, int rc, uint32_t spoolid)
 {
@@ -498,6 +579,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logged_on_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_console_spool, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_printers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_spool, setup, teardown),
     };
