@@ -497,9 +497,11 @@ close_done(void *arg, int rc, uint32_t spoolid)
     p->pend[d->unit].done = true;
     p->pend[d->unit].rc = rc;
     p->pend[d->unit].spoolid = spoolid;
+    /* woken under the lock: cpsp_user_free cannot free p before this is
+     * done, and the VM's poll (which takes the lock) sees the result */
+    cp_user_wake(p->u);
     pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->lock);
-    cp_user_wake(p->u);
     free(d);
 }
 
