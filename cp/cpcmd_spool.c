@@ -97,7 +97,7 @@ cpsp_errmsg(struct cpcmd_ctx *c, int rc, const char *what)
 {
     switch (rc) {
     case -ENOENT:
-        cp_out_msg(c->out, MSG_SPNOFILE, what, "");
+        cp_out_msg(c->out, MSG_SPNOFILE, what);
         return MSG_SPNOFILE;
     case -ENOSPC:
         cp_out_msg(c->out, MSG_SPFULL, what);
