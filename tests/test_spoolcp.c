@@ -37,7 +37,8 @@
     } while (0)
 
 /* The directory: MAINT (all classes), OPER (class D), ALICE and BOB
- * (class G, IPL SPUR: tests/guest/spool_ur.elf), CAROL (class G, no IPL). */
+ * (class G, IPL SPUR: tests/guest/spool_ur.elf), CAROL (class G, no IPL),
+ * DAVE (IPL SPUR: random DIAG calls). */
 static void
 add_user(struct dir *d, const char *userid, const char *classes, const char *ipl,
          struct dir_mdisk *md, size_t nmd, struct dir_link *ln, size_t nln)
@@ -64,6 +65,7 @@ make_directory(struct dir *d)
     add_user(d, "ALICE", "G", "SPUR", NULL, 0, NULL, 0);
     add_user(d, "BOB", "G", "SPUR", NULL, 0, NULL, 0);
     add_user(d, "CAROL", "G", "", NULL, 0, NULL, 0);
+    add_user(d, "DAVE", "G", "SPUR", NULL, 0, NULL, 0);
 }
 
 struct env {
@@ -476,6 +478,21 @@ test_printers(void **state)
     expect(e, "MAINT", "START PRINTER 3", 0, "PRINTER 3 STARTED CLASS A"); /* class A */
 }
 
+/* A guest calling DIAG 0x014 and 0x1000 with random arguments gets only
+ * documented error codes, and CP stays up. */
+static void
+test_guest_fuzz(void **state)
+{
+    struct env *e = *state;
+    struct fterm *t = logon(e, "DAVE");
+    wait_or_fail(t, "SPUR FUZZ 0", 30000);
+    expect(e, "MAINT", "QUERY NAMES", 0, "DAVE");
+    fterm_type(t, "logoff");
+    assert_true(fterm_wait_close(t, 3000));
+    cp_session_close(t->s);
+    fterm_free(t);
+}
+
 static void
 count_done(void *arg, int rc, uint32_t spoolid)
 {
@@ -577,6 +594,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_punch_to_reader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guest_fuzz, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logged_on_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_console_spool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_printers, setup, teardown),
