@@ -166,6 +166,8 @@ test_punch_to_reader(void **state)
     wait_or_fail(alice, "SPUR SENT ", 10000);
     wait_or_fail(alice, " 0\n", 1000);
     wait_or_fail(bob, "SPUR READ 0", 10000);
+    wait_or_fail(bob, "VMR150W", 10000);  /* both guests ended: CP READ */
+    wait_or_fail(alice, "VMR150W", 10000);
     /* BOB was told between lines */
     ASSERT_HAS(bob->out, "RDR FILE ");
     ASSERT_HAS(bob->out, "SENT FROM ALICE PUN HELLO DATA RECS 0004 CLASS A");
@@ -486,6 +488,7 @@ test_guest_fuzz(void **state)
     struct env *e = *state;
     struct fterm *t = logon(e, "DAVE");
     wait_or_fail(t, "SPUR FUZZ 0", 30000);
+    wait_or_fail(t, "VMR150W", 10000); /* the guest ended: CP READ */
     expect(e, "MAINT", "QUERY NAMES", 0, "DAVE");
     fterm_type(t, "logoff");
     assert_true(fterm_wait_close(t, 3000));
