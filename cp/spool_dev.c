@@ -34,6 +34,7 @@ struct cpsp {
 
 /* An asynchronous close from DIAG 0x1000 in flight. */
 struct cpsp_pending {
+    uint64_t gen; /* of the close this waits for */
     bool busy, done;
     int rc;
     uint32_t spoolid;
@@ -53,6 +54,8 @@ struct cpsp_user {
     pthread_mutex_t lock; /* pend */
     pthread_cond_t cond;
     struct cpsp_pending pend[CPSP_UNITS];
+    uint64_t gen; /* closes started (under lock) */
+    unsigned inflight; /* closes whose callback has not run (under lock) */
     unsigned char *buf; /* a reader record (SPOOL_RECORD_MAX) */
     bool con_on; /* SPOOL CONSOLE START */
     int con_err; /* the last append error of the console file (0) */
@@ -256,10 +259,8 @@ cpsp_user_free(struct cpsp_user *p)
     }
     /* a guest's close in flight finishes first (its callback uses p) */
     pthread_mutex_lock(&p->lock);
-    for (int i = 0; i < CPSP_UNITS; i++) {
-        while (p->pend[i].busy && !p->pend[i].done) {
-            pthread_cond_wait(&p->cond, &p->lock);
-        }
+    while (p->inflight) {
+        pthread_cond_wait(&p->cond, &p->lock);
     }
     pthread_mutex_unlock(&p->lock);
     cpsp_console_flush(p);
@@ -486,6 +487,7 @@ cpsp_console_on(const struct cpsp_user *p)
 struct close_done {
     struct cpsp_user *p;
     enum cpsp_unit unit;
+    uint64_t gen;
 };
 
 static void
@@ -494,9 +496,13 @@ close_done(void *arg, int rc, uint32_t spoolid)
     struct close_done *d = arg;
     struct cpsp_user *p = d->p;
     pthread_mutex_lock(&p->lock);
-    p->pend[d->unit].done = true;
-    p->pend[d->unit].rc = rc;
-    p->pend[d->unit].spoolid = spoolid;
+    struct cpsp_pending *pd = &p->pend[d->unit];
+    if (pd->busy && pd->gen == d->gen) { /* not given up by a reset */
+        pd->done = true;
+        pd->rc = rc;
+        pd->spoolid = spoolid;
+    }
+    p->inflight--;
     /* woken under the lock: cpsp_user_free cannot free p before this is
      * done, and the VM's poll (which takes the lock) sees the result */
     cp_user_wake(p->u);
@@ -524,7 +530,9 @@ cpsp_guest_close_start(struct cpsp_user *p, enum cpsp_unit unit, const char *fna
     d->p = p;
     d->unit = unit;
     pthread_mutex_lock(&p->lock);
-    p->pend[unit] = (struct cpsp_pending){.busy = true};
+    d->gen = ++p->gen;
+    p->pend[unit] = (struct cpsp_pending){.busy = true, .gen = d->gen};
+    p->inflight++;
     pthread_mutex_unlock(&p->lock);
     const char *to = p->set[unit].to[0] ? p->set[unit].to : NULL;
     rc = spool_writer_close_async(w, to, close_done, d);
@@ -535,6 +543,7 @@ cpsp_guest_close_start(struct cpsp_user *p, enum cpsp_unit unit, const char *fna
         free(d);
         pthread_mutex_lock(&p->lock);
         p->pend[unit].busy = false;
+        p->inflight--;
         pthread_mutex_unlock(&p->lock);
     }
     return rc;
@@ -557,6 +566,21 @@ cpsp_guest_close_poll(struct cpsp_user *p, enum cpsp_unit unit, uint32_t *spooli
     }
     pthread_mutex_unlock(&p->lock);
     return rc;
+}
+
+void
+cpsp_user_reset(struct cpsp_user *p)
+{
+    if (!p) {
+        return;
+    }
+    /* a close in flight goes on (the file is queued) but its result no
+     * longer answers an ecall of the new guest */
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < CPSP_UNITS; i++) {
+        p->pend[i] = (struct cpsp_pending){0};
+    }
+    pthread_mutex_unlock(&p->lock);
 }
 
 struct spool_reader *
