@@ -49,6 +49,17 @@ sender(void)
     for (unsigned i = 0; i < sizeof big; i++) {
         big[i] = (unsigned char)(i * 7 + 3);
     }
+    /* the unit record devices, as DIAG 0x024 sees them */
+    static const unsigned long devs[3][2] = {
+        {0x00C, DIAG_DEV_READER}, {0x00D, DIAG_DEV_PUNCH}, {0x00E, DIAG_DEV_PRINTER}};
+    for (int i = 0; i < 3; i++) {
+        struct diag_devinfo di;
+        memset(&di, 0, sizeof di);
+        CHECK_EQ(diag_call(DIAG_DEVINFO, devs[i][0], (unsigned long)&di, sizeof di, 0, 0, 0).error,
+                 0);
+        CHECK_EQ(di.vaddr, devs[i][0]);
+        CHECK_EQ(di.devclass, devs[i][1]);
+    }
     CHECK_EQ(cpcmd("SPOOL PUNCH TO BOB CLASS A"), 0);
     unsigned long id = 99;
     /* errors first: nothing is written by them */
