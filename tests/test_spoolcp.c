@@ -366,6 +366,7 @@ test_console_spool(void **state)
     fterm_type(t, "spool console start class t");
     fterm_type(t, "spool console");
     wait_or_fail(t, "CON  009 CL T NOCONT NOHOLD COPY 001 FORM STANDARD TO SYSTEM   START", 3000);
+    fterm_type(t, "spool console purge");
     fterm_type(t, "disconnect");
     assert_true(fterm_wait_close(t, 3000));
     cp_session_close(t->s);
@@ -397,6 +398,23 @@ test_console_spool(void **state)
     spool_cursor_close(cur);
     expect(e, "CAROL", "SPOOL CONSOLE", 0, "STOP");
     expect(e, "CAROL", "SPOOL CONSOLE FROB", MSG_INVOPT, "VMR003E");
+    /* again, and SPOOL CONSOLE PURGE drops the open file */
+    expect(e, "CAROL", "SPOOL CONSOLE START", 0, NULL);
+    expect(e, "CAROL", "IPL HELLO", 0, NULL);
+    seen = false;
+    for (int i = 0; i < 500 && !seen; i++) {
+        out = run_cmd(e->sys, "CAROL", "SPOOL CONSOLE", NULL);
+        seen = strstr(out, "RECS 1") != NULL;
+        free(out);
+        usleep(10000);
+    }
+    assert_true(seen);
+    expect(e, "CAROL", "SPOOL CONSOLE PURGE", 0, NULL);
+    out = run_cmd(e->sys, "CAROL", "SPOOL CONSOLE", NULL);
+    assert_null(strstr(out, "RECS"));
+    free(out);
+    expect(e, "CAROL", "SPOOL CONSOLE STOP", 0, NULL);
+    expect(e, "CAROL", "QUERY FILES", 0, "FILES: NO RDR, 0001 PRT, NO PUN");
     expect(e, "CAROL", "LOGOFF", 0, NULL);
 }
 
