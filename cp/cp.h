@@ -49,6 +49,7 @@ struct cp_system;
 struct cp_user;
 struct cp_session;
 struct cp_out;
+struct cpsp;
 struct rv_cpu;
 struct stor;
 
@@ -137,6 +138,8 @@ struct cp_services {
     int (*dir_lookup)(void *ctx, const char *userid, struct cp_dirent *out);
     /* The VM layer, or NULL (users then have CP only: no IPL). */
     const struct cp_vm_ops *vm;
+    /* The spool (cp/spool_cp.h), or NULL (the spool commands say so). */
+    struct cpsp *spool;
 };
 
 /* The standard services: the directory in datadir (cp/dir.h) and the real

@@ -158,4 +158,21 @@ int cpcmd_define(struct cpcmd_ctx *c);
 int cpcmd_detach(struct cpcmd_ctx *c);
 int cpcmd_link(struct cpcmd_ctx *c);
 
+/* The spool (cp/cpcmd_spool*.c). */
+int cpcmd_spool(struct cpcmd_ctx *c);
+int cpcmd_close(struct cpcmd_ctx *c);
+int cpcmd_q_reader(struct cpcmd_ctx *c);
+int cpcmd_q_punch(struct cpcmd_ctx *c);
+int cpcmd_q_printer(struct cpcmd_ctx *c);
+int cpcmd_q_files(struct cpcmd_ctx *c);
+int cpcmd_purge(struct cpcmd_ctx *c);
+int cpcmd_transfer(struct cpcmd_ctx *c);
+int cpcmd_change(struct cpcmd_ctx *c);
+int cpcmd_order(struct cpcmd_ctx *c);
+int cpcmd_hold(struct cpcmd_ctx *c);
+int cpcmd_free(struct cpcmd_ctx *c);
+int cpcmd_start(struct cpcmd_ctx *c);
+int cpcmd_drain(struct cpcmd_ctx *c);
+int cpcmd_flush(struct cpcmd_ctx *c);
+
 #endif /* CP_CPCMD_H */

@@ -28,6 +28,7 @@
 
 #include "cp/blockdev.h"
 #include "cp/dir.h"
+#include "cp/spool_cp.h"
 #include "cp/system_std.h"
 #include "cp/vdev.h"
 #include "cp/vm.h"
@@ -432,6 +433,15 @@ cp_services_standard(struct cp_services *svc, const char *datadir, char *err, si
         return -EIO;
     }
     memset(svc, 0, sizeof *svc);
+    /* the spool in DATA/spool (warm start) */
+    rc = cpsp_open(datadir, false, 0, &svc->spool, err, errlen);
+    if (rc < 0) {
+        dir_close(pthread_getspecific(std->key));
+        pthread_setspecific(std->key, NULL);
+        pthread_key_delete(std->key);
+        free(std);
+        return rc;
+    }
     svc->ctx = std;
     svc->dir_lookup = cp_std_dir_lookup;
     svc->vm = &cp_vm_ops_standard;
@@ -445,6 +455,8 @@ cp_services_standard_free(struct cp_services *svc)
     if (!std) {
         return;
     }
+    cpsp_close(svc->spool);
+    svc->spool = NULL;
     dir_close(pthread_getspecific(std->key));
     pthread_setspecific(std->key, NULL);
     pthread_key_delete(std->key);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cp/cpcmd.h"
+#include "cp/spool_cp.h"
 #include "vmrv/ipl.h"
 
 /* ---- logon ------------------------------------------------------------------------------------- */
@@ -266,6 +267,7 @@ logon(struct cp_system *sys, const char *userid, const char *source, const char 
     char hms[16], zone[16], date[40];
     cp_now_parts(hms, zone, date);
     cp_user_msg(u, MSG_LOGONAT, hms, zone, date);
+    cpsp_logon_notice(sys->svc.spool, u); /* files waiting in the spool */
     char id[MSG_ID_LEN];
     if (by) {
         cplog(CPLOG_INFO, msg_id(MSG_LOG_AUTOLOG, id), uid, "%s logged on by %s", uid, by);

@@ -29,6 +29,7 @@
 #include "cp/cpcmd.h"
 #include "cp/nss.h"
 #include "cp/paging.h"
+#include "cp/spool_cp.h"
 #include "cp/stor.h"
 #include "cp/system_std.h"
 #include "cp/vdev.h"
@@ -55,6 +56,7 @@ struct cpvm {
     char last_ipl[16], last_parm[VMRV_IPL_PARM_MAX + 1];
     pthread_mutex_t lock; /* the SMSG queue and authorized */
     struct cp_claims claims; /* minidisks linked, for the link-mode rules */
+    struct cpsp_user *spu; /* reader, punch, printer (cp/spool_cp.h), or NULL */
     bool authorized;
     struct smsg q[SMSG_QUEUE];
     unsigned qh, qn;
@@ -72,7 +74,13 @@ static int
 con_dev_write(void *ctx, const char *buf, size_t len, bool end_line)
 {
     struct cpvm *cv = ctx;
-    return con_write_all(cp_user_console(cv->u), buf, len, end_line) == CON_EAGAIN ? -EAGAIN : 0;
+    if (con_write_all(cp_user_console(cv->u), buf, len, end_line) == CON_EAGAIN) {
+        return -EAGAIN;
+    }
+    if (cv->spu) {
+        cpsp_console_output(cv->spu, buf, len, end_line); /* SPOOL CONSOLE START */
+    }
+    return 0;
 }
 
 static long
@@ -219,6 +227,19 @@ svc_message(void *ctx, struct vm *vm, struct diag_call *c)
     }
 }
 
+/* DIAG 0x014 and 0x1000: the spool's unit record devices. */
+static enum rv_hcall
+svc_reader(void *ctx, struct vm *vm, struct diag_call *c)
+{
+    return cpsp_diag_reader(((struct cpvm *)ctx)->spu, vm, c);
+}
+
+static enum rv_hcall
+svc_ur_write(void *ctx, struct vm *vm, struct diag_call *c)
+{
+    return cpsp_diag_ur_write(((struct cpvm *)ctx)->spu, vm, c);
+}
+
 /* After every hypercall: counted by function for QUERY TRANSLATION, and
  * shown when TRACE ECALL is on. */
 static void
@@ -275,6 +296,8 @@ build_vm(struct cpvm *cv, uint64_t storage, char *err, size_t errlen)
         .cp_command = svc_cp_command,
         .message = svc_message,
         .segment = nss_diag_segment,
+        .reader = cv->spu ? svc_reader : NULL,
+        .ur_write = cv->spu ? svc_ur_write : NULL,
         .trace = svc_trace,
         .log = svc_log,
     };
@@ -287,6 +310,9 @@ build_vm(struct cpvm *cv, uint64_t storage, char *err, size_t errlen)
     }
     if (cv->std) {
         cp_std_attach_disks(cv->std, vm, cv->userid, &cv->claims);
+    }
+    if (cv->spu && (rc = cpsp_user_attach(cv->spu, vm)) < 0) {
+        cplog(CPLOG_WARN, NULL, cv->userid, "spool devices: %s", strerror(-rc));
     }
     return vm;
 }
@@ -309,8 +335,13 @@ v_create(void *svc_ctx, struct cp_user *u, const struct cp_dirent *de, char *err
     cv->classes = de->classes;
     snprintf(cv->userid, sizeof cv->userid, "%s", de->userid);
     pthread_mutex_init(&cv->lock, NULL);
+    struct cpsp *sp = cpsp_of(cp_user_system(u));
+    if (sp && !(cv->spu = cpsp_user_new(sp, u, cv->userid))) {
+        cplog(CPLOG_WARN, NULL, cv->userid, "no spool devices: out of memory");
+    }
     cv->vm = build_vm(cv, de->storage ? de->storage : VMRV_DEFAULT_STORAGE, err, errlen);
     if (!cv->vm) {
+        cpsp_user_free(cv->spu);
         pthread_mutex_destroy(&cv->lock);
         free(cv);
         return NULL;
@@ -322,6 +353,7 @@ static void
 v_destroy(void *p)
 {
     struct cpvm *cv = p;
+    cpsp_user_free(cv->spu); /* closes open output files first */
     vm_destroy(cv->vm);
     if (cv->std) {
         cp_std_release_all(cv->std, &cv->claims);
@@ -409,6 +441,7 @@ ipl_named(struct cpvm *cv, const char *what, const char *parm, char *err, size_t
         }
     }
     vm_reset(cv->vm, false);
+    cpsp_user_reset(cv->spu);
     return vm_ipl_nss(cv->vm, what, path, parm && *parm ? parm : NULL, err, errlen);
 }
 
@@ -439,6 +472,7 @@ static void
 v_reset(void *p, bool clear)
 {
     vm_reset(((struct cpvm *)p)->vm, clear);
+    cpsp_user_reset(((struct cpvm *)p)->spu);
 }
 
 static int
