@@ -792,6 +792,19 @@ con_set_waker(struct console *con, void (*fn)(void *ctx), void *ctx)
     pthread_mutex_unlock(&con->lock);
 }
 
+bool
+con_output_full(struct console *con)
+{
+    pthread_mutex_lock(&con->lock);
+    bool full = con->ops != NULL && con->used >= con->soft;
+    if (full && !con->writer_waiting) {
+        con->writer_waiting = true;
+        notify(con, CON_EV_STATE);
+    }
+    con_unlock(con);
+    return full;
+}
+
 int
 con_write_all(struct console *con, const void *buf, size_t len, bool end_line)
 {

@@ -197,6 +197,11 @@ int con_read(struct console *con, void *buf, size_t cap, size_t *len, size_t *fu
  * attention is for the guest again. */
 void con_attention_claimed(struct console *con);
 
+/* TRACE output control (the VM's thread): true when a terminal is attached
+ * and the ring holds the soft size or more; the waker is then called once
+ * it drains below, as for a held con_write.  False: there is room. */
+bool con_output_full(struct console *con);
+
 /* Lines of type-ahead waiting. */
 unsigned con_input_queued(struct console *con);
 

@@ -273,7 +273,8 @@ struct cp_system *cp_user_system(const struct cp_user *u);
 #define CP_TRACE_ECALL 0x1 /* hypercalls and U-mode ecalls */
 #define CP_TRACE_PROG 0x2 /* exceptions reflected to the guest */
 #define CP_TRACE_EXT 0x4 /* interrupts */
-#define CP_TRACE_ALL 0x7
+#define CP_TRACE_INSN 0x8 /* every instruction (slow: one block at a time) */
+#define CP_TRACE_ALL 0xf
 unsigned cp_user_trace(const struct cp_user *u);
 void cp_user_trace_line(struct cp_user *u, const char *text);
 

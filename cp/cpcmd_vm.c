@@ -456,12 +456,15 @@ cpcmd_trace(struct cpcmd_ctx *c)
         unsigned min;
         unsigned flags;
     } words[] = {
-        {"ECALL", 2, CP_TRACE_ECALL}, {"SVC", 3, CP_TRACE_ECALL}, {"DIAG", 4, CP_TRACE_ECALL},
-        {"PROGRAM", 4, CP_TRACE_PROG}, {"EXTERNAL", 3, CP_TRACE_EXT}, {"ALL", 3, CP_TRACE_ALL},
+        {"INSTRUCTIONS", 3, CP_TRACE_INSN}, {"DIAGNOSE", 4, CP_TRACE_ECALL},
+        {"ECALL", 2, CP_TRACE_ECALL},       {"SVC", 3, CP_TRACE_ECALL},
+        {"TRAPS", 4, CP_TRACE_PROG},        {"PROGRAM", 4, CP_TRACE_PROG},
+        {"INTERRUPTS", 3, CP_TRACE_EXT},    {"EXTERNAL", 3, CP_TRACE_EXT},
+        {"ALL", 3, CP_TRACE_ALL},
     };
     const char *w = cpcmd_next(c);
     if (!w) {
-        return cpcmd_missing(c, "ECALL, PROG, EXT, ALL or END");
+        return cpcmd_missing(c, "INSTRUCTIONS, DIAGNOSE, TRAPS, INTERRUPTS, ALL or END");
     }
     unsigned cur = cp_user_trace(c->u);
     if (cpcmd_abbrev(w, "END", 3) || strcasecmp(w, "OFF") == 0) {
@@ -495,13 +498,7 @@ cpcmd_trace(struct cpcmd_ctx *c)
         w = cpcmd_next(c);
     }
     __atomic_store_n(&c->u->trace, cur, __ATOMIC_RELAXED);
-    int rc = cpcmd_q_trace(c);
-    if (cur & (CP_TRACE_PROG | CP_TRACE_EXT)) {
-        /* the VM layer does not report traps to CP yet (struct vm_cp_ops
-         * has no trap hook): say so rather than stay silent */
-        cp_out_line(c->out, "Note: only ECALL is traced in this release");
-    }
-    return rc;
+    return cpcmd_q_trace(c);
 }
 
 int

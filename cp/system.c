@@ -42,9 +42,9 @@ cp_time_parts(time_t t, char *hms, size_t hlen, char *zone, size_t zlen, char *d
     for (char *p = day; *p; p++) {
         *p = (char)toupper((unsigned char)*p);
     }
-    char ymd[16];
-    strftime(ymd, sizeof ymd, "%Y-%m-%d", &tm);
-    snprintf(date, dlen, "%s %s", day, ymd);
+    char mdy[16]; /* as VM: LOGON AT 09:26:11 EST WEDNESDAY 11/25/26 */
+    strftime(mdy, sizeof mdy, "%m/%d/%y", &tm);
+    snprintf(date, dlen, "%s %s", day, mdy);
 }
 
 void

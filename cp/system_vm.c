@@ -60,6 +60,9 @@ struct cpvm {
         const char *ext, *fn;
     } hc[HCALL_KINDS];
     unsigned nhc;
+    /* TRACE as last given to the CPU (the VM's thread only) */
+    unsigned tr_flags;
+    struct rv_cpu *tr_cpu;
 };
 
 /* ---- the console device: struct vdev_console_ops on the user's console ---- */
@@ -240,10 +243,62 @@ svc_trace(void *ctx, struct vm *vm, const struct diag_call *c)
         return;
     }
     char line[200];
-    snprintf(line, sizeof line, "%s %s a0=%llX a1=%llX -> error %lld value %llX", c->ext_name,
-             c->fn_name, (unsigned long long)c->a[0], (unsigned long long)c->a[1],
-             (long long)c->error, (unsigned long long)c->value);
+    snprintf(line, sizeof line,
+             "%s %04llX %s a0=%llX a1=%llX a2=%llX a3=%llX -> error %lld value %llX",
+             c->ext_name, (unsigned long long)c->fid, c->fn_name, (unsigned long long)c->a[0],
+             (unsigned long long)c->a[1], (unsigned long long)c->a[2],
+             (unsigned long long)c->a[3], (long long)c->error, (unsigned long long)c->value);
     cp_user_trace_line(cv->u, line);
+}
+
+/* ---- TRACE of instructions, traps and interrupts (struct rv_trace) ---------- */
+
+/* At most this many instructions per slice while instructions are traced,
+ * so a slice's lines (plus one block's) fit in the console's ring. */
+#define TRACE_INSN_SLICE 64
+
+static void
+tr_insn(void *ctx, struct rv_cpu *cpu, uint64_t pc, uint32_t bits, unsigned len)
+{
+    struct cpvm *cv = ctx;
+    (void)cpu;
+    char line[128];
+    cp_trace_insn_text(pc, bits, len, line, sizeof line);
+    cp_user_trace_line(cv->u, line);
+}
+
+static void
+tr_trap(void *ctx, struct rv_cpu *cpu, uint64_t cause, uint64_t epc, uint64_t tval)
+{
+    struct cpvm *cv = ctx;
+    unsigned want = (cause >> 63) ? CP_TRACE_EXT : CP_TRACE_PROG;
+    if (!(cp_user_trace(cv->u) & want)) {
+        return;
+    }
+    char line[160];
+    cp_trace_trap_text(cause, epc, tval, rv_pc_get(cpu), line, sizeof line);
+    cp_user_trace_line(cv->u, line);
+}
+
+/* Before a slice: gives the CPU the TRACE settings if they changed (or the
+ * CPU is new after DEFINE STORAGE).  Returns the flags. */
+static unsigned
+trace_sync(struct cpvm *cv)
+{
+    unsigned f = cp_user_trace(cv->u);
+    struct rv_cpu *cpu = vm_cpu(cv->vm);
+    unsigned hw = f & (CP_TRACE_INSN | CP_TRACE_PROG | CP_TRACE_EXT);
+    if (hw != cv->tr_flags || cpu != cv->tr_cpu) {
+        struct rv_trace t = {
+            .ctx = cv,
+            .insn = (hw & CP_TRACE_INSN) ? tr_insn : NULL,
+            .trap = (hw & (CP_TRACE_PROG | CP_TRACE_EXT)) ? tr_trap : NULL,
+        };
+        rv_cpu_set_trace(cpu, &t);
+        cv->tr_flags = hw;
+        cv->tr_cpu = cpu;
+    }
+    return f;
 }
 
 static void
@@ -329,6 +384,16 @@ v_run(void *p, struct disp_slice *sl)
     struct cpvm *cv = p;
     uint64_t before = vm_instret(cv->vm);
     uint64_t budget = sl->budget_insns ? sl->budget_insns : 1000000;
+    if (trace_sync(cv) & CP_TRACE_INSN) {
+        /* one line per instruction: run only while the console has room */
+        if (con_output_full(cp_user_console(cv->u))) {
+            sl->insns = 0;
+            return DISP_WAIT;
+        }
+        if (budget > TRACE_INSN_SLICE) {
+            budget = TRACE_INSN_SLICE;
+        }
+    }
     struct vm_status st = vm_run(cv->vm, sl->thread_ctx, budget);
     sl->insns = vm_instret(cv->vm) - before;
     char why[160];

@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "cp/system.h"
 #include "tests/test_cp_fakes.h"
 #include "tests/test_cp_harness.h"
 
@@ -85,6 +87,25 @@ test_logon_banner_and_audit(void **state)
     assert_non_null(l);
     assert_true(w < l);
     ASSERT_HAS(l, " UTC ");
+    /* VM's form: LOGON AT 09:26:11 UTC WEDNESDAY 11/25/26 */
+    {
+        unsigned hh, mi, ss, mo, dd, yy;
+        char zone[8], day[16], nl;
+        assert_int_equal(sscanf(l, "LOGON AT %u:%u:%u %7s %15s %u/%u/%u%c", &hh, &mi, &ss,
+                                zone, day, &mo, &dd, &yy, &nl),
+                         9);
+        assert_true(mo >= 1 && mo <= 12 && dd >= 1 && dd <= 31 && yy <= 99);
+        assert_int_equal(nl, '\n');
+    }
+    {
+        char hms[16], zone[16], date[40];
+        setenv("TZ", "UTC", 1);
+        tzset();
+        cp_time_parts((time_t)1795598771, hms, sizeof hms, zone, sizeof zone, date,
+                      sizeof date); /* 2026-11-25 09:26:11 UTC */
+        assert_string_equal(hms, "09:26:11");
+        assert_string_equal(date, "WEDNESDAY 11/25/26");
+    }
     free(out);
     assert_string_equal(cp_session_userid(t->s), "ALICE");
     assert_string_equal(cp_session_state(t->s), "CP READ");

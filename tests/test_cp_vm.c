@@ -111,6 +111,8 @@ setup(void **state)
     assert_int_equal(mkdir(sysdir, 0700), 0);
     link_system(e->data, "CPDIAG", "cp_diag.elf");
     link_system(e->data, "HELLO", "hello.elf");
+    link_system(e->data, "TRAPS", "asm_cpu_traps.elf");
+    link_system(e->data, "TIMER", "asm_cpu_timer.elf");
     assert_int_equal(cplog_open(e->data, CPLOG_DEBUG, false), 0);
     if (cp_services_standard(&e->svc, e->data, err, sizeof err) != 0) {
         fail_msg("services: %s", err);
@@ -176,15 +178,15 @@ test_guest_uses_cp(void **state)
     assert_string_equal(cp_session_state(bob->s), "VM READ");
     /* trace the guest's hypercalls from here on */
     fterm_type(bob, "#cp trace ecall");
-    assert_true(fterm_wait(bob, "TRACE ECALL\n", 3000));
+    assert_true(fterm_wait(bob, "TRACE DIAGNOSE\n", 3000));
     fterm_type(bob, "hello guest");
     assert_true(fterm_wait(bob, "CPDIAG GOT hello guest", 5000));
     if (!fterm_wait(bob, "CPDIAG DONE 0", 5000)) {
         char *t = fterm_text(bob);
         fail_msg("guest output:\n%s", t);
     }
-    ASSERT_HAS(bob->out, "*** TRACE DIAG CONSOLE a0=2"); /* the READ that got the line */
-    ASSERT_HAS(bob->out, "*** TRACE DIAG MESSAGE a0=1");  /* RECEIVE */
+    ASSERT_HAS(bob->out, "*** TRACE DIAG 0058 CONSOLE a0=2"); /* the READ that got the line */
+    ASSERT_HAS(bob->out, "*** TRACE DIAG 0068 MESSAGE a0=1");  /* RECEIVE */
     /* TEST EXIT: the VM stops and CP says why */
     assert_true(fterm_wait(bob, "VMR150W The virtual machine stopped: test exit with code 0", 5000));
     for (int i = 0; i < 500 && strcmp(cp_session_state(bob->s), "CP READ") != 0; i++) {
@@ -264,6 +266,130 @@ test_links_at_logon_and_attention(void **state)
     assert_true(fterm_wait_close(alice, 3000));
     cp_session_close(alice->s);
     fterm_free(alice);
+}
+
+/* The entry point of a guest ELF (e_entry). */
+static uint64_t
+elf_entry(const char *elf)
+{
+    const char *b = getenv("top_builddir");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/guest/%s", b ? b : ".", elf);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    unsigned char h[32];
+    assert_int_equal(fread(h, 1, sizeof h, f), sizeof h);
+    fclose(f);
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) {
+        v = v << 8 | h[24 + i];
+    }
+    return v;
+}
+
+/* Runs `ipl what` and waits for the guest's test exit. */
+static void
+ipl_and_wait(struct fterm *t, const char *what)
+{
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "ipl %s", what);
+    fterm_clear(t);
+    fterm_type(t, cmd);
+    if (!fterm_wait(t, "VMR150W The virtual machine stopped: test exit with code 0", 30000)) {
+        char *x = fterm_text(t);
+        fail_msg("no test exit after %s:\n%.4000s", cmd, x);
+    }
+}
+
+/* TRACE INSTRUCTIONS / DIAGNOSE / TRAPS / INTERRUPTS on a real CPU, and
+ * TRACE END stopping them. */
+static void
+test_trace(void **state)
+{
+    struct env *e = *state;
+    struct fterm *a = logon(e, "ALICE");
+    assert_true(fterm_wait(a, "hello from the guest, 42", 10000));
+    assert_true(fterm_wait(a, "VMR150W", 5000));
+    fterm_type(a, "trace instructions diagnose");
+    assert_true(fterm_wait(a, "TRACE INSTRUCTIONS DIAGNOSE\n", 3000));
+    ipl_and_wait(a, "hello");
+    char *out = fterm_text(a);
+    /* the first instruction, at the ELF's entry point */
+    char first[64];
+    snprintf(first, sizeof first, "*** TRACE %08llX ",
+             (unsigned long long)elf_entry("hello.elf"));
+    ASSERT_HAS(out, first);
+    /* an ecall, then its hypercall with code, arguments and result, in
+     * program order: the console write's line comes after the ecall */
+    char *ec = strstr(out, " 00000073 ecall\n");
+    assert_non_null(ec);
+    char *dg = strstr(ec, "*** TRACE DIAG 0058 CONSOLE a0=");
+    assert_non_null(dg);
+    ASSERT_HAS(dg, "-> error 0 value ");
+    /* the hypercall's line follows the output it made */
+    char *hello = strstr(out, "hello from the guest, 42\n");
+    assert_non_null(hello);
+    assert_non_null(strstr(hello, "*** TRACE DIAG 0058 CONSOLE a0="));
+    /* compressed instructions show 16 bits, then the expansion */
+    unsigned long long pc;
+    unsigned bits;
+    char mn[32];
+    bool seen_c = false, seen_w = false;
+    for (char *l = strstr(out, "*** TRACE "); l; l = strstr(l + 1, "\n*** TRACE ")) {
+        if (*l == '\n') {
+            l++;
+        }
+        char enc[16];
+        if (sscanf(l, "*** TRACE %llx %15s %31s", &pc, enc, mn) != 3 ||
+            strspn(enc, "0123456789ABCDEF") != strlen(enc)) {
+            continue; /* a DIAG line */
+        }
+        if (strcmp(mn, "?") == 0) {
+            fail_msg("not disassembled: %.60s", l);
+        }
+        if (strlen(enc) == 4) {
+            sscanf(enc, "%x", &bits);
+            assert_true((bits & 3) != 3);
+            seen_c = true;
+        } else if (strlen(enc) == 8) {
+            seen_w = true;
+        }
+    }
+    assert_true(seen_c);
+    assert_true(seen_w);
+    free(out);
+
+    /* TRACE END: nothing is traced any more */
+    fterm_type(a, "trace end");
+    assert_true(fterm_wait(a, "Trace ended", 3000));
+    ipl_and_wait(a, "hello");
+    out = fterm_text(a);
+    ASSERT_HAS(out, "hello from the guest, 42");
+    assert_null(strstr(out, "*** TRACE"));
+    free(out);
+
+    /* traps with cause and tval; interrupts */
+    fterm_type(a, "trace traps");
+    assert_true(fterm_wait(a, "TRACE TRAPS\n", 3000));
+    ipl_and_wait(a, "traps");
+    out = fterm_text(a);
+    ASSERT_HAS(out, "*** TRACE TRAP ILLEGAL INSTRUCTION (2) AT ");
+    ASSERT_HAS(out, "*** TRACE TRAP BREAKPOINT (3) AT ");
+    ASSERT_HAS(out, "*** TRACE TRAP ECALL FROM U (8) AT ");
+    ASSERT_HAS(out, "*** TRACE TRAP LOAD ACCESS (5) AT ");
+    assert_null(strstr(out, "*** TRACE INTERRUPT"));
+    free(out);
+    fterm_type(a, "trace traps off interrupts");
+    assert_true(fterm_wait(a, "TRACE INTERRUPTS\n", 3000));
+    ipl_and_wait(a, "timer");
+    out = fterm_text(a);
+    ASSERT_HAS(out, "*** TRACE INTERRUPT TIMER (5) AT ");
+    assert_null(strstr(out, "*** TRACE TRAP"));
+    free(out);
+    fterm_type(a, "logoff");
+    assert_true(fterm_wait_close(a, 3000));
+    cp_session_close(a->s);
+    fterm_free(a);
 }
 
 static void
@@ -380,6 +506,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_guest_uses_cp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_at_logon_and_attention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link_modes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trace, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
