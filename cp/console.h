@@ -114,6 +114,8 @@ enum con_input {
     CON_IN_WAKE, /* queued, and the guest waits for it: wake the guest */
     CON_IN_QUEUED, /* queued as type-ahead (guest running) */
     CON_IN_FULL, /* the input queue is full: discarded (a notice was shown) */
+    CON_IN_HELD, /* held: a CP command from this console still runs; the
+                    line is placed when it is done (con_cp_done) */
 };
 
 /* What con_attention() did. */
@@ -170,6 +172,16 @@ enum con_input con_input(struct console *con, const char *line, size_t len, cons
                          size_t *cmdlen);
 
 enum con_attn con_attention(struct console *con);
+
+/* Every CON_IN_CP that con_input returned must be answered with this once
+ * the command has run (or was not run).  Lines typed meanwhile were held
+ * (CON_IN_HELD) so that a BEGIN or IPL decides where they go: now they are
+ * placed in order, as con_input would have.  Returns CON_IN_CP with the next
+ * held command copied to cmd (NUL-terminated, cut to cap - 1; *cmdlen = its
+ * full length; the rest stays held until that one is done too),
+ * CON_IN_WAKE or CON_IN_QUEUED if lines went to the guest, else
+ * CON_IN_NONE. */
+enum con_input con_cp_done(struct console *con, char *cmd, size_t cap, size_t *cmdlen);
 
 /* ---- guest side (the dispatcher thread running the VM) ---------------- */
 

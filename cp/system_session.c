@@ -30,17 +30,34 @@ session_closed(struct cp_session *s)
     return c;
 }
 
-/* On the user's thread: a command typed at the console. */
+static void guest_console_ready(struct cp_user *u, const char *arg);
+
+/* On the user's thread: a command typed at the console.  Lines typed while
+ * it ran were held by the console (a BEGIN or IPL decides whether they are
+ * the guest's): place them now; a held CP command runs here in turn. */
 static void
 console_command(struct cp_user *u, const char *line)
 {
-    struct cp_out o;
-    cp_out_init(&o, u);
-    cpcmd_run(u, line, strlen(line), CPCMD_CONSOLE, &o);
-    if (o.len) {
-        con_cp_output(u->con, o.buf, o.len);
+    char next[CPCMD_LINE_MAX + 2];
+    for (;;) {
+        struct cp_out o;
+        cp_out_init(&o, u);
+        cpcmd_run(u, line, strlen(line), CPCMD_CONSOLE, &o);
+        if (o.len) {
+            con_cp_output(u->con, o.buf, o.len);
+        }
+        cp_out_fini(&o);
+        size_t n = 0;
+        enum con_input r = con_cp_done(u->con, next, sizeof next, &n);
+        if (r == CON_IN_CP) {
+            line = next; /* cut to CPCMD_LINE_MAX + 1: cpcmd_run says too long */
+            continue;
+        }
+        if (r == CON_IN_WAKE || r == CON_IN_QUEUED) {
+            guest_console_ready(u, NULL);
+        }
+        return;
     }
-    cp_out_fini(&o);
 }
 
 /* The second attention (or #CP alone): CP READ, and say so. */
@@ -99,6 +116,10 @@ cp_session_input(struct cp_session *s, const char *line, size_t len)
         buf[cmdlen] = '\0';
         if (cp_user_post(u, console_command, buf, true) < 0) {
             con_cp_output(u->con, "CP is not taking commands now", 29);
+            char drop[8];
+            size_t n;
+            while (con_cp_done(u->con, drop, sizeof drop, &n) == CON_IN_CP) {
+            }
         }
         break;
     }
@@ -111,6 +132,7 @@ cp_session_input(struct cp_session *s, const char *line, size_t len)
          * one gets DIAG_EVENT_CONSOLE); the mail wakes it, in Q1 */
         cp_user_post(u, guest_console_ready, NULL, true);
         break;
+    case CON_IN_HELD: /* placed when the command before it is done */
     case CON_IN_FULL:
     case CON_IN_NONE:
         break;

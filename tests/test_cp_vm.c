@@ -179,8 +179,15 @@ test_guest_uses_cp(void **state)
     /* trace the guest's hypercalls from here on */
     fterm_type(bob, "#cp trace ecall");
     assert_true(fterm_wait(bob, "TRACE DIAGNOSE\n", 3000));
+    /* a line typed right after BEGIN is the guest's, not a CP command */
+    fterm_type(bob, "#cp");
+    for (int i = 0; i < 500 && strcmp(cp_session_state(bob->s), "CP READ") != 0; i++) {
+        usleep(2000);
+    }
+    fterm_type(bob, "begin");
     fterm_type(bob, "hello guest");
     assert_true(fterm_wait(bob, "CPDIAG GOT hello guest", 5000));
+    assert_null(strstr(bob->out, "HELLO"));
     if (!fterm_wait(bob, "CPDIAG DONE 0", 5000)) {
         char *t = fterm_text(bob);
         fail_msg("guest output:\n%s", t);
