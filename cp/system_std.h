@@ -28,6 +28,11 @@ struct cp_claims {
 /* The VM layer's side (cp/system_vm.c). */
 extern const struct cp_vm_ops cp_vm_ops_standard;
 
+/* IPL of device vaddr of vm (cp/system_ipl.c): a minidisk that holds a
+ * bootable ELF at its first byte (docs/ABI.md).  0, or a negative errno with
+ * a one-line reason in err (the VM is unchanged when the disk is refused). */
+int cp_ipl_device(struct vm *vm, unsigned vaddr, const char *parm, char *err, size_t errlen);
+
 /* The directory's side (cp/system_dir.c).  Each thread that asks opens its
  * own connection to the directory, kept until the thread ends. */
 int cp_std_dir_lookup(void *ctx, const char *userid, struct cp_dirent *out);

@@ -375,6 +375,7 @@ v_destroy(void *p)
     free(cv);
 }
 
+static int ipl_again(struct cpvm *cv, char *err, size_t errlen);
 static int ipl_named(struct cpvm *cv, const char *what, const char *parm, char *err,
                      size_t errlen);
 
@@ -413,7 +414,7 @@ v_run(void *p, struct disp_slice *sl)
         if (st.halt == VM_HALT_REBOOT && cv->last_ipl[0]) {
             char err[120];
             vm_reset(cv->vm, true);
-            if (ipl_named(cv, cv->last_ipl, cv->last_parm, err, sizeof err) == 0) {
+            if (ipl_again(cv, err, sizeof err) == 0) {
                 return DISP_YIELD;
             }
             snprintf(why, sizeof why, "reboot failed: %s", err);
@@ -467,18 +468,38 @@ ipl_named(struct cpvm *cv, const char *what, const char *parm, char *err, size_t
     return vm_ipl_elf(cv->vm, path, parm && *parm ? parm : NULL, err, errlen);
 }
 
+/* The last IPL again (a guest's reboot): a device or a named system. */
+static int
+ipl_again(struct cpvm *cv, char *err, size_t errlen)
+{
+    const char *what = cv->last_ipl;
+    size_t n = strlen(what);
+    if (n >= 1 && n <= 4 && strspn(what, "0123456789ABCDEFabcdef") == n &&
+        strpbrk(what, "0123456789")) {
+        return cp_ipl_device(cv->vm, (unsigned)strtoul(what, NULL, 16), cv->last_parm, err,
+                             errlen);
+    }
+    return ipl_named(cv, what, cv->last_parm, err, errlen);
+}
+
 static int
 v_ipl(void *p, const char *what, const char *parm, struct cp_out *out)
 {
     struct cpvm *cv = p;
-    /* a device address that the VM has: not in this release */
-    char *end = NULL;
-    unsigned long va = strtoul(what, &end, 16);
-    if (*end == '\0' && va <= VDEV_ADDR_MAX && vdev_find(vm_devices(cv->vm), (unsigned)va)) {
-        char w[24];
-        snprintf(w, sizeof w, "IPL %s", what);
-        cp_out_msg(out, MSG_NOTAVAIL, w, "IPL from a device is not in this release");
-        return MSG_NOTAVAIL;
+    /* a device: 1-4 hex digits with a decimal digit among them (190, 19E,
+     * 0ABC), as the directory's IPL statement says; else a saved system */
+    size_t n = strlen(what);
+    if (n >= 1 && n <= 4 && strspn(what, "0123456789ABCDEFabcdef") == n &&
+        strpbrk(what, "0123456789")) {
+        unsigned va = (unsigned)strtoul(what, NULL, 16);
+        char err[256] = "";
+        if (cp_ipl_device(cv->vm, va, parm, err, sizeof err) != 0) {
+            cp_out_msg(out, MSG_IPLFAIL, what, err);
+            return MSG_IPLFAIL;
+        }
+        snprintf(cv->last_ipl, sizeof cv->last_ipl, "%s", what);
+        snprintf(cv->last_parm, sizeof cv->last_parm, "%s", parm ? parm : "");
+        return 0;
     }
     char err[256] = "";
     if (ipl_named(cv, what, parm, err, sizeof err) != 0) {

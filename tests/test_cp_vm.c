@@ -399,6 +399,73 @@ test_trace(void **state)
     fterm_free(a);
 }
 
+/* Copies a guest ELF to the start of a minidisk image (a bootable disk). */
+static void
+write_elf_to_disk(const char *data, const char *image, const char *elf)
+{
+    const char *b = getenv("top_builddir");
+    char from[1024], to[600];
+    snprintf(from, sizeof from, "%s/tests/guest/%s", b ? b : ".", elf);
+    snprintf(to, sizeof to, "%s/disks/%s", data, image);
+    FILE *in = fopen(from, "rb");
+    assert_non_null(in);
+    FILE *out = fopen(to, "r+b");
+    if (!out) {
+        fail_msg("%s: %s", to, strerror(errno));
+    }
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    }
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+/* IPL of a device: a minidisk with a bootable ELF at its first byte. */
+static void
+test_ipl_device(void **state)
+{
+    struct env *e = *state;
+    struct fterm *m = logon(e, "MAINT");
+    assert_true(fterm_wait(m, "LOGON AT", 5000));
+    /* an empty disk, a missing device, a non-disk device */
+    fterm_type(m, "ipl 191");
+    assert_true(fterm_wait(m, "VMR153E IPL 191 failed: it is not bootable (no ELF at its first block)", 3000));
+    fterm_type(m, "ipl 333");
+    assert_true(fterm_wait(m, "VMR153E IPL 333 failed: no such device", 3000));
+    fterm_type(m, "ipl 009");
+    assert_true(fterm_wait(m, "VMR153E IPL 009 failed: the device is not a disk", 3000));
+    /* a CMS-formatted disk says so */
+    {
+        char p[600];
+        snprintf(p, sizeof p, "%s/disks/MAINT.192.img", e->data);
+        FILE *f = fopen(p, "r+b");
+        assert_non_null(f);
+        assert_int_equal(fwrite("VMRVCMSD", 1, 8, f), 8);
+        fclose(f);
+    }
+    fterm_type(m, "ipl 192");
+    assert_true(fterm_wait(m, "VMR153E IPL 192 failed: it is a CMS disk with no IPL record", 3000));
+    /* a bootable disk: the guest runs with the device as its system name */
+    write_elf_to_disk(e->data, "MAINT.191.img", "hello.elf");
+    fterm_clear(m);
+    fterm_type(m, "ipl 191 parm from disk");
+    if (!fterm_wait(m, "hello from the guest, 42", 10000)) {
+        char *t = fterm_text(m);
+        fail_msg("no guest output:\n%s", t);
+    }
+    assert_true(fterm_wait(m, "VMR150W The virtual machine stopped: test exit with code 0", 5000));
+    /* the IPL block names the device */
+    fterm_clear(m);
+    fterm_type(m, "d 1028.8");
+    assert_true(fterm_wait(m, "00001028  31393120 20202020", 3000));
+    fterm_type(m, "logoff");
+    assert_true(fterm_wait_close(m, 3000));
+    cp_session_close(m->s);
+    fterm_free(m);
+}
+
 static void
 test_directory_lookup(void **state)
 {
@@ -514,6 +581,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_links_at_logon_and_attention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipl_device, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
