@@ -121,6 +121,17 @@ struct cp_vm_ops {
     int (*detach)(void *vm, unsigned vaddr, struct cp_out *out);
     int (*link)(void *vm, const char *owner, unsigned owner_vaddr, unsigned vaddr,
                 const char *mode, const char *password, struct cp_out *out);
+    /* Optional: LINK in two steps, so that a LINK typed at a console reads
+     * the directory and opens the image on an I/O worker while the VM goes
+     * on.  link_prepare runs on any thread (svc_ctx: cp_services.ctx) and
+     * returns a handle, or NULL with the error written to out;
+     * link_attach runs on the VM's thread and consumes the handle (0 or a
+     * message number, written to out); link_free drops an unused one. */
+    void *(*link_prepare)(void *svc_ctx, const char *userid, const char *owner,
+                          unsigned owner_vaddr, const char *mode, const char *password,
+                          struct cp_out *out);
+    int (*link_attach)(void *vm, void *prep, unsigned vaddr, struct cp_out *out);
+    void (*link_free)(void *prep);
     /* Virtual and total CPU in microseconds as the VM layer counts them
      * (DIAG 0x00C uses the same); NULL: the dispatcher's accounting. */
     void (*cpu_times)(void *vm, uint64_t *virt_us, uint64_t *total_us);

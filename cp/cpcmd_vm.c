@@ -701,6 +701,60 @@ cpcmd_detach(struct cpcmd_ctx *c)
     return rc ? (c->out->rc ? c->out->rc : rc) : 0;
 }
 
+/* LINK typed at a console: the directory read and the image open run on an
+ * I/O worker (cp_vm_ops.link_prepare); the attach and the response follow
+ * on the VM's thread. */
+struct link_job {
+    struct cp_io_job j;
+    struct cp_system *sys;
+    struct cp_user *u; /* a reference */
+    struct cp_out out;
+    void *prep;
+    char owner[CP_USERID_MAX + 1], mode[4], password[16];
+    bool has_password;
+    unsigned v1, v2;
+};
+
+static void
+link_reply(struct cp_user *u, void *p)
+{
+    struct link_job *lj = p;
+    const struct cp_vm_ops *vo = lj->sys->svc.vm;
+    if (lj->prep && u->vm) {
+        if (vo->link_attach(u->vm, lj->prep, lj->v2, &lj->out) == 0) {
+            char s1[8], s2[8];
+            snprintf(s1, sizeof s1, "%03X", lj->v1);
+            snprintf(s2, sizeof s2, "%03X", lj->v2);
+            cp_out_msg(&lj->out, MSG_LINKED, lj->owner, s1, s2, lj->mode);
+        }
+    } else if (lj->prep) {
+        vo->link_free(lj->prep);
+    }
+    if (lj->out.len) {
+        con_cp_output(u->con, lj->out.buf, lj->out.len);
+    }
+    cp_out_fini(&lj->out);
+    cp_user_put(lj->u);
+    free(lj);
+}
+
+static void
+link_work(struct cp_io_job *j)
+{
+    struct link_job *lj = (struct link_job *)j;
+    const struct cp_vm_ops *vo = lj->sys->svc.vm;
+    lj->prep = vo->link_prepare(lj->sys->svc.ctx, lj->u->userid, lj->owner, lj->v1, lj->mode,
+                                lj->has_password ? lj->password : NULL, &lj->out);
+    if (cp_user_post_ptr(lj->u, link_reply, lj, true) != 0) {
+        if (lj->prep) {
+            vo->link_free(lj->prep); /* the user is gone */
+        }
+        cp_out_fini(&lj->out);
+        cp_user_put(lj->u);
+        free(lj);
+    }
+}
+
 int
 cpcmd_link(struct cpcmd_ctx *c)
 {
@@ -766,6 +820,28 @@ cpcmd_link(struct cpcmd_ctx *c)
         cp_out_msg(c->out, MSG_NOTAVAIL, "LINK", "not in this system");
         return MSG_NOTAVAIL;
     }
+    struct link_job *lj = NULL;
+    if (c->origin == CPCMD_CONSOLE && !c->u->transient && c->sys->io && vo->link_prepare &&
+        vo->link_attach && vo->link_free && (!password || strlen(password) < sizeof lj->password)) {
+        lj = calloc(1, sizeof *lj);
+    }
+    if (lj) {
+        lj->sys = c->sys;
+        lj->u = c->u;
+        cp_user_get(c->u);
+        cp_out_init(&lj->out, c->u);
+        snprintf(lj->owner, sizeof lj->owner, "%s", owner);
+        snprintf(lj->mode, sizeof lj->mode, "%s", mode);
+        if (password) {
+            lj->has_password = true;
+            snprintf(lj->password, sizeof lj->password, "%s", password);
+        }
+        lj->v1 = v1;
+        lj->v2 = v2;
+        cp_io_submit(c->sys, &lj->j, link_work);
+        return 0;
+    }
+    /* DIAG 0x008 and exec want the answer now: all on this thread */
     rc = vo->link(c->u->vm, owner, v1, v2, mode, password, c->out);
     if (rc == 0) {
         char s1[8], s2[8];

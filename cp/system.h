@@ -74,6 +74,8 @@ struct cp_session {
     char reason[160];
 };
 
+struct cp_io;
+
 struct cp_system {
     struct cp_config cfg;
     struct cp_services svc;
@@ -88,7 +90,23 @@ struct cp_system {
     unsigned logmsg_lines;
     char logmsg[CP_LOGMSG_MAX_LINES][CP_LOGMSG_LINE_MAX];
     time_t ipl_time;
+    struct cp_io *io; /* I/O workers (cp/system_io.c) */
 };
+
+/* ---- I/O workers (cp/system_io.c) ------------------------------------------ */
+
+/* A job: embed it first in the job's own struct; fn gets it back. */
+struct cp_io_job {
+    struct cp_io_job *next;
+    void (*fn)(struct cp_io_job *j);
+};
+
+/* Starts / stops (after running every queued job) the workers. */
+int cp_io_start(struct cp_system *sys);
+void cp_io_stop(struct cp_system *sys);
+/* Runs fn(j) on an I/O worker soon (FIFO); with no workers, at once on the
+ * calling thread.  Never fails: j is always run. */
+void cp_io_submit(struct cp_system *sys, struct cp_io_job *j, void (*fn)(struct cp_io_job *j));
 
 /* Command output: lines collected in buf ('\n' after each). */
 struct cp_out {

@@ -45,6 +45,18 @@ const char *cp_std_datadir(const struct cp_std *std);
 void cp_std_attach_disks(struct cp_std *std, struct vm *vm, const char *userid,
                          struct cp_claims *claims);
 
+/* LINK in two steps, so that the directory read and the image open can run
+ * on an I/O worker: prepare (any thread; checks the mode, the minidisk and
+ * its password, opens the image) returns a handle, or NULL with the error
+ * written to out; attach (the VM's thread) claims the disk under the link
+ * rules and attaches it at vaddr, and always consumes the handle (0 or a
+ * message number, written to out); free drops an unused handle. */
+void *cp_std_link_prepare(struct cp_std *std, const char *userid, const char *owner,
+                          unsigned owner_vaddr, const char *mode, const char *password,
+                          struct cp_out *out);
+int cp_std_link_attach(struct cp_std *std, struct vm *vm, struct cp_claims *claims, void *prep,
+                       unsigned vaddr, struct cp_out *out);
+void cp_std_link_free(void *prep);
 /* The LINK command: checks the minidisk, the password and the link-mode
  * rules against the directory and the other links, opens the image and
  * attaches it.  0 or a message number (written to out). */

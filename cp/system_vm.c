@@ -670,6 +670,25 @@ v_link(void *p, const char *owner, unsigned owner_vaddr, unsigned vaddr, const c
                        password, out);
 }
 
+static void *
+v_link_prepare(void *svc_ctx, const char *userid, const char *owner, unsigned owner_vaddr,
+               const char *mode, const char *password, struct cp_out *out)
+{
+    return cp_std_link_prepare(svc_ctx, userid, owner, owner_vaddr, mode, password, out);
+}
+
+static int
+v_link_attach(void *p, void *prep, unsigned vaddr, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    if (!cv->std) {
+        cp_std_link_free(prep);
+        cp_out_msg(out, MSG_NOTAVAIL, "LINK", "no directory");
+        return MSG_NOTAVAIL;
+    }
+    return cp_std_link_attach(cv->std, cv->vm, &cv->claims, prep, vaddr, out);
+}
+
 static void
 v_stats(void *p, struct cp_out *out)
 {
@@ -722,6 +741,9 @@ const struct cp_vm_ops cp_vm_ops_standard = {
     .query_virtual = v_query_virtual,
     .detach = v_detach,
     .link = v_link,
+    .link_prepare = v_link_prepare,
+    .link_attach = v_link_attach,
+    .link_free = cp_std_link_free,
     .cpu_times = v_cpu_times,
     .thread_start = v_thread_start,
     .thread_end = v_thread_end,

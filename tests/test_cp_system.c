@@ -500,6 +500,34 @@ test_autolog(void **state)
     fake_system_end(sys);
 }
 
+/* AUTOLOG typed at a console: the logon's directory read runs on an I/O
+ * worker, so the issuer's next command (on the one dispatcher) is answered
+ * first; the AUTOLOG response follows when the logon is done. */
+static void
+test_autolog_off_the_dispatcher(void **state)
+{
+    struct cp_system *sys = fake_system(NULL, NULL, 0);
+    struct fterm *op = fake_logon(sys, "OPERATOR");
+    assert_true(fterm_wait(op, "LOGON AT", 2000));
+    fterm_clear(op);
+    __atomic_store_n(&fake_dir_delay_ms, 600, __ATOMIC_RELAXED);
+    fterm_type(op, "autolog auto1");
+    fterm_type(op, "query time");
+    assert_true(fterm_wait(op, "VMR120I AUTO1 has been logged on", 5000));
+    __atomic_store_n(&fake_dir_delay_ms, 0, __ATOMIC_RELAXED);
+    char *out = fterm_text(op);
+    char *t = strstr(out, "TIME IS ");
+    assert_non_null(t);
+    assert_true(t < strstr(out, "VMR120I AUTO1 has been logged on"));
+    free(out);
+    /* refusals come back the same way */
+    fterm_clear(op);
+    fterm_type(op, "autolog nosuchus");
+    assert_true(fterm_wait(op, "NOSUCHUS", 3000));
+    bye(op);
+    fake_system_end(sys);
+}
+
 int
 main(void)
 {
@@ -514,6 +542,7 @@ main(void)
         cmocka_unit_test(test_reading_guest),
         cmocka_unit_test(test_set_run),
         cmocka_unit_test(test_autolog),
+        cmocka_unit_test(test_autolog_off_the_dispatcher),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
