@@ -867,6 +867,21 @@ con_get_stats(struct console *con, struct con_stats *st)
     con_unlock(con);
 }
 
+size_t
+con_footprint(struct console *con)
+{
+    pthread_mutex_lock(&con->lock);
+    size_t n = sizeof *con + con->cap;
+    for (unsigned i = 0; i < con->in_count; i++) {
+        n += con->inq[(con->in_head + i) % CON_INPUT_QUEUE].len + 1;
+    }
+    for (unsigned i = 0; i < con->held_count; i++) {
+        n += con->held[(con->held_head + i) % CON_INPUT_QUEUE].len + 1;
+    }
+    con_unlock(con);
+    return n;
+}
+
 void
 con_set_waker(struct console *con, void (*fn)(void *ctx), void *ctx)
 {

@@ -267,6 +267,9 @@ struct con_stats {
 };
 void con_get_stats(struct console *con, struct con_stats *st);
 
+/* Host bytes the console holds now (its state, ring, queued lines). */
+size_t con_footprint(struct console *con);
+
 /* Removes control characters (< 0x20, 0x7f) from s in place; returns the
  * new length.  Shared with the message commands. */
 size_t con_strip_controls(char *s, size_t len);
