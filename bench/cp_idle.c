@@ -12,7 +12,9 @@
  * per VM is the growth of the process's RSS divided by N; the breakdown
  * counts guest storage actually backed, the CPU's state and translations,
  * the console and CP's user block, and calls the remainder "other" (the VM
- * layer's objects, the DIAG tables, malloc overhead).
+ * layer's objects and malloc overhead: each guest frame is a separate
+ * page-aligned allocation, and glibc leaves a gap of up to a page before
+ * each one when small allocations sit between them).
  */
 #include "config.h"
 
@@ -112,7 +114,8 @@ main(int argc, char **argv)
     printf("    CPU state and translations           %8.1f KiB\n", c_k);
     printf("    console (state and ring)             %8.1f KiB\n", k_k);
     printf("    CP user block                        %8.1f KiB\n", u_k);
-    printf("    other (VM layer, devices, malloc)    %8.1f KiB\n", other);
+    printf("    other (VM layer; malloc's gaps around%8.1f KiB\n", other);
+    printf("      the page-aligned 4 KiB guest frames)\n");
     printf("BENCH cp_idle_vms %u count\n", n);
     printf("BENCH cp_idle_cpu %.3f percent_of_core\n", cpu_pct);
     printf("BENCH cp_idle_mem_per_vm %.1f KiB\n", per);
