@@ -701,14 +701,16 @@ cpcmd_detach(struct cpcmd_ctx *c)
     return rc ? (c->out->rc ? c->out->rc : rc) : 0;
 }
 
-/* LINK typed at a console: the directory read and the image open run on an
- * I/O worker (cp_vm_ops.link_prepare); the attach and the response follow
- * on the VM's thread. */
+/* LINK run asynchronously (cpcmd_run_async): the directory read and the
+ * image open run on an I/O worker (cp_vm_ops.link_prepare); the attach and
+ * the done callback follow on the VM's thread. */
 struct link_job {
     struct cp_io_job j;
     struct cp_system *sys;
     struct cp_user *u; /* a reference */
     struct cp_out out;
+    cpcmd_done_fn done;
+    void *done_ctx;
     void *prep;
     char owner[CP_USERID_MAX + 1], mode[4], password[16];
     bool has_password;
@@ -720,19 +722,21 @@ link_reply(struct cp_user *u, void *p)
 {
     struct link_job *lj = p;
     const struct cp_vm_ops *vo = lj->sys->svc.vm;
+    int rc = lj->out.rc ? lj->out.rc : MSG_LINKFAIL;
     if (lj->prep && u->vm) {
-        if (vo->link_attach(u->vm, lj->prep, lj->v2, &lj->out) == 0) {
+        rc = vo->link_attach(u->vm, lj->prep, lj->v2, &lj->out);
+        if (rc == 0) {
             char s1[8], s2[8];
             snprintf(s1, sizeof s1, "%03X", lj->v1);
             snprintf(s2, sizeof s2, "%03X", lj->v2);
             cp_out_msg(&lj->out, MSG_LINKED, lj->owner, s1, s2, lj->mode);
+        } else if (lj->out.rc) {
+            rc = lj->out.rc;
         }
     } else if (lj->prep) {
         vo->link_free(lj->prep);
     }
-    if (lj->out.len) {
-        con_cp_output(u->con, lj->out.buf, lj->out.len);
-    }
+    lj->done(u, lj->done_ctx, rc, &lj->out);
     cp_out_fini(&lj->out);
     cp_user_put(lj->u);
     free(lj);
@@ -821,7 +825,7 @@ cpcmd_link(struct cpcmd_ctx *c)
         return MSG_NOTAVAIL;
     }
     struct link_job *lj = NULL;
-    if (c->origin == CPCMD_CONSOLE && !c->u->transient && c->sys->io && vo->link_prepare &&
+    if (c->done && !c->u->transient && c->sys->io && vo->link_prepare &&
         vo->link_attach && vo->link_free && (!password || strlen(password) < sizeof lj->password)) {
         lj = calloc(1, sizeof *lj);
     }
@@ -838,10 +842,12 @@ cpcmd_link(struct cpcmd_ctx *c)
         }
         lj->v1 = v1;
         lj->v2 = v2;
+        lj->done = c->done;
+        lj->done_ctx = c->done_ctx;
         cp_io_submit(c->sys, &lj->j, link_work);
-        return 0;
+        return CPCMD_ASYNC;
     }
-    /* DIAG 0x008 and exec want the answer now: all on this thread */
+    /* the caller wants the answer now: all on this thread */
     rc = vo->link(c->u->vm, owner, v1, v2, mode, password, c->out);
     if (rc == 0) {
         char s1[8], s2[8];

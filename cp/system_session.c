@@ -32,6 +32,17 @@ session_closed(struct cp_session *s)
 
 static void guest_console_ready(struct cp_user *u, const char *arg);
 
+/* A console command that completed later (LINK, AUTOLOG): its response. */
+static void
+console_done(struct cp_user *u, void *ctx, int rc, struct cp_out *out)
+{
+    (void)ctx;
+    (void)rc;
+    if (out->len) {
+        con_cp_output(u->con, out->buf, out->len);
+    }
+}
+
 /* On the user's thread: a command typed at the console.  Lines typed while
  * it ran were held by the console (a BEGIN or IPL decides whether they are
  * the guest's): place them now; a held CP command runs here in turn. */
@@ -42,8 +53,8 @@ console_command(struct cp_user *u, const char *line)
     for (;;) {
         struct cp_out o;
         cp_out_init(&o, u);
-        cpcmd_run(u, line, strlen(line), CPCMD_CONSOLE, &o);
-        if (o.len) {
+        int rc = cpcmd_run_async(u, line, strlen(line), CPCMD_CONSOLE, &o, console_done, NULL);
+        if (rc != CPCMD_ASYNC && o.len) {
             con_cp_output(u->con, o.buf, o.len);
         }
         cp_out_fini(&o);

@@ -60,6 +60,18 @@ struct cpvm {
         const char *ext, *fn;
     } hc[HCALL_KINDS];
     unsigned nhc;
+    /* a DIAG 0x008 whose command went on asynchronously (LINK, AUTOLOG):
+     * the guest waits in its ecall until d8_done has the answer (the VM's
+     * thread only) */
+    struct {
+        enum { D8_IDLE = 0, D8_BUSY, D8_DONE } state;
+        uint64_t pc;
+        char cmd[241];
+        int rc;
+        char *text;
+        size_t len;
+        bool to_console;
+    } d8;
     /* TRACE as last given to the CPU (the VM's thread only) */
     unsigned tr_flags;
     struct rv_cpu *tr_cpu;
@@ -102,8 +114,34 @@ in_storage(struct vm *vm, uint64_t a, uint64_t len)
     return a <= size && len <= size - a;
 }
 
+/* The asynchronous part of a DIAG 0x008 is done (the VM's thread, as
+ * mail): keep the answer for the ecall, which runs again next. */
+static void
+d8_done(struct cp_user *u, void *ctx, int rc, struct cp_out *out)
+{
+    struct cpvm *cv = ctx;
+    if (cv->d8.state != D8_BUSY) {
+        return;
+    }
+    size_t n = cp_out_text_len(out);
+    cv->d8.text = malloc(n + 1);
+    if (cv->d8.text) {
+        memcpy(cv->d8.text, out->buf ? out->buf : "", n);
+        cv->d8.text[n] = '\0';
+    }
+    cv->d8.len = cv->d8.text ? n : 0;
+    cv->d8.rc = rc;
+    cv->d8.state = D8_DONE;
+    if (cv->d8.to_console && out->len) {
+        con_cp_output(cp_user_console(u), out->buf, out->len);
+    }
+    cp_user_wake(u);
+}
+
 /* DIAG 0x008: a0 text, a1 length 1..240, a2 response buffer or 0, a3 its
- * length, a4 flags.  a1 <- CP's return code, a2 <- full response length. */
+ * length, a4 flags.  a1 <- CP's return code, a2 <- full response length.
+ * A LINK or AUTOLOG goes on on an I/O worker while the guest waits in the
+ * ecall (RV_HCALL_WAIT); it runs again when the answer is there. */
 static enum rv_hcall
 svc_cp_command(void *ctx, struct vm *vm, struct diag_call *c)
 {
@@ -118,17 +156,57 @@ svc_cp_command(void *ctx, struct vm *vm, struct diag_call *c)
     }
     cmd[len] = '\0';
     size_t keep = resp ? (cap < DIAG8_RESP_MAX ? cap : DIAG8_RESP_MAX) : 0;
+    bool to_console = !resp || (flags & DIAG_CPCMD_CONSOLE);
+    uint64_t pc = rv_pc_get(vm_cpu(vm));
+    if (cv->d8.state == D8_BUSY) {
+        return RV_HCALL_WAIT; /* its command is still under way */
+    }
+    if (cv->d8.state == D8_DONE) {
+        bool mine = cv->d8.pc == pc && strcmp(cv->d8.cmd, cmd) == 0;
+        if (mine) {
+            if (keep) {
+                size_t n = cv->d8.len < keep ? cv->d8.len : keep;
+                stor_write(vm_stor(vm), resp, cv->d8.text ? cv->d8.text : "", n);
+            }
+            c->value = (uint64_t)cv->d8.rc;
+            c->value2 = cv->d8.len;
+            c->has_value2 = true;
+        }
+        free(cv->d8.text);
+        cv->d8.text = NULL;
+        cv->d8.state = D8_IDLE;
+        if (mine) {
+            return diag_result(c, DIAG_OK);
+        }
+        /* an answer for a program that is gone (reset, IPL): dropped */
+    }
     char *buf = keep ? malloc(keep) : NULL;
     if (keep && !buf) {
         return diag_result(c, DIAG_EFAILED);
     }
-    size_t full = 0;
-    int rc = cp_diag_command(cv->u, cmd, len, buf, keep, &full,
-                             !resp || (flags & DIAG_CPCMD_CONSOLE));
+    struct cp_out o;
+    cp_out_init(&o, cv->u);
+    int rc = cpcmd_run_async(cv->u, cmd, len, CPCMD_DIAG, &o, d8_done, cv);
+    if (rc == CPCMD_ASYNC) {
+        /* the guest waits in this ecall; d8_done wakes it */
+        cp_out_fini(&o);
+        free(buf);
+        cv->d8.state = D8_BUSY;
+        cv->d8.pc = pc;
+        snprintf(cv->d8.cmd, sizeof cv->d8.cmd, "%s", cmd);
+        cv->d8.to_console = to_console;
+        return RV_HCALL_WAIT;
+    }
+    size_t full = cp_out_text_len(&o);
     if (buf) {
+        memcpy(buf, o.buf ? o.buf : "", full < keep ? full : keep);
         stor_write(vm_stor(vm), resp, buf, full < keep ? full : keep);
         free(buf);
     }
+    if (to_console && o.len) {
+        con_cp_output(cp_user_console(cv->u), o.buf, o.len);
+    }
+    cp_out_fini(&o);
     c->value = (uint64_t)rc;
     c->value2 = full;
     c->has_value2 = true;
@@ -371,6 +449,7 @@ v_destroy(void *p)
     if (cv->std) {
         cp_std_release_all(cv->std, &cv->claims);
     }
+    free(cv->d8.text);
     pthread_mutex_destroy(&cv->lock);
     free(cv);
 }
