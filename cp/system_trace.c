@@ -29,30 +29,40 @@ static const char *const reg_names[32] = {
 #define F3(w) (((w) >> 12) & 7)
 #define F7(w) ((w) >> 25)
 
+/* Sign-extends the low `bits` bits of v. */
+static int64_t
+sext(uint64_t v, unsigned bits)
+{
+    uint64_t m = 1ull << (bits - 1);
+    return (int64_t)((v ^ m) - m);
+}
+
 static int64_t
 imm_i(uint32_t w)
 {
-    return (int64_t)(int32_t)w >> 20;
+    return sext(w >> 20, 12);
 }
 
 static int64_t
 imm_s(uint32_t w)
 {
-    return ((int64_t)(int32_t)w >> 25 << 5) | ((w >> 7) & 31);
+    return sext((uint64_t)(w >> 25) << 5 | ((w >> 7) & 31), 12);
 }
 
 static int64_t
 imm_b(uint32_t w)
 {
-    return ((int64_t)(int32_t)w >> 31 << 12) | ((w >> 7) & 1) << 11 | ((w >> 25) & 63) << 5 |
-           ((w >> 8) & 15) << 1;
+    return sext((uint64_t)(w >> 31) << 12 | (uint64_t)((w >> 7) & 1) << 11 |
+                    (uint64_t)((w >> 25) & 63) << 5 | (uint64_t)((w >> 8) & 15) << 1,
+                13);
 }
 
 static int64_t
 imm_j(uint32_t w)
 {
-    return ((int64_t)(int32_t)w >> 31 << 20) | ((w >> 12) & 255) << 12 | ((w >> 20) & 1) << 11 |
-           ((w >> 21) & 1023) << 1;
+    return sext((uint64_t)(w >> 31) << 20 | (uint64_t)((w >> 12) & 255) << 12 |
+                    (uint64_t)((w >> 20) & 1) << 11 | (uint64_t)((w >> 21) & 1023) << 1,
+                21);
 }
 
 /* Names by funct3 (NULL: reserved). */

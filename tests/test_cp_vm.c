@@ -24,6 +24,7 @@
 
 #include "cp/cp.h"
 #include "cp/dir.h"
+#include "cp/system.h"
 #include "cp/system_std.h"
 #include "tests/test_cp_harness.h"
 #include "tests/test_cp_term.h"
@@ -399,6 +400,47 @@ test_trace(void **state)
     fterm_free(a);
 }
 
+/* The text of TRACE lines: known encodings, negative immediates, a
+ * compressed instruction, CSRs, traps and interrupts. */
+static void
+test_trace_text(void **state)
+{
+    static const struct {
+        uint64_t pc;
+        uint32_t bits;
+        unsigned len;
+        const char *text;
+    } cases[] = {
+        {0x1000, 0x00A50533, 4, "00001000 00A50533 add a0,a0,a0"},
+        {0x10012, 0x0D2000EF, 4, "00010012 0D2000EF jal ra,100e4"},
+        {0x1004, 0xFE000EE3, 4, "00001004 FE000EE3 beq zero,zero,1000"},
+        {0x10086, 0xA607BF23, 4, "00010086 A607BF23 sd zero,-1410(a5)"},
+        {0x2000, 0x10029073, 4, "00002000 10029073 csrrw zero,sstatus,t0"},
+        {0x2004, 0x00000073, 4, "00002004 00000073 ecall"},
+        {0x2008, 0x10200073, 4, "00002008 10200073 sret"},
+        {0x200C, 0x4025D513, 4, "0000200C 4025D513 srai a0,a1,2"},
+        {0x2010, 0x1005A52F, 4, "00002010 1005A52F lr.w a0,(a1)"},
+        {0x2014, 0xFFFFFFFF, 4, "00002014 FFFFFFFF ?"},
+        {0x1011C, 0xE822, 2, "0001011C E822     sd s0,16(sp)"},
+        {0x10168, 0x4705, 2, "00010168 4705     addi a4,zero,1"},
+        {0x100E4, 0x8082, 2, "000100E4 8082     jalr zero,0(ra)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[128];
+        cp_trace_insn_text(cases[i].pc, cases[i].bits, cases[i].len, buf, sizeof buf);
+        assert_string_equal(buf, cases[i].text);
+    }
+    char buf[160];
+    cp_trace_trap_text(2, 0x1234, 0, 0x2000, buf, sizeof buf);
+    assert_string_equal(buf, "TRAP ILLEGAL INSTRUCTION (2) AT 00001234 TVAL 0 -> 00002000");
+    cp_trace_trap_text(5, 0x10068, 0x2000000, 0x101F4, buf, sizeof buf);
+    assert_string_equal(buf, "TRAP LOAD ACCESS (5) AT 00010068 TVAL 2000000 -> 000101F4");
+    cp_trace_trap_text(1ull << 63 | 5, 0x10072, 0, 0x10114, buf, sizeof buf);
+    assert_string_equal(buf, "INTERRUPT TIMER (5) AT 00010072 -> 00010114");
+    cp_trace_trap_text(1ull << 63 | 7, 0x10, 0, 0x20, buf, sizeof buf);
+    assert_string_equal(buf, "INTERRUPT ? (7) AT 00000010 -> 00000020");
+}
+
 /* Copies a guest ELF to the start of a minidisk image (a bootable disk). */
 static void
 write_elf_to_disk(const char *data, const char *image, const char *elf)
@@ -576,6 +618,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_link_rules),
+        cmocka_unit_test(test_trace_text),
         cmocka_unit_test_setup_teardown(test_directory_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guest_uses_cp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_at_logon_and_attention, setup, teardown),
