@@ -254,6 +254,15 @@ exec_finish(const struct exec_req *r, int rc, struct cp_out *o)
     r->done(r->ctx, rc, o->buf ? o->buf : "", cp_out_text_len(o));
 }
 
+/* An exec whose command completed later (LINK, AUTOLOG): on u's thread. */
+static void
+exec_done(struct cp_user *u, void *p, int rc, struct cp_out *o)
+{
+    struct exec_req *r = p;
+    exec_finish(r, rc, o);
+    free(r);
+}
+
 /* On the user's thread. */
 static void
 exec_on_thread(struct cp_user *u, void *p)
@@ -261,10 +270,12 @@ exec_on_thread(struct cp_user *u, void *p)
     struct exec_req *r = p;
     struct cp_out o;
     cp_out_init(&o, u);
-    int rc = cpcmd_run(u, r->cmd, r->len, CPCMD_EXEC, &o);
-    exec_finish(r, rc, &o);
+    int rc = cpcmd_run_async(u, r->cmd, r->len, CPCMD_EXEC, &o, exec_done, r);
+    if (rc != CPCMD_ASYNC) {
+        exec_finish(r, rc, &o);
+        free(r);
+    }
     cp_out_fini(&o);
-    free(r);
 }
 
 int

@@ -524,6 +524,15 @@ test_autolog_off_the_dispatcher(void **state)
     fterm_clear(op);
     fterm_type(op, "autolog nosuchus");
     assert_true(fterm_wait(op, "NOSUCHUS", 3000));
+    /* an exec as the logged-on operator gets the answer when it is done */
+    int rc;
+    char *x = run_cmd(sys, "OPERATOR", "AUTOLOG ALICE", &rc);
+    assert_int_equal(rc, 0);
+    ASSERT_HAS(x, "VMR120I ALICE has been logged on");
+    free(x);
+    x = run_cmd(sys, "OPERATOR", "AUTOLOG ALICE", &rc);
+    assert_int_equal(rc, MSG_ALREADY);
+    free(x);
     bye(op);
     fake_system_end(sys);
 }
