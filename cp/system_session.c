@@ -32,7 +32,10 @@ session_closed(struct cp_session *s)
 
 static void guest_console_ready(struct cp_user *u, const char *arg);
 
-/* A console command that completed later (LINK, AUTOLOG): its response. */
+static void console_after(struct cp_user *u);
+
+/* A console command that completed later (LINK, AUTOLOG): its response,
+ * then the lines typed meanwhile, which waited for it. */
 static void
 console_done(struct cp_user *u, void *ctx, int rc, struct cp_out *out)
 {
@@ -41,33 +44,55 @@ console_done(struct cp_user *u, void *ctx, int rc, struct cp_out *out)
     if (out->len) {
         con_cp_output(u->con, out->buf, out->len);
     }
+    console_after(u);
 }
 
-/* On the user's thread: a command typed at the console.  Lines typed while
- * it ran were held by the console (a BEGIN or IPL decides whether they are
- * the guest's): place them now; a held CP command runs here in turn. */
+/* Runs one console command; false if it goes on asynchronously (then
+ * console_done finishes it). */
+static bool
+console_run(struct cp_user *u, const char *line)
+{
+    struct cp_out o;
+    cp_out_init(&o, u);
+    int rc = cpcmd_run_async(u, line, strlen(line), CPCMD_CONSOLE, &o, console_done, NULL);
+    if (rc != CPCMD_ASYNC && o.len) {
+        con_cp_output(u->con, o.buf, o.len);
+    }
+    cp_out_fini(&o);
+    return rc != CPCMD_ASYNC;
+}
+
+/* A console command is done: lines typed while it ran were held by the
+ * console (a BEGIN or IPL decides whether they are the guest's, and a
+ * command's response comes before the next command's): place them now; a
+ * held CP command runs here in turn, as the user typed them. */
 static void
-console_command(struct cp_user *u, const char *line)
+console_after(struct cp_user *u)
 {
     char next[CPCMD_LINE_MAX + 2];
     for (;;) {
-        struct cp_out o;
-        cp_out_init(&o, u);
-        int rc = cpcmd_run_async(u, line, strlen(line), CPCMD_CONSOLE, &o, console_done, NULL);
-        if (rc != CPCMD_ASYNC && o.len) {
-            con_cp_output(u->con, o.buf, o.len);
-        }
-        cp_out_fini(&o);
         size_t n = 0;
         enum con_input r = con_cp_done(u->con, next, sizeof next, &n);
         if (r == CON_IN_CP) {
-            line = next; /* cut to CPCMD_LINE_MAX + 1: cpcmd_run says too long */
+            /* cut to CPCMD_LINE_MAX + 1: cpcmd_run says too long */
+            if (!console_run(u, next)) {
+                return; /* that one goes on asynchronously */
+            }
             continue;
         }
         if (r == CON_IN_WAKE || r == CON_IN_QUEUED) {
             guest_console_ready(u, NULL);
         }
         return;
+    }
+}
+
+/* On the user's thread: a command typed at the console. */
+static void
+console_command(struct cp_user *u, const char *line)
+{
+    if (console_run(u, line)) {
+        console_after(u);
     }
 }
 

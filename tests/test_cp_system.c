@@ -501,25 +501,36 @@ test_autolog(void **state)
 }
 
 /* AUTOLOG typed at a console: the logon's directory read runs on an I/O
- * worker, so the issuer's next command (on the one dispatcher) is answered
- * first; the AUTOLOG response follows when the logon is done. */
+ * worker, so another user's command (on the one dispatcher) is answered
+ * meanwhile; the issuer's own next line waits for the AUTOLOG's answer. */
 static void
 test_autolog_off_the_dispatcher(void **state)
 {
     struct cp_system *sys = fake_system(NULL, NULL, 0);
     struct fterm *op = fake_logon(sys, "OPERATOR");
+    struct fterm *carol = fake_logon(sys, "CAROL");
     assert_true(fterm_wait(op, "LOGON AT", 2000));
+    assert_true(fterm_wait(carol, "LOGON AT", 2000));
     fterm_clear(op);
-    __atomic_store_n(&fake_dir_delay_ms, 600, __ATOMIC_RELAXED);
+    fterm_clear(carol);
+    __atomic_store_n(&fake_dir_delay_ms, 1500, __ATOMIC_RELAXED);
     fterm_type(op, "autolog auto1");
     fterm_type(op, "query time");
-    assert_true(fterm_wait(op, "VMR120I AUTO1 has been logged on", 5000));
-    __atomic_store_n(&fake_dir_delay_ms, 0, __ATOMIC_RELAXED);
+    usleep(100000);
+    fterm_type(carol, "query time");
+    /* CAROL is answered while the logon still reads the directory */
+    assert_true(fterm_wait(carol, "TIME IS ", 1000));
     char *out = fterm_text(op);
-    char *t = strstr(out, "TIME IS ");
-    assert_non_null(t);
-    assert_true(t < strstr(out, "VMR120I AUTO1 has been logged on"));
+    assert_null(strstr(out, "VMR120I"));
     free(out);
+    assert_true(fterm_wait(op, "VMR120I AUTO1 has been logged on", 5000));
+    assert_true(fterm_wait(op, "TIME IS ", 2000));
+    __atomic_store_n(&fake_dir_delay_ms, 0, __ATOMIC_RELAXED);
+    /* the operator's own next command came after the answer */
+    out = fterm_text(op);
+    assert_true(strstr(out, "VMR120I AUTO1 has been logged on") < strstr(out, "TIME IS "));
+    free(out);
+    bye(carol);
     /* refusals come back the same way */
     fterm_clear(op);
     fterm_type(op, "autolog nosuchus");
