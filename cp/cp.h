@@ -95,6 +95,17 @@ struct cp_vm_ops {
     /* IPL a named system or a device; write errors with cp_out_msg.
      * 0 or a message number. */
     int (*ipl)(void *vm, const char *what, const char *parm, struct cp_out *out);
+    /* Optional: IPL of a device with the disk read on an I/O worker.
+     * ipl_dev_open (the VM's thread): 0 and *handle when `what` names one
+     * of the VM's disks, 1 when `what` is not a device address (use ipl),
+     * else a message number (written to out).  ipl_dev_read (any thread):
+     * 0 or a message number (written to out).  ipl_dev_start (the VM's
+     * thread): resets the VM and starts the image; consumes the handle; 0 or
+     * a message number.  ipl_dev_free drops a handle. */
+    int (*ipl_dev_open)(void *vm, const char *what, void **handle, struct cp_out *out);
+    int (*ipl_dev_read)(void *handle, struct cp_out *out);
+    int (*ipl_dev_start)(void *vm, void *handle, const char *parm, struct cp_out *out);
+    void (*ipl_dev_free)(void *handle);
     /* SYSTEM RESET (clear: CLEAR, storage zeroed too). */
     void (*reset)(void *vm, bool clear);
     /* DEFINE STORAGE: new size; the VM is reset.  0 or a message number. */

@@ -501,6 +501,55 @@ cpcmd_trace(struct cpcmd_ctx *c)
     return cpcmd_q_trace(c);
 }
 
+/* IPL of a device run asynchronously (cpcmd_run_async): the disk is read on
+ * an I/O worker; the VM is started and the done callback follows on the
+ * VM's thread.  The old guest is gone from the start. */
+struct ipl_job {
+    struct cp_io_job j;
+    struct cp_system *sys;
+    struct cp_user *u; /* a reference */
+    struct cp_out out;
+    cpcmd_done_fn done;
+    void *done_ctx;
+    void *h;
+    int rc;
+    char parm[VMRV_IPL_PARM_MAX + 1];
+};
+
+static void
+ipl_reply(struct cp_user *u, void *p)
+{
+    struct ipl_job *ij = p;
+    const struct cp_vm_ops *vo = ij->sys->svc.vm;
+    int rc = ij->rc;
+    if (rc == 0 && u->vm) {
+        rc = vo->ipl_dev_start(u->vm, ij->h, ij->parm, &ij->out);
+        if (rc == 0) {
+            cp_user_set_guest(u, true);
+        }
+    } else {
+        vo->ipl_dev_free(ij->h);
+    }
+    ij->done(u, ij->done_ctx, rc, &ij->out);
+    cp_out_fini(&ij->out);
+    cp_user_put(ij->u);
+    free(ij);
+}
+
+static void
+ipl_work(struct cp_io_job *j)
+{
+    struct ipl_job *ij = (struct ipl_job *)j;
+    const struct cp_vm_ops *vo = ij->sys->svc.vm;
+    ij->rc = vo->ipl_dev_read(ij->h, &ij->out);
+    if (cp_user_post_ptr(ij->u, ipl_reply, ij, true) != 0) {
+        vo->ipl_dev_free(ij->h); /* the user is gone */
+        cp_out_fini(&ij->out);
+        cp_user_put(ij->u);
+        free(ij);
+    }
+}
+
 int
 cpcmd_ipl(struct cpcmd_ctx *c)
 {
@@ -542,6 +591,30 @@ cpcmd_ipl(struct cpcmd_ctx *c)
     }
     /* the old guest is gone whatever happens now */
     cp_user_set_guest(c->u, false);
+    if (c->done && !c->u->transient && c->sys->io && vo->ipl_dev_open && vo->ipl_dev_read &&
+        vo->ipl_dev_start && vo->ipl_dev_free) {
+        void *h = NULL;
+        int orc = vo->ipl_dev_open(c->u->vm, name, &h, c->out);
+        if (orc > 1) {
+            return orc; /* a device, refused */
+        }
+        struct ipl_job *ij = orc == 0 ? calloc(1, sizeof *ij) : NULL;
+        if (orc == 0 && !ij) {
+            vo->ipl_dev_free(h);
+        } else if (ij) {
+            ij->sys = c->sys;
+            ij->u = c->u;
+            cp_user_get(c->u);
+            cp_out_init(&ij->out, c->u);
+            ij->done = c->done;
+            ij->done_ctx = c->done_ctx;
+            ij->h = h;
+            snprintf(ij->parm, sizeof ij->parm, "%s", parm);
+            cp_io_submit(c->sys, &ij->j, ipl_work);
+            return CPCMD_ASYNC;
+        }
+        /* not a device (or no memory for the job): below, on this thread */
+    }
     int rc = vo->ipl(c->u->vm, name, parm, c->out);
     if (rc) {
         if (c->out->rc == 0) {

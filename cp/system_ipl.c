@@ -115,41 +115,105 @@ elf_extent(const unsigned char *h, struct blockdev *bd, uint64_t limit, char *er
     return end;
 }
 
-int
-cp_ipl_device(struct vm *vm, unsigned vaddr, const char *parm, char *err, size_t errlen)
+/* An IPL of a device under way: the disk (a reference) and, once read, the
+ * ELF image. */
+struct cp_ipl_dev {
+    struct blockdev *bd;
+    unsigned vaddr;
+    uint64_t limit; /* the disk or the VM's storage, the smaller */
+    unsigned char *img;
+    uint64_t len;
+};
+
+void *
+cp_ipl_device_open(struct vm *vm, unsigned vaddr, char *err, size_t errlen)
 {
     struct vdev *d = vdev_find(vm_devices(vm), vaddr);
     bool ro;
     struct blockdev *bd = d ? vdev_disk_blockdev(d, &ro) : NULL;
     if (!bd) {
         snprintf(err, errlen, "%s", d ? "the device is not a disk" : "no such device");
-        return -ENODEV;
+        return NULL;
     }
     uint64_t disk = blockdev_blocks(bd) * DIAG_BLOCK_SIZE;
-    uint64_t limit = vm_storage_size(vm) < disk ? vm_storage_size(vm) : disk;
     if (disk < DIAG_BLOCK_SIZE) {
         snprintf(err, errlen, "the disk is empty");
-        return -ENOEXEC;
+        return NULL;
     }
-    unsigned char h[DIAG_BLOCK_SIZE];
-    int rc = blockdev_read(bd, 0, h, 1);
+    struct cp_ipl_dev *h = calloc(1, sizeof *h);
+    if (!h) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    h->bd = blockdev_ref(bd);
+    h->vaddr = vaddr;
+    h->limit = vm_storage_size(vm) < disk ? vm_storage_size(vm) : disk;
+    return h;
+}
+
+int
+cp_ipl_device_read(void *handle, char *err, size_t errlen)
+{
+    struct cp_ipl_dev *h = handle;
+    unsigned char hdr[DIAG_BLOCK_SIZE];
+    int rc = blockdev_read(h->bd, 0, hdr, 1);
     if (rc != 0) {
         snprintf(err, errlen, "reading the disk: %s", strerror(-rc));
         return rc;
     }
-    uint64_t len = elf_extent(h, bd, limit, err, errlen);
+    uint64_t len = elf_extent(hdr, h->bd, h->limit, err, errlen);
     if (len == 0) {
         return -ENOEXEC;
     }
-    unsigned char *img = read_front(bd, len, &rc);
-    if (!img) {
+    h->img = read_front(h->bd, len, &rc);
+    if (!h->img) {
         snprintf(err, errlen, "reading the disk: %s", strerror(-rc));
         return rc;
     }
-    char name[8];
-    snprintf(name, sizeof name, "%03X", vaddr);
-    vm_reset(vm, false);
-    rc = vm_ipl_elf_image(vm, img, (size_t)len, name, parm && *parm ? parm : NULL, err, errlen);
-    free(img);
+    h->len = len;
+    return 0;
+}
+
+void
+cp_ipl_device_free(void *handle)
+{
+    struct cp_ipl_dev *h = handle;
+    if (h) {
+        blockdev_unref(h->bd);
+        free(h->img);
+        free(h);
+    }
+}
+
+int
+cp_ipl_device_start(struct vm *vm, void *handle, const char *parm, char *err, size_t errlen)
+{
+    struct cp_ipl_dev *h = handle;
+    int rc = -EINVAL;
+    if (h->img) {
+        char name[8];
+        snprintf(name, sizeof name, "%03X", h->vaddr);
+        vm_reset(vm, false);
+        rc = vm_ipl_elf_image(vm, h->img, (size_t)h->len, name, parm && *parm ? parm : NULL,
+                              err, errlen);
+    } else {
+        snprintf(err, errlen, "the disk was not read");
+    }
+    cp_ipl_device_free(h);
     return rc;
+}
+
+int
+cp_ipl_device(struct vm *vm, unsigned vaddr, const char *parm, char *err, size_t errlen)
+{
+    void *h = cp_ipl_device_open(vm, vaddr, err, errlen);
+    if (!h) {
+        return -ENODEV;
+    }
+    int rc = cp_ipl_device_read(h, err, errlen);
+    if (rc != 0) {
+        cp_ipl_device_free(h);
+        return rc;
+    }
+    return cp_ipl_device_start(vm, h, parm, err, errlen);
 }

@@ -32,6 +32,14 @@ extern const struct cp_vm_ops cp_vm_ops_standard;
  * bootable ELF at its first byte (docs/ABI.md).  0, or a negative errno with
  * a one-line reason in err (the VM is unchanged when the disk is refused). */
 int cp_ipl_device(struct vm *vm, unsigned vaddr, const char *parm, char *err, size_t errlen);
+/* The same in three steps, so the disk can be read on an I/O worker: open
+ * (the VM's thread: finds the disk; NULL + err), read (any thread: reads
+ * the ELF image; 0 or -errno + err), start (the VM's thread: resets the VM
+ * and IPLs the image; always consumes the handle); free drops a handle. */
+void *cp_ipl_device_open(struct vm *vm, unsigned vaddr, char *err, size_t errlen);
+int cp_ipl_device_read(void *handle, char *err, size_t errlen);
+int cp_ipl_device_start(struct vm *vm, void *handle, const char *parm, char *err, size_t errlen);
+void cp_ipl_device_free(void *handle);
 
 /* The directory's side (cp/system_dir.c).  Each thread that asks opens its
  * own connection to the directory, kept until the thread ends. */

@@ -590,6 +590,86 @@ v_ipl(void *p, const char *what, const char *parm, struct cp_out *out)
     return 0;
 }
 
+/* A device address: 1-4 hex digits with a decimal digit among them. */
+static bool
+is_device(const char *what)
+{
+    size_t n = strlen(what);
+    return n >= 1 && n <= 4 && strspn(what, "0123456789ABCDEFabcdef") == n &&
+           strpbrk(what, "0123456789") != NULL;
+}
+
+/* The IPL of a device in steps (cp_vm_ops.ipl_dev_*). */
+struct ipl_dev_h {
+    void *dev; /* cp_ipl_device_open's handle */
+    char what[8];
+};
+
+static int
+v_ipl_dev_open(void *p, const char *what, void **handle, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    if (!is_device(what)) {
+        return 1;
+    }
+    char err[256] = "";
+    struct ipl_dev_h *h = calloc(1, sizeof *h);
+    if (h) {
+        h->dev = cp_ipl_device_open(cv->vm, (unsigned)strtoul(what, NULL, 16), err, sizeof err);
+    } else {
+        snprintf(err, sizeof err, "out of memory");
+    }
+    if (!h || !h->dev) {
+        free(h);
+        cp_out_msg(out, MSG_IPLFAIL, what, err);
+        return MSG_IPLFAIL;
+    }
+    snprintf(h->what, sizeof h->what, "%s", what);
+    *handle = h;
+    return 0;
+}
+
+static int
+v_ipl_dev_read(void *handle, struct cp_out *out)
+{
+    struct ipl_dev_h *h = handle;
+    char err[256] = "";
+    if (cp_ipl_device_read(h->dev, err, sizeof err) != 0) {
+        cp_out_msg(out, MSG_IPLFAIL, h->what, err);
+        return MSG_IPLFAIL;
+    }
+    return 0;
+}
+
+static void
+v_ipl_dev_free(void *handle)
+{
+    struct ipl_dev_h *h = handle;
+    if (h) {
+        cp_ipl_device_free(h->dev);
+        free(h);
+    }
+}
+
+static int
+v_ipl_dev_start(void *p, void *handle, const char *parm, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    struct ipl_dev_h *h = handle;
+    char err[256] = "";
+    int rc = cp_ipl_device_start(cv->vm, h->dev, parm, err, sizeof err);
+    h->dev = NULL;
+    if (rc != 0) {
+        cp_out_msg(out, MSG_IPLFAIL, h->what, err);
+        v_ipl_dev_free(h);
+        return MSG_IPLFAIL;
+    }
+    snprintf(cv->last_ipl, sizeof cv->last_ipl, "%s", h->what);
+    snprintf(cv->last_parm, sizeof cv->last_parm, "%s", parm ? parm : "");
+    v_ipl_dev_free(h);
+    return 0;
+}
+
 static void
 v_reset(void *p, bool clear)
 {
@@ -809,6 +889,10 @@ const struct cp_vm_ops cp_vm_ops_standard = {
     .run = v_run,
     .kick = v_kick,
     .ipl = v_ipl,
+    .ipl_dev_open = v_ipl_dev_open,
+    .ipl_dev_read = v_ipl_dev_read,
+    .ipl_dev_start = v_ipl_dev_start,
+    .ipl_dev_free = v_ipl_dev_free,
     .reset = v_reset,
     .define_storage = v_define_storage,
     .cpu = v_cpu,
