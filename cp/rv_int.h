@@ -289,10 +289,10 @@ struct rv_cpu {
     struct rv_stats stats;
     char stop_text[160];
 
-    /* TRACE (cp/rv.c only, see rv_cpu_set_trace): on while `on`.  During a
-     * traced rv_cpu_run, hooks.ecall/trap_taken are wrappers and the real
-     * ones are in `saved`; [tr_pc, tr_pc + ...) with tr_instret the
-     * instructions of the current block not yet reported. */
+    /* TRACE (cp/rv.c only, see rv_cpu_set_trace): active while tr_on.
+     * During a traced rv_cpu_run, hooks.ecall/trap_taken are wrappers and
+     * the real hooks are in tr_saved; the instructions retired after
+     * tr_instret, from tr_pc on, are not reported yet. */
     bool tr_on;
     struct rv_trace tr;
     struct rv_hooks tr_saved;
