@@ -156,23 +156,61 @@ conn_wait(struct conn *c, const char *text)
     }
 }
 
-/* A console logon: connect to CMS's first Ready. *ms gets the time. */
+/* Where the time of the logons one at a time goes (sums, ms). */
+enum { ST_AUTH, ST_CHANNEL, ST_SHELL, ST_LOGON_AT, ST_READY, ST_N };
+static const char *const stage_names[ST_N] = {
+    "connect, key exchange, key auth", "channel open", "pty and shell requests",
+    "to the LOGON AT line", "to CMS's Ready",
+};
+static double stage_sum[ST_N];
+static int stage_n;
+
+/* A console logon: connect to CMS's first Ready. *ms gets the time; the
+ * stages are summed when stages != 0. */
 static int
-conn_logon(struct conn *c, int idx, ssh_key key, double *ms)
+conn_logon_staged(struct conn *c, int idx, ssh_key key, double *ms, int stages)
 {
-    double t0 = now_ms();
+    double t[ST_N + 1];
+    t[0] = now_ms();
     if (conn_auth(c, idx, key) != 0) {
         return -1;
     }
+    t[1] = now_ms();
     c->ch = ssh_channel_new(c->s);
-    if (c->ch == NULL || ssh_channel_open_session(c->ch) != SSH_OK ||
-        ssh_channel_request_pty_size(c->ch, "xterm", 80, 24) != SSH_OK ||
-        ssh_channel_request_shell(c->ch) != SSH_OK || conn_wait(c, "Ready;") != 0) {
-        fprintf(stderr, "login_bench: session %d: no Ready after logon\n", idx);
-        return -1;
+    if (c->ch == NULL || ssh_channel_open_session(c->ch) != SSH_OK) {
+        goto fail;
     }
-    *ms = now_ms() - t0;
+    t[2] = now_ms();
+    if (ssh_channel_request_pty_size(c->ch, "xterm", 80, 24) != SSH_OK ||
+        ssh_channel_request_shell(c->ch) != SSH_OK) {
+        goto fail;
+    }
+    t[3] = now_ms();
+    if (conn_wait(c, "LOGON AT") != 0) {
+        goto fail;
+    }
+    t[4] = now_ms();
+    if (conn_wait(c, "Ready;") != 0) {
+        goto fail;
+    }
+    t[5] = now_ms();
+    *ms = t[5] - t[0];
+    if (stages) {
+        for (int i = 0; i < ST_N; i++) {
+            stage_sum[i] += t[i + 1] - t[i];
+        }
+        stage_n++;
+    }
     return 0;
+fail:
+    fprintf(stderr, "login_bench: session %d: no Ready after logon\n", idx);
+    return -1;
+}
+
+static int
+conn_logon(struct conn *c, int idx, ssh_key key, double *ms)
+{
+    return conn_logon_staged(c, idx, key, ms, 0);
 }
 
 /* A line in, to the next Ready. */
@@ -339,7 +377,7 @@ main(int argc, char **argv)
     double alone[LB_ALONE];
     for (int i = 0; i < LB_ALONE; i++) {
         struct conn c;
-        if (conn_logon(&c, i + 1, key, &alone[i]) != 0) {
+        if (conn_logon_staged(&c, i + 1, key, &alone[i], 1) != 0) {
             return 1;
         }
         conn_logoff(&c);
@@ -429,6 +467,11 @@ main(int argc, char **argv)
     printf("  200 logons at once took %.0f ms (the client used %.0f ms of CPU in it); all 200 x %d\n"
            "  commands %.0f ms (%.0f/s)\n",
            t_burst, cpu_burst, LB_CMDS_ALL, t_all, nall * 1000.0 / t_all);
+    printf("  a logon one at a time, mean of %d:", stage_n);
+    for (int i = 0; i < ST_N; i++) {
+        printf("%s %s %.2f ms", i ? ";" : "", stage_names[i], stage_sum[i] / stage_n);
+    }
+    printf("\n");
     printf("  password logons: %.1f/s with %d client threads (%d refused); one yescrypt hash "
            "%.2f ms\n",
            pw_rate, LB_PW_THREADS, atomic_load(&pw_bad), h);
