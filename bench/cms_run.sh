@@ -60,20 +60,29 @@ ipl_rss() {
     echo "$rss"
 }
 rss0=$(ipl_rss) || exit 1
-i=1
-while [ $i -le "$NVMS" ]; do
-    printf 'USER A%d %s 32M 32M G\n IPL CMS\n OPTION AUTOLOG\n CONSOLE 009 T\n' "$i" "$HASH"
-    printf ' LINK MAINT 190 190 RR\n LINK MAINT 19E 19E RR\n MDISK 191 256K W\n*\n'
-    i=$((i + 1))
-done >"$T/users.txt"
-"$VMRV" directory --data "$D" import "$T/users.txt" --merge --yes >"$T/import.out" 2>&1 ||
-    { tail "$T/import.out"; exit 1; }
+# users IPL WHAT: the directory's NVMS AUTOLOG users, IPLing WHAT (CMS or none)
+users() {
+    i=1
+    while [ $i -le "$NVMS" ]; do
+        printf 'USER A%d %s 32M 32M G\n IPL %s\n OPTION AUTOLOG\n CONSOLE 009 T\n' "$i" "$HASH" "$1"
+        printf ' LINK MAINT 190 190 RR\n LINK MAINT 19E 19E RR\n MDISK 191 256K W\n*\n'
+        i=$((i + 1))
+    done >"$T/users.txt"
+    "$VMRV" directory --data "$D" import "$T/users.txt" --merge --yes >"$T/import.out" 2>&1 ||
+        { tail "$T/import.out"; exit 1; }
+}
+users none
+: >"$D/vmrv.log"
+rssn=$(ipl_rss) || exit 1
+users CMS
+: >"$D/vmrv.log"
 rss1=$(ipl_rss) || exit 1
 logons=$(grep -c ' A[0-9][0-9]* logged on by' "$D/vmrv.log")
 per=$(( (rss1 - rss0) / NVMS ))
-echo "Whole system: vmrv ipl RSS $rss0 KiB; with $NVMS CMS users logged on by AUTOLOG" \
-    "($logons in vmrv.log) and idle at Ready: $rss1 KiB, $per KiB each"
-echo "  (the VM alone is cms_vm_density_per_vm above; the difference is CP's per-user share:"
-echo "  user and console structures, console ring, dispatcher entry)"
+pern=$(( (rssn - rss0) / NVMS ))
+echo "Whole system: vmrv ipl RSS $rss0 KiB; with $NVMS users logged on by AUTOLOG:"
+echo "  IPL none (CP's user, console, VM and its minidisks, no guest run): $rssn KiB, $pern KiB each"
+echo "  IPL CMS, idle at Ready ($logons logons in vmrv.log): $rss1 KiB, $per KiB each"
 echo "BENCH cms_user_density $per KiB"
+echo "BENCH cms_user_density_cp_only $pern KiB"
 [ "$logons" -eq "$NVMS" ] || { echo "bench-cms: only $logons of $NVMS users logged on"; exit 1; }
