@@ -203,6 +203,7 @@ console_free(struct console *c)
     }
     free(c->draft);
     explicit_bzero(c->line, sizeof c->line);
+    explicit_bzero(c->ubuf, sizeof c->ubuf);
     memset(c, 0, sizeof *c);
 }
 
@@ -360,6 +361,7 @@ console_take_line(struct console *c, struct login_buf *w)
     c->cur = 0;
     c->utf8_more = 0;
     c->ubuf_len = 0;
+    explicit_bzero(c->ubuf, sizeof c->ubuf);
     c->line[0] = '\0';
     c->line_ready = 0;
     c->masked = 0;
