@@ -12,8 +12,10 @@
  * on the dispatcher thread that runs the user, except smsg (any thread:
  * it queues, then posts the event through the user's mailbox).
  *
- * Named systems: IPL NAME loads DATA/systems/NAME.elf (or name.elf) until
- * shared saved segments exist; IPL of a device is not in this release.
+ * Named systems: IPL NAME attaches the named saved system built from
+ * DATA/systems/NAME.elf (or name.elf), shared by every VM (cp/nss.h); an
+ * ELF outside the saved-segment window is loaded privately.  IPL of a
+ * device is not in this release.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,6 +27,8 @@
 #include <unistd.h>
 
 #include "cp/cpcmd.h"
+#include "cp/nss.h"
+#include "cp/paging.h"
 #include "cp/stor.h"
 #include "cp/system_std.h"
 #include "cp/vdev.h"
@@ -270,6 +274,7 @@ build_vm(struct cpvm *cv, uint64_t storage, char *err, size_t errlen)
         .ctx = cv,
         .cp_command = svc_cp_command,
         .message = svc_message,
+        .segment = nss_diag_segment,
         .trace = svc_trace,
         .log = svc_log,
     };
@@ -289,6 +294,11 @@ build_vm(struct cpvm *cv, uint64_t storage, char *err, size_t errlen)
 static void *
 v_create(void *svc_ctx, struct cp_user *u, const struct cp_dirent *de, char *err, size_t errlen)
 {
+    if (paging_full()) {
+        /* the operator was told when it filled (cp/paging.c) */
+        snprintf(err, errlen, "the paging file is full; try again later");
+        return NULL;
+    }
     struct cpvm *cv = calloc(1, sizeof *cv);
     if (!cv) {
         snprintf(err, errlen, "out of memory");
@@ -399,7 +409,7 @@ ipl_named(struct cpvm *cv, const char *what, const char *parm, char *err, size_t
         }
     }
     vm_reset(cv->vm, false);
-    return vm_ipl_elf(cv->vm, path, parm && *parm ? parm : NULL, err, errlen);
+    return vm_ipl_nss(cv->vm, what, path, parm && *parm ? parm : NULL, err, errlen);
 }
 
 static int
