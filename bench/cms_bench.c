@@ -92,7 +92,8 @@ run_to_read(struct vm *vm)
 /* A VM with a console on (in_fd, out_fd) and the disks 191 (a) and 190,
  * IPLed; NULL on failure. */
 static struct vm *
-make_vm(const char *userid, struct vdev_term **term, int in_fd, int out_fd, struct blockdev *a)
+make_vm(const char *userid, struct vdev_term **term, int in_fd, int out_fd, struct blockdev *a,
+        int nss)
 {
     struct vm *vm = vm_create(CB_STORAGE, userid);
     *term = vdev_term_create(in_fd, out_fd);
@@ -101,7 +102,8 @@ make_vm(const char *userid, struct vdev_term **term, int in_fd, int out_fd, stru
         vdev_console_attach(vm_devices(vm), VDEV_CONSOLE_ADDR, &vdev_term_ops, *term) != 0 ||
         vdev_disk_attach(vm_devices(vm), 0x191, a, true, userid, 0x191) != 0 ||
         vdev_disk_attach(vm_devices(vm), 0x190, cb_sdisk, true, userid, 0x190) != 0 ||
-        vm_ipl_elf(vm, cb_elf, NULL, err, sizeof err) != 0) {
+        (nss ? vm_ipl_nss(vm, "CMS", cb_elf, NULL, err, sizeof err)
+             : vm_ipl_elf(vm, cb_elf, NULL, err, sizeof err)) != 0) {
         die("cannot make a VM");
     }
     return vm;
@@ -173,33 +175,39 @@ main(int argc, char **argv)
 
     /* 1. IPL to Ready */
     double cp_ms[CB_IPLS], virt_ms[CB_IPLS], thr_ms[CB_IPLS];
-    for (int i = 0; i < CB_IPLS; i++) {
+    double ncp_ms[CB_IPLS], nvirt_ms[CB_IPLS], nthr_ms[CB_IPLS];
+    for (int i = 0; i < 2 * CB_IPLS; i++) {
         struct vdev_term *term;
+        int nss = i >= CB_IPLS;
         double t0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
-        struct vm *vm = make_vm("IPLBENCH", &term, null_fd, out_fd, cb_adisk);
+        struct vm *vm = make_vm("IPLBENCH", &term, null_fd, out_fd, cb_adisk, nss);
         if (run_to_read(vm) != 0) {
             die("CMS did not reach Ready");
         }
-        thr_ms[i] = clock_ms(CLOCK_THREAD_CPUTIME_ID) - t0;
+        double thr = clock_ms(CLOCK_THREAD_CPUTIME_ID) - t0;
         uint64_t v, t;
         vm_cpu_times(vm, &v, &t);
-        cp_ms[i] = (double)(t - v) / 1e3;
-        virt_ms[i] = (double)v / 1e3;
+        int k = i % CB_IPLS;
+        (nss ? nthr_ms : thr_ms)[k] = thr;
+        (nss ? ncp_ms : cp_ms)[k] = (double)(t - v) / 1e3;
+        (nss ? nvirt_ms : virt_ms)[k] = (double)v / 1e3;
         vm_destroy(vm);
     }
     size_t readies = count_lines(outpath, "Ready;");
-    if (readies < CB_IPLS) {
+    if (readies < 2 * CB_IPLS) {
         die("fewer Ready lines than IPLs");
     }
     double ipl_cp = median(cp_ms, CB_IPLS), ipl_virt = median(virt_ms, CB_IPLS);
     double ipl_thr = median(thr_ms, CB_IPLS);
+    double nipl_cp = median(ncp_ms, CB_IPLS), nipl_virt = median(nvirt_ms, CB_IPLS);
+    double nipl_thr = median(nthr_ms, CB_IPLS);
 
     /* 2. LISTFILE on 10,000 files */
     if (ftruncate(out_fd, 0) != 0 || lseek(out_fd, 0, SEEK_SET) != 0) {
         die("cannot reset the console file");
     }
     struct vdev_term *term;
-    struct vm *vm = make_vm("LISTBIG", &term, pfd[0], out_fd, cb_big);
+    struct vm *vm = make_vm("LISTBIG", &term, pfd[0], out_fd, cb_big, 1);
     if (run_to_read(vm) != 0) {
         die("CMS did not reach Ready (big disk)");
     }
@@ -236,7 +244,7 @@ main(int argc, char **argv)
     for (int i = 0; i < nvms; i++) {
         char uid[16];
         snprintf(uid, sizeof uid, "D%d", i);
-        vms[i] = make_vm(uid, &term, null_fd, out_fd, cb_adisk);
+        vms[i] = make_vm(uid, &term, null_fd, out_fd, cb_adisk, 1);
         if (run_to_read(vms[i]) != 0) {
             die("a density VM did not reach Ready");
         }
@@ -277,12 +285,17 @@ main(int argc, char **argv)
     }
     free(vms);
 
-    printf("CMS on the VM layer (in-process, cms.elf loaded from its file)\n");
-    printf("  IPL to Ready (median of %d): CP %.3f ms, guest %.3f ms, thread CPU %.3f ms\n",
+    printf("CMS on the VM layer (in-process)\n");
+    printf("  IPL to Ready (median of %d), cms.elf loaded privately: CP %.3f ms, guest %.3f ms,\n"
+           "    thread CPU %.3f ms\n",
            CB_IPLS, ipl_cp, ipl_virt, ipl_thr);
+    printf("  IPL to Ready as the saved system CMS (as IPL CMS does): CP %.3f ms, guest %.3f ms,\n"
+           "    thread CPU %.3f ms\n",
+           nipl_cp, nipl_virt, nipl_thr);
     printf("  LISTFILE * * A, %zu files listed: wall %.1f ms, CPU %.1f ms (CP %.1f, guest %.1f)\n",
            listed, list_wall, list_cpu, list_cp, list_virt);
-    printf("  %d VMs at Ready: %.1f KiB of host memory each (RSS delta)\n", nvms, per);
+    printf("  %d VMs at Ready (saved system CMS): %.1f KiB of host memory each (RSS delta)\n", nvms,
+           per);
     printf("    guest frames %.1f KiB (%.1f pages), page maps %.1f KiB, CPU state and\n"
            "    translations %.1f KiB, the rest (VM, devices, console) %.1f KiB\n"
            "    (malloc: %.1f KiB in the heap, %.1f KiB in mmapped blocks)\n",
@@ -295,6 +308,9 @@ main(int argc, char **argv)
     printf("BENCH cms_ipl_cp_time %.3f ms\n", ipl_cp);
     printf("BENCH cms_ipl_guest_time %.3f ms\n", ipl_virt);
     printf("BENCH cms_ipl_thread_cpu %.3f ms\n", ipl_thr);
+    printf("BENCH cms_ipl_nss_cp_time %.3f ms\n", nipl_cp);
+    printf("BENCH cms_ipl_nss_guest_time %.3f ms\n", nipl_virt);
+    printf("BENCH cms_ipl_nss_thread_cpu %.3f ms\n", nipl_thr);
     printf("BENCH cms_listfile_10k_wall %.1f ms\n", list_wall);
     printf("BENCH cms_listfile_10k_cpu %.1f ms\n", list_cpu);
     printf("BENCH cms_vm_density_per_vm %.1f KiB\n", per);
