@@ -163,7 +163,7 @@ main(int argc, char **argv)
     cb_big = open_disk(argv[4]);
     int nvms = atoi(argv[5]);
     cb_tlb = rv_tlb_create();
-    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir;
     char outpath[1024];
     snprintf(outpath, sizeof outpath, "%s/cms_bench.%ld.out", tmp, (long)getpid());
     int out_fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
