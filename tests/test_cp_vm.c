@@ -27,6 +27,7 @@
 #include "cp/system.h"
 #include "cp/system_std.h"
 #include "tests/test_cp_harness.h"
+#include "tests/test_cp_sys.h"
 #include "tests/test_cp_term.h"
 
 #define ASSERT_HAS(hay, needle)                                                                \
@@ -42,24 +43,6 @@
  *   USER ALICE SECRET123 32M 64M G / IPL HELLO / LINK MAINT 190 190 RR
  * made through dir_entry_put. */
 static void
-add_user(struct dir *d, const char *userid, const char *classes, const char *ipl,
-         struct dir_mdisk *md, size_t nmd, struct dir_link *ln, size_t nln)
-{
-    struct dir_entry e;
-    assert_int_equal(dir_entry_init(&e, userid), 0);
-    snprintf(e.user.classes, sizeof e.user.classes, "%s", classes);
-    snprintf(e.user.ipl, sizeof e.user.ipl, "%s", ipl);
-    e.mdisks = md;
-    e.n_mdisks = nmd;
-    e.links = ln;
-    e.n_links = nln;
-    if (dir_entry_put(d, &e, DIR_PUT_CREATE) != 0) {
-        fail_msg("put %s: %s", userid, dir_errmsg(d));
-    }
-    assert_int_equal(dir_password_set(d, userid, "SECRET123"), 0);
-}
-
-static void
 make_directory(struct dir *d)
 {
     struct dir_mdisk md[3] = {
@@ -67,99 +50,38 @@ make_directory(struct dir *d)
         {"MAINT", 0x191, 256, DIR_MODE_W, "", "", "", ""},
         {"MAINT", 0x192, 256, DIR_MODE_W, "ALL", "WPASS", "MPASS", ""},
     };
-    add_user(d, "MAINT", "ABCDEFG", "", md, 3, NULL, 0);
-    add_user(d, "BOB", "G", "CPDIAG", NULL, 0, NULL, 0);
+    cpsys_add_user(d, "MAINT", "ABCDEFG", "", md, 3, NULL, 0);
+    cpsys_add_user(d, "BOB", "G", "CPDIAG", NULL, 0, NULL, 0);
     struct dir_link ln = {"ALICE", "MAINT", 0x190, 0x190, DIR_MODE_RR};
-    add_user(d, "ALICE", "G", "HELLO", NULL, 0, &ln, 1);
+    cpsys_add_user(d, "ALICE", "G", "HELLO", NULL, 0, &ln, 1);
 }
 
-struct env {
-    char data[256];
-    struct cp_services svc;
-    struct cp_system *sys;
+static const struct cpsys_system systems[] = {
+    {"CPDIAG", "cp_diag.elf"},
+    {"HELLO", "hello.elf"},
+    {"TRAPS", "asm_cpu_traps.elf"},
+    {"TIMER", "asm_cpu_timer.elf"},
 };
-
-static void
-link_system(const char *data, const char *name, const char *elf)
-{
-    const char *b = getenv("top_builddir");
-    char from[1024], to[512], cwd[512];
-    if (!getcwd(cwd, sizeof cwd)) {
-        fail_msg("getcwd");
-    }
-    snprintf(from, sizeof from, "%s/%s/tests/guest/%s", cwd, b ? b : ".", elf);
-    snprintf(to, sizeof to, "%s/systems/%s.elf", data, name);
-    if (access(from, R_OK) != 0) {
-        fail_msg("%s is missing: build check_DATA first", from);
-    }
-    assert_int_equal(symlink(from, to), 0);
-}
 
 static int
 setup(void **state)
 {
-    struct env *e = calloc(1, sizeof *e);
-    harness_tmpdir(e->data, sizeof e->data);
-    struct dir *d = NULL;
-    char err[256] = "";
-    if (dir_open(&d, e->data, DIR_OPEN_CREATE, err, sizeof err) != 0) {
-        fail_msg("dir_open: %s", err);
-    }
-    make_directory(d);
-    dir_close(d);
-    char sysdir[300];
-    snprintf(sysdir, sizeof sysdir, "%s/systems", e->data);
-    assert_int_equal(mkdir(sysdir, 0700), 0);
-    link_system(e->data, "CPDIAG", "cp_diag.elf");
-    link_system(e->data, "HELLO", "hello.elf");
-    link_system(e->data, "TRAPS", "asm_cpu_traps.elf");
-    link_system(e->data, "TIMER", "asm_cpu_timer.elf");
-    assert_int_equal(cplog_open(e->data, CPLOG_DEBUG, false), 0);
-    if (cp_services_standard(&e->svc, e->data, err, sizeof err) != 0) {
-        fail_msg("services: %s", err);
-    }
-    struct cp_config cfg;
-    cp_config_defaults(&cfg);
-    assert_int_equal(cp_config_set(&cfg, "dispatchers", "2", err, sizeof err), 0);
-    assert_int_equal(cp_config_set(&cfg, "timezone", "UTC", err, sizeof err), 0);
-    assert_int_equal(cp_config_set(&cfg, "data_dir", e->data, err, sizeof err), 0);
-    e->sys = cp_system_create(&cfg, &e->svc, err, sizeof err);
-    assert_non_null(e->sys);
-    assert_int_equal(cp_system_start(e->sys), 0);
-    *state = e;
+    *state = cpsys_start(make_directory, systems, sizeof systems / sizeof *systems);
     return 0;
 }
 
 static int
 teardown(void **state)
 {
-    struct env *e = *state;
-    assert_int_equal(cp_system_shutdown(e->sys, 5000), 0);
-    cp_system_destroy(e->sys);
-    cp_services_standard_free(&e->svc);
-    cplog_close();
-    harness_rmtree(e->data);
-    free(e);
+    cpsys_stop(*state);
     return 0;
-}
-
-static struct fterm *
-logon(struct env *e, const char *userid)
-{
-    struct fterm *t = fterm_new();
-    char why[256] = "";
-    int rc = cp_logon(e->sys, userid, "127.0.0.1:1", &fterm_ops, t, &t->s, why, sizeof why);
-    if (rc) {
-        fail_msg("logon %s: %s", userid, why);
-    }
-    return t;
 }
 
 static void
 test_guest_uses_cp(void **state)
 {
-    struct env *e = *state;
-    struct fterm *bob = logon(e, "BOB");
+    struct cpsys *e = *state;
+    struct fterm *bob = cpsys_logon(e, "BOB");
     /* the directory's IPL runs the guest; its DIAG 0x008 checks passed */
     if (!fterm_wait(bob, "CPDIAG READY 0", 10000)) {
         char *t = fterm_text(bob);
@@ -245,8 +167,8 @@ test_guest_uses_cp(void **state)
 static void
 test_links_at_logon_and_attention(void **state)
 {
-    struct env *e = *state;
-    struct fterm *alice = logon(e, "ALICE");
+    struct cpsys *e = *state;
+    struct fterm *alice = cpsys_logon(e, "ALICE");
     /* HELLO prints and exits */
     assert_true(fterm_wait(alice, "hello from the guest, 42", 10000));
     assert_true(fterm_wait(alice, "VMR150W", 5000));
@@ -314,8 +236,8 @@ ipl_and_wait(struct fterm *t, const char *what)
 static void
 test_trace(void **state)
 {
-    struct env *e = *state;
-    struct fterm *a = logon(e, "ALICE");
+    struct cpsys *e = *state;
+    struct fterm *a = cpsys_logon(e, "ALICE");
     assert_true(fterm_wait(a, "hello from the guest, 42", 10000));
     assert_true(fterm_wait(a, "VMR150W", 5000));
     fterm_type(a, "trace instructions diagnose");
@@ -468,8 +390,8 @@ write_elf_to_disk(const char *data, const char *image, const char *elf)
 static void
 test_ipl_device(void **state)
 {
-    struct env *e = *state;
-    struct fterm *m = logon(e, "MAINT");
+    struct cpsys *e = *state;
+    struct fterm *m = cpsys_logon(e, "MAINT");
     assert_true(fterm_wait(m, "LOGON AT", 5000));
     /* an empty disk, a missing device, a non-disk device */
     fterm_type(m, "ipl 191");
@@ -511,7 +433,7 @@ test_ipl_device(void **state)
 static void
 test_directory_lookup(void **state)
 {
-    struct env *e = *state;
+    struct cpsys *e = *state;
     struct cp_dirent de;
     assert_int_equal(e->svc.dir_lookup(e->svc.ctx, "BOB", &de), 0);
     assert_string_equal(de.userid, "BOB");
@@ -562,9 +484,9 @@ test_link_rules(void **state)
 static void
 test_link_modes(void **state)
 {
-    struct env *e = *state;
-    struct fterm *bob = logon(e, "BOB");
-    struct fterm *alice = logon(e, "ALICE");
+    struct cpsys *e = *state;
+    struct fterm *bob = cpsys_logon(e, "BOB");
+    struct fterm *alice = cpsys_logon(e, "ALICE");
     assert_true(fterm_wait(bob, "CPDIAG READY", 10000));
     fterm_type(bob, "#cp link maint 192 192 w pass wpass");
     assert_true(fterm_wait(bob, "VMR145I MAINT 192 linked as 192 W", 3000));

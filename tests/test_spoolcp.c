@@ -27,6 +27,7 @@
 #include "cp/spool_cp.h"
 #include "cp/system_std.h"
 #include "tests/test_cp_harness.h"
+#include "tests/test_cp_sys.h"
 #include "tests/test_cp_term.h"
 
 #define ASSERT_HAS(hay, needle)                                                                \
@@ -40,112 +41,33 @@
  * (class G, IPL SPUR: tests/guest/spool_ur.elf), CAROL (class G, no IPL),
  * DAVE (IPL SPUR: random DIAG calls). */
 static void
-add_user(struct dir *d, const char *userid, const char *classes, const char *ipl,
-         struct dir_mdisk *md, size_t nmd, struct dir_link *ln, size_t nln)
-{
-    struct dir_entry e;
-    assert_int_equal(dir_entry_init(&e, userid), 0);
-    snprintf(e.user.classes, sizeof e.user.classes, "%s", classes);
-    snprintf(e.user.ipl, sizeof e.user.ipl, "%s", ipl);
-    e.mdisks = md;
-    e.n_mdisks = nmd;
-    e.links = ln;
-    e.n_links = nln;
-    if (dir_entry_put(d, &e, DIR_PUT_CREATE) != 0) {
-        fail_msg("put %s: %s", userid, dir_errmsg(d));
-    }
-    assert_int_equal(dir_password_set(d, userid, "SECRET123"), 0);
-}
-
-static void
 make_directory(struct dir *d)
 {
-    add_user(d, "MAINT", "ABCDEFG", "", NULL, 0, NULL, 0);
-    add_user(d, "OPER", "DG", "", NULL, 0, NULL, 0);
-    add_user(d, "ALICE", "G", "SPUR", NULL, 0, NULL, 0);
-    add_user(d, "BOB", "G", "SPUR", NULL, 0, NULL, 0);
-    add_user(d, "CAROL", "G", "", NULL, 0, NULL, 0);
-    add_user(d, "DAVE", "G", "SPUR", NULL, 0, NULL, 0);
+    cpsys_add_user(d, "MAINT", "ABCDEFG", "", NULL, 0, NULL, 0);
+    cpsys_add_user(d, "OPER", "DG", "", NULL, 0, NULL, 0);
+    cpsys_add_user(d, "ALICE", "G", "SPUR", NULL, 0, NULL, 0);
+    cpsys_add_user(d, "BOB", "G", "SPUR", NULL, 0, NULL, 0);
+    cpsys_add_user(d, "CAROL", "G", "", NULL, 0, NULL, 0);
+    cpsys_add_user(d, "DAVE", "G", "SPUR", NULL, 0, NULL, 0);
 }
 
-struct env {
-    char data[256];
-    struct cp_services svc;
-    struct cp_system *sys;
+static const struct cpsys_system systems[] = {
+    {"SPUR", "spool_ur.elf"},
+    {"HELLO", "hello.elf"},
 };
-
-static void
-link_system(const char *data, const char *name, const char *elf)
-{
-    const char *b = getenv("top_builddir");
-    char from[1024], to[512], cwd[512];
-    if (!getcwd(cwd, sizeof cwd)) {
-        fail_msg("getcwd");
-    }
-    snprintf(from, sizeof from, "%s/%s/tests/guest/%s", cwd, b ? b : ".", elf);
-    snprintf(to, sizeof to, "%s/systems/%s.elf", data, name);
-    if (access(from, R_OK) != 0) {
-        fail_msg("%s is missing: build check_DATA first", from);
-    }
-    assert_int_equal(symlink(from, to), 0);
-}
 
 static int
 setup(void **state)
 {
-    struct env *e = calloc(1, sizeof *e);
-    harness_tmpdir(e->data, sizeof e->data);
-    struct dir *d = NULL;
-    char err[256] = "";
-    if (dir_open(&d, e->data, DIR_OPEN_CREATE, err, sizeof err) != 0) {
-        fail_msg("dir_open: %s", err);
-    }
-    make_directory(d);
-    dir_close(d);
-    char sysdir[300];
-    snprintf(sysdir, sizeof sysdir, "%s/systems", e->data);
-    assert_int_equal(mkdir(sysdir, 0700), 0);
-    link_system(e->data, "SPUR", "spool_ur.elf");
-    link_system(e->data, "HELLO", "hello.elf");
-    assert_int_equal(cplog_open(e->data, CPLOG_DEBUG, false), 0);
-    if (cp_services_standard(&e->svc, e->data, err, sizeof err) != 0) {
-        fail_msg("services: %s", err);
-    }
-    struct cp_config cfg;
-    cp_config_defaults(&cfg);
-    assert_int_equal(cp_config_set(&cfg, "dispatchers", "2", err, sizeof err), 0);
-    assert_int_equal(cp_config_set(&cfg, "timezone", "UTC", err, sizeof err), 0);
-    assert_int_equal(cp_config_set(&cfg, "data_dir", e->data, err, sizeof err), 0);
-    e->sys = cp_system_create(&cfg, &e->svc, err, sizeof err);
-    assert_non_null(e->sys);
-    assert_int_equal(cp_system_start(e->sys), 0);
-    *state = e;
+    *state = cpsys_start(make_directory, systems, sizeof systems / sizeof *systems);
     return 0;
 }
 
 static int
 teardown(void **state)
 {
-    struct env *e = *state;
-    assert_int_equal(cp_system_shutdown(e->sys, 5000), 0);
-    cp_system_destroy(e->sys);
-    cp_services_standard_free(&e->svc);
-    cplog_close();
-    harness_rmtree(e->data);
-    free(e);
+    cpsys_stop(*state);
     return 0;
-}
-
-static struct fterm *
-logon(struct env *e, const char *userid)
-{
-    struct fterm *t = fterm_new();
-    char why[256] = "";
-    int rc = cp_logon(e->sys, userid, "127.0.0.1:1", &fterm_ops, t, &t->s, why, sizeof why);
-    if (rc) {
-        fail_msg("logon %s: %s", userid, why);
-    }
-    return t;
 }
 
 static void
@@ -160,9 +82,9 @@ wait_or_fail(struct fterm *t, const char *text, int ms)
 static void
 test_punch_to_reader(void **state)
 {
-    struct env *e = *state;
-    struct fterm *bob = logon(e, "BOB");
-    struct fterm *alice = logon(e, "ALICE");
+    struct cpsys *e = *state;
+    struct fterm *bob = cpsys_logon(e, "BOB");
+    struct fterm *alice = cpsys_logon(e, "ALICE");
     wait_or_fail(alice, "SPUR SENT ", 10000);
     wait_or_fail(alice, " 0\n", 1000);
     wait_or_fail(bob, "SPUR READ 0", 10000);
@@ -196,7 +118,7 @@ test_punch_to_reader(void **state)
 
 /* A file of n text records in userid's reader (as SSH PUNCH makes). */
 static uint32_t
-feed(struct env *e, const char *userid, const char *fn, const char *ft, unsigned n)
+feed(struct cpsys *e, const char *userid, const char *fn, const char *ft, unsigned n)
 {
     struct cpsp_feed *f = NULL;
     assert_int_equal(cpsp_feed_open(e->svc.spool, userid, fn, ft, false, &f), 0);
@@ -213,7 +135,7 @@ feed(struct env *e, const char *userid, const char *fn, const char *ft, unsigned
 
 /* Runs cmd as userid, expects rc and (if not NULL) text in the output. */
 static void
-expect(struct env *e, const char *userid, const char *cmd, int want_rc, const char *text)
+expect(struct cpsys *e, const char *userid, const char *cmd, int want_rc, const char *text)
 {
     int rc = -1;
     char *out = run_cmd(e->sys, userid, cmd, &rc);
@@ -226,7 +148,7 @@ expect(struct env *e, const char *userid, const char *cmd, int want_rc, const ch
 
 /* Is the line of spoolid id before that of id2 in QUERY READER? */
 static bool
-listed_before(struct env *e, const char *userid, uint32_t id, uint32_t id2)
+listed_before(struct cpsys *e, const char *userid, uint32_t id, uint32_t id2)
 {
     char *out = run_cmd(e->sys, userid, "QUERY READER", NULL);
     char a[16], b[16];
@@ -241,7 +163,7 @@ listed_before(struct env *e, const char *userid, uint32_t id, uint32_t id2)
 static void
 test_commands(void **state)
 {
-    struct env *e = *state;
+    struct cpsys *e = *state;
     uint32_t a = feed(e, "CAROL", "ONE", "TEXT", 3);
     uint32_t b = feed(e, "CAROL", "TWO", "TEXT", 1);
     uint32_t c = feed(e, "CAROL", "THREE", "TEXT", 2);
@@ -312,10 +234,10 @@ test_commands(void **state)
 static void
 test_logged_on_user(void **state)
 {
-    struct env *e = *state;
+    struct cpsys *e = *state;
     /* a file that arrived while CAROL was away: told at logon */
     feed(e, "CAROL", "AWAY", "NOTE", 1);
-    struct fterm *t = logon(e, "CAROL");
+    struct fterm *t = cpsys_logon(e, "CAROL");
     wait_or_fail(t, "VMR300I FILES: 0001 RDR, NO PRT, NO PUN", 5000);
     fterm_type(t, "spool punch to bob class c copy 2 hold");
     fterm_type(t, "spool punch");
@@ -361,8 +283,8 @@ test_logged_on_user(void **state)
 static void
 test_console_spool(void **state)
 {
-    struct env *e = *state;
-    struct fterm *t = logon(e, "CAROL");
+    struct cpsys *e = *state;
+    struct fterm *t = cpsys_logon(e, "CAROL");
     fterm_type(t, "spool console start class t");
     fterm_type(t, "spool console");
     wait_or_fail(t, "CON  009 CL T NOCONT NOHOLD COPY 001 FORM STANDARD TO SYSTEM   START", 3000);
@@ -445,7 +367,7 @@ find_output(const char *dir, const char *part)
 static void
 test_printers(void **state)
 {
-    struct env *e = *state;
+    struct cpsys *e = *state;
     struct spool *sp = cpsp_store(e->svc.spool);
     /* two printer files of ALICE: class A and class B */
     uint32_t ids[2];
@@ -503,8 +425,8 @@ test_printers(void **state)
 static void
 test_guest_fuzz(void **state)
 {
-    struct env *e = *state;
-    struct fterm *t = logon(e, "DAVE");
+    struct cpsys *e = *state;
+    struct fterm *t = cpsys_logon(e, "DAVE");
     wait_or_fail(t, "SPUR FUZZ 0", 30000);
     wait_or_fail(t, "VMR150W", 10000); /* the guest ended: CP READ */
     expect(e, "MAINT", "QUERY NAMES", 0, "DAVE");
@@ -525,7 +447,7 @@ count_done(void *arg, int rc, uint32_t spoolid)
 static void
 test_many_files(void **state)
 {
-    struct env *e = *state;
+    struct cpsys *e = *state;
     struct spool *sp = cpsp_store(e->svc.spool);
     int done = 0;
     const int n = 10000;
@@ -565,7 +487,7 @@ test_many_files(void **state)
 static void
 test_full_spool(void **state)
 {
-    struct env *e = *state;
+    struct cpsys *e = *state;
     uint32_t keep = feed(e, "CAROL", "KEEP", "ME", 10);
     /* reopen the store with a small limit (the system is not started yet
      * for this: shut it down, swap, start again) */
@@ -574,13 +496,7 @@ test_full_spool(void **state)
     cpsp_close(e->svc.spool);
     char err[256] = "";
     assert_int_equal(cpsp_open(e->data, false, 4096, &e->svc.spool, err, sizeof err), 0);
-    struct cp_config cfg;
-    cp_config_defaults(&cfg);
-    assert_int_equal(cp_config_set(&cfg, "timezone", "UTC", err, sizeof err), 0);
-    assert_int_equal(cp_config_set(&cfg, "data_dir", e->data, err, sizeof err), 0);
-    e->sys = cp_system_create(&cfg, &e->svc, err, sizeof err);
-    assert_non_null(e->sys);
-    assert_int_equal(cp_system_start(e->sys), 0);
+    cpsys_restart(e);
     /* the file closed before the restart is there */
     char cmd[64];
     snprintf(cmd, sizeof cmd, "Q RDR");
