@@ -71,6 +71,26 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_EDIT_NO_STORAGE] = {"VMC110E", "Not enough storage for the file"},
     [M_EDIT_TRUNCATED] = {"VMC111W", "Line truncated to LRECL %lu"},
     [M_EDIT_CHANGED_N] = {"VMC112I", "%lu occurrence(s) changed in %lu line(s)"},
+    /* 200-239: the spool commands (cms/spool_*.c) */
+    [M_SP_NO_SPOOL] = {"VMC200E", "No spool devices in this virtual machine (no CP)"},
+    [M_SP_RDR_EMPTY] = {"VMC201E", "No files in your reader"},
+    [M_SP_NO_FILE] = {"VMC202E", "No file %s in your reader"},
+    [M_SP_RECEIVED] = {"VMC203I", "File %s %s %s received from %s (reader file %04lu, %lu records)"},
+    [M_SP_SENT] = {"VMC204I", "File %s %s %s sent to %s (spool file %04lu)"},
+    [M_SP_BAD_USER] = {"VMC205E", "Cannot send to %s: not a user in the CP directory"},
+    [M_SP_HELD] = {"VMC206E", "Reader file %04lu is held"},
+    [M_SP_FULL] = {"VMC207E", "The spool is full: %s %s not sent"},
+    [M_SP_KEPT] = {"VMC208I", "Reader file %04lu is kept in your reader"},
+    [M_SP_PUNCHED] = {"VMC209I", "File %s %s %s: %s FILE %04lu, %lu records"},
+    [M_SP_NOTE_PROMPT] = {"VMC210I", "Type the note; a line with only . sends it, .QUIT cancels it"},
+    [M_SP_NOTE_CANCEL] = {"VMC211I", "Note cancelled, nothing sent"},
+    [M_SP_NO_HEADER] = {"VMC212E", "Reader file %04lu was not made by DISK DUMP, PUNCH or SENDFILE"},
+    [M_SP_RDRLIST_PROMPT] = {"VMC213I", "Enter: n RECEIVE [fn ft fm] [(REPLACE], n PEEK, n DISCARD, n TRANSFER userid, LIST, or QUIT"},
+    [M_SP_DISCARDED] = {"VMC214I", "Reader file %04lu discarded"},
+    [M_SP_TRANSFERRED] = {"VMC215I", "Reader file %04lu transferred to %s"},
+    [M_SP_BAD_LINE] = {"VMC216E", "No line %s in the reader list"},
+    [M_SP_EMPTY] = {"VMC217E", "File %s %s %s is empty: nothing to send"},
+    [M_SP_IO] = {"VMC218E", "Spool error on %s: %s"},
 };
 
 const char *

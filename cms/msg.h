@@ -63,6 +63,25 @@ enum cms_msgid {
     M_EDIT_NO_STORAGE, /* VMC110E */
     M_EDIT_TRUNCATED, /* VMC111W */
     M_EDIT_CHANGED_N, /* VMC112I */
+    M_SP_NO_SPOOL, /* VMC200E */
+    M_SP_RDR_EMPTY, /* VMC201E */
+    M_SP_NO_FILE, /* VMC202E */
+    M_SP_RECEIVED, /* VMC203I */
+    M_SP_SENT, /* VMC204I */
+    M_SP_BAD_USER, /* VMC205E */
+    M_SP_HELD, /* VMC206E */
+    M_SP_FULL, /* VMC207E */
+    M_SP_KEPT, /* VMC208I */
+    M_SP_PUNCHED, /* VMC209I */
+    M_SP_NOTE_PROMPT, /* VMC210I */
+    M_SP_NOTE_CANCEL, /* VMC211I */
+    M_SP_NO_HEADER, /* VMC212E */
+    M_SP_RDRLIST_PROMPT, /* VMC213I */
+    M_SP_DISCARDED, /* VMC214I */
+    M_SP_TRANSFERRED, /* VMC215I */
+    M_SP_BAD_LINE, /* VMC216E */
+    M_SP_EMPTY, /* VMC217E */
+    M_SP_IO, /* VMC218E */
     M__COUNT
 };
 
