@@ -100,6 +100,9 @@ show_record(const unsigned char *rec, size_t len)
 {
     char line[CMS_LINE_MAX + 1];
     size_t n = len < CMS_LINE_MAX ? len : CMS_LINE_MAX;
+    while (n > 0 && rec[n - 1] == ' ') {
+        n--; /* as TYPE: trailing blanks of F records are not shown */
+    }
     for (size_t i = 0; i < n; i++) {
         line[i] = rec[i] >= ' ' && rec[i] <= '~' ? (char)rec[i] : '.';
     }
