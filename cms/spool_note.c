@@ -140,10 +140,11 @@ cmd_note(struct cms_plist *p)
             return 104;
         }
     }
-    int worst = 0;
+    int worst = 0, pointed = 0;
     for (int i = 1; i < end; i++) {
         uint32_t sid = 0;
         int rc = sp_punch_to(p->argv[i]);
+        pointed |= rc == 0;
         if (rc == 0) {
             rc = note_punch(&nt, &sid);
         }
@@ -158,7 +159,9 @@ cmd_note(struct cms_plist *p)
             break;
         }
     }
-    sp_cp("SPOOL PUNCH OFF");
+    if (pointed) {
+        sp_cp("SPOOL PUNCH OFF");
+    }
     note_free(&nt);
     return worst;
 }

@@ -194,7 +194,11 @@ cmd_sendfile(struct cms_plist *p)
         cms_msg(M_MISSING_OPERAND, "userid");
         return 24;
     }
-    int worst = 0;
+    struct fs_stat st0;
+    if ((rc = fs_state(&id, &st0)) != 0) {
+        return fs_report(rc, &id); /* before anything is spooled */
+    }
+    int worst = 0, pointed = 0;
     for (int i = next; i < end; i++) {
         const char *user = p->argv[i];
         uint32_t sid = 0;
@@ -205,6 +209,7 @@ cmd_sendfile(struct cms_plist *p)
             continue;
         }
         rc = sp_punch_to(user);
+        pointed |= rc == 0;
         if (rc == 0) {
             rc = sp_punch_file(SP_PUNCH, &id, SP_HEADER, &sid, &st);
             if (rc == 0) {
@@ -218,6 +223,8 @@ cmd_sendfile(struct cms_plist *p)
             break; /* no spool, no such file, HX: no use trying the others */
         }
     }
-    sp_cp("SPOOL PUNCH OFF");
+    if (pointed) {
+        sp_cp("SPOOL PUNCH OFF");
+    }
     return worst;
 }
