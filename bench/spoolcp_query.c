@@ -63,7 +63,7 @@ main(void)
 {
     const char *t = getenv("TMPDIR");
     char data[512];
-    snprintf(data, sizeof data, "%s/vmrv-spoolcp-bench-XXXXXX", t && *t ? t : "/tmp");
+    snprintf(data, sizeof data, "%s/vmrv-spoolcp-bench-XXXXXX", t && *t ? t : P_tmpdir);
     if (!mkdtemp(data)) {
         die("mkdtemp", data);
     }

@@ -114,7 +114,7 @@ main(void)
     }
     const char *vmrv = getenv("VMRV") ? getenv("VMRV") : "./vmrv";
     const char *tmp = getenv("TMPDIR");
-    snprintf(T, sizeof T, "%s/vmrv-spoolcp-ssh-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    snprintf(T, sizeof T, "%s/vmrv-spoolcp-ssh-XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
     if (!mkdtemp(T)) {
         die("mkdtemp");
     }

@@ -6,7 +6,7 @@
  * spool command shares (device and queue words, file selections, errors).
  *
  *   SPOOL PUNCH|PRINTER|CONSOLE [TO userid|*|SYSTEM] [OFF] [CLASS c]
- *         [CONT|NOCONT] [HOLD|NOHOLD] [COPY n] [FORM f] [DIST d] [CLOSE]
+ *         [CONT|NOCONT] [HOLD|NOHOLD] [COPY n] [FORM f] [DIST d] [CLOSE|PURGE]
  *   SPOOL READER [CLASS c|*]
  *   CLOSE PUNCH|PRINTER|CONSOLE [NAME fn [ft]] [DIST d] [HOLD|NOHOLD] [PURGE]
  *   CLOSE READER [PURGE|KEEP]
@@ -97,7 +97,7 @@ cpsp_errmsg(struct cpcmd_ctx *c, int rc, const char *what)
 {
     switch (rc) {
     case -ENOENT:
-        cp_out_msg(c->out, MSG_SPNOFILE, what, "");
+        cp_out_msg(c->out, MSG_SPNOFILE, what);
         return MSG_SPNOFILE;
     case -ENOSPC:
         cp_out_msg(c->out, MSG_SPFULL, what);
@@ -283,7 +283,7 @@ cpcmd_spool(struct cpcmd_ctx *c)
     }
     /* parse everything into a copy; apply only if all is well */
     struct cpsp_out_set st = *cpsp_user_settings(p, unit);
-    bool close_now = false;
+    bool close_now = false, purge_now = false;
     int con = -1; /* SPOOL CONSOLE START (1) / STOP (0) */
     const char *w;
     while ((w = cpcmd_next(c))) {
@@ -342,6 +342,8 @@ cpcmd_spool(struct cpcmd_ctx *c)
             }
         } else if (cpcmd_abbrev(w, "CLOSE", 1)) {
             close_now = true;
+        } else if (cpcmd_abbrev(w, "PURGE", 2)) {
+            purge_now = true;
         } else if (unit == CPSP_CON && cpcmd_abbrev(w, "START", 3)) {
             con = 1;
         } else if (unit == CPSP_CON && cpcmd_abbrev(w, "STOP", 3)) {
@@ -359,6 +361,11 @@ cpcmd_spool(struct cpcmd_ctx *c)
         cpsp_console_flush(p);
         cpsp_console_set(p, false);
         close_now = true;
+    }
+    if (purge_now) {
+        uint32_t id = 0;
+        cpsp_user_close(p, unit, NULL, NULL, NULL, true, -1, &id); /* never fails */
+        close_now = false;
     }
     if (close_now) {
         if (unit == CPSP_CON) {

@@ -197,7 +197,7 @@ for_each(struct cpcmd_ctx *c, struct cpsp *s, struct cpsp_sel *sel, sel_op op, v
             snprintf(id, sizeof id, "%u", sel->ids[i]);
             int m = MSG_SPNOFILE;
             if (rc == -ENOENT) {
-                cp_out_msg(c->out, MSG_SPNOFILE, id, "");
+                cp_out_msg(c->out, MSG_SPNOFILE, id);
             } else {
                 m = cpsp_errmsg(c, rc, id);
             }
@@ -208,9 +208,11 @@ for_each(struct cpcmd_ctx *c, struct cpsp *s, struct cpsp_sel *sel, sel_op op, v
         }
         total += n;
     }
-    char cnt[16];
-    snprintf(cnt, sizeof cnt, "%04zu", total);
-    cp_out_msg(c->out, MSG_SPCOUNT, cnt, verb);
+    if (total || !first) {
+        char cnt[16];
+        snprintf(cnt, sizeof cnt, "%04zu", total);
+        cp_out_msg(c->out, MSG_SPCOUNT, cnt, verb);
+    }
     return first;
 }
 

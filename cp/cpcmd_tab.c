@@ -164,10 +164,11 @@ const struct cpcmd_def cpcmd_table[] = {
     {"SHUTDOWN", 8, "A", cpcmd_shutdown, 0, "SHUTDOWN",
      "Stops the system: every user is logged off cleanly.", NULL, NULL},
     {"SPOOL", 2, "G", cpcmd_spool, LO,
-     "SPOOL PUNCH|PRINTER|CONSOLE [TO userid|*|SYSTEM] [OFF] [CLASS c] [CONT|NOCONT] [HOLD|NOHOLD] [COPY n] [FORM f] [DIST d] [CLOSE] | SPOOL READER CLASS c|*",
+     "SPOOL PUNCH|PRINTER|CONSOLE [TO userid|*|SYSTEM] [OFF] [CLASS c] [CONT|NOCONT] [HOLD|NOHOLD] [COPY n] [FORM f] [DIST d] [CLOSE|PURGE] | SPOOL READER CLASS c|*",
      "Sets where and how a device spools: TO a user's reader (* is you) or\n"
      "the system queue (OFF, SYSTEM); CLASS, CONT (CLOSE from the guest does\n"
-     "not end the file), HOLD, COPY, FORM, DIST.  SPOOL CONSOLE START|STOP\n"
+     "not end the file), HOLD, COPY, FORM, DIST; CLOSE ends the open file,\n"
+     "PURGE drops it.  SPOOL CONSOLE START|STOP\n"
      "keeps your console output as a spool file.  With no options: the\n"
      "device's settings.", NULL, NULL},
     {"SMSG", 2, "G", cpcmd_smsg, 0, "SMSG userid text",

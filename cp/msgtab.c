@@ -96,7 +96,7 @@ const struct msg_def msg_table[] = {
     {MSG_LOG_REFUSED, 'W', "Logon of %1 refused: %2"},
     {MSG_SPFILES, 'I', "FILES: %1 RDR, %2 PRT, %3 PUN"},
     {MSG_SPARRIVED, 'I', "RDR FILE %1 SENT FROM %2 %3 %4 RECS %5 CLASS %6"},
-    {MSG_SPNOFILE, 'E', "No spool file %1 %2"},
+    {MSG_SPNOFILE, 'E', "No spool file %1"},
     {MSG_SPFULL, 'E', "The spool is full: %1"},
     {MSG_SPERROR, 'E', "Spool error on %1: %2"},
     {MSG_SPCLOSED, 'I', "%1 FILE %2 TO %3 COPY %4 %5"},

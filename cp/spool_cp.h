@@ -169,6 +169,9 @@ int cpsp_guest_close_poll(struct cpsp_user *p, enum cpsp_unit unit, uint32_t *sp
  * sets them, so that only it needs the VM layer). */
 void cpsp_user_set_vm(struct cpsp_user *p, struct vm *vm,
                       void (*spool_event)(struct vm *vm, uint32_t spoolid));
+/* The VM was reset or IPLed: a guest close still in flight no longer
+ * answers an ecall (its file is queued all the same).  NULL is a no-op. */
+void cpsp_user_reset(struct cpsp_user *p);
 /* The VM's reader and a SPOOL_RECORD_MAX buffer for it. */
 struct spool_reader *cpsp_user_reader(struct cpsp_user *p, unsigned char **buf);
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * cp/spool_dev.c - CP's spool (cp/spool_cp.h): the system's store, every
- * VM's reader, punch and printer state, arrival notices and the feed that
- * puts bytes from an SSH exec request into a reader.
+ * VM's reader, punch and printer state, SPOOL CONSOLE and arrival notices
+ * (the feed from SSH into a reader is cp/spool_feed.c, the guest's DIAGs
+ * cp/spool_diag.c, the printers cp/spool_prt.c).
  *
  * A VM's output units open a spool writer at their first record, with the
  * unit's SPOOL settings at that moment; CLOSE (the command, or DIAG 0x1000
@@ -34,6 +35,7 @@ struct cpsp {
 
 /* An asynchronous close from DIAG 0x1000 in flight. */
 struct cpsp_pending {
+    uint64_t gen; /* of the close this waits for */
     bool busy, done;
     int rc;
     uint32_t spoolid;
@@ -53,6 +55,8 @@ struct cpsp_user {
     pthread_mutex_t lock; /* pend */
     pthread_cond_t cond;
     struct cpsp_pending pend[CPSP_UNITS];
+    uint64_t gen; /* closes started (under lock) */
+    unsigned inflight; /* closes whose callback has not run (under lock) */
     unsigned char *buf; /* a reader record (SPOOL_RECORD_MAX) */
     bool con_on; /* SPOOL CONSOLE START */
     int con_err; /* the last append error of the console file (0) */
@@ -256,10 +260,8 @@ cpsp_user_free(struct cpsp_user *p)
     }
     /* a guest's close in flight finishes first (its callback uses p) */
     pthread_mutex_lock(&p->lock);
-    for (int i = 0; i < CPSP_UNITS; i++) {
-        while (p->pend[i].busy && !p->pend[i].done) {
-            pthread_cond_wait(&p->cond, &p->lock);
-        }
+    while (p->inflight) {
+        pthread_cond_wait(&p->cond, &p->lock);
     }
     pthread_mutex_unlock(&p->lock);
     cpsp_console_flush(p);
@@ -486,6 +488,7 @@ cpsp_console_on(const struct cpsp_user *p)
 struct close_done {
     struct cpsp_user *p;
     enum cpsp_unit unit;
+    uint64_t gen;
 };
 
 static void
@@ -494,12 +497,18 @@ close_done(void *arg, int rc, uint32_t spoolid)
     struct close_done *d = arg;
     struct cpsp_user *p = d->p;
     pthread_mutex_lock(&p->lock);
-    p->pend[d->unit].done = true;
-    p->pend[d->unit].rc = rc;
-    p->pend[d->unit].spoolid = spoolid;
+    struct cpsp_pending *pd = &p->pend[d->unit];
+    if (pd->busy && pd->gen == d->gen) { /* not given up by a reset */
+        pd->done = true;
+        pd->rc = rc;
+        pd->spoolid = spoolid;
+    }
+    p->inflight--;
+    /* woken under the lock: cpsp_user_free cannot free p before this is
+     * done, and the VM's poll (which takes the lock) sees the result */
+    cp_user_wake(p->u);
     pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->lock);
-    cp_user_wake(p->u);
     free(d);
 }
 
@@ -522,7 +531,9 @@ cpsp_guest_close_start(struct cpsp_user *p, enum cpsp_unit unit, const char *fna
     d->p = p;
     d->unit = unit;
     pthread_mutex_lock(&p->lock);
-    p->pend[unit] = (struct cpsp_pending){.busy = true};
+    d->gen = ++p->gen;
+    p->pend[unit] = (struct cpsp_pending){.busy = true, .gen = d->gen};
+    p->inflight++;
     pthread_mutex_unlock(&p->lock);
     const char *to = p->set[unit].to[0] ? p->set[unit].to : NULL;
     rc = spool_writer_close_async(w, to, close_done, d);
@@ -533,6 +544,7 @@ cpsp_guest_close_start(struct cpsp_user *p, enum cpsp_unit unit, const char *fna
         free(d);
         pthread_mutex_lock(&p->lock);
         p->pend[unit].busy = false;
+        p->inflight--;
         pthread_mutex_unlock(&p->lock);
     }
     return rc;
@@ -555,6 +567,21 @@ cpsp_guest_close_poll(struct cpsp_user *p, enum cpsp_unit unit, uint32_t *spooli
     }
     pthread_mutex_unlock(&p->lock);
     return rc;
+}
+
+void
+cpsp_user_reset(struct cpsp_user *p)
+{
+    if (!p) {
+        return;
+    }
+    /* a close in flight goes on (the file is queued) but its result no
+     * longer answers an ecall of the new guest */
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < CPSP_UNITS; i++) {
+        p->pend[i] = (struct cpsp_pending){0};
+    }
+    pthread_mutex_unlock(&p->lock);
 }
 
 struct spool_reader *
@@ -617,122 +644,4 @@ cpsp_arrival(void *arg, const struct spool_info *file)
         }
     }
     cp_user_put(u);
-}
-
-/* ---- bytes from SSH into a reader ----------------------------------------------- */
-
-#define FEED_REC 65535 /* binary records (the last may be shorter) */
-
-struct cpsp_feed {
-    struct spool_writer *w;
-    char to[SPOOL_USERID_MAX + 1];
-    bool binary;
-    unsigned char *acc; /* a partial record */
-    size_t n;
-};
-
-int
-cpsp_feed_open(struct cpsp *s, const char *userid, const char *fname, const char *ftype,
-               bool binary, struct cpsp_feed **out)
-{
-    struct cpsp_feed *f = calloc(1, sizeof *f);
-    if (!f || !(f->acc = malloc(FEED_REC))) {
-        free(f);
-        return -ENOMEM;
-    }
-    snprintf(f->to, sizeof f->to, "%s", userid);
-    f->binary = binary;
-    struct spool_create c = {
-        .origin = userid,
-        .dev = SPOOL_DEV_RDR,
-        .spclass = 'A',
-        .fname = fname,
-        .ftype = ftype,
-        .form = binary ? CPSP_FORM_BINARY : NULL,
-    };
-    int rc = spool_writer_open(s->sp, &c, &f->w);
-    if (rc < 0) {
-        free(f->acc);
-        free(f);
-        return rc;
-    }
-    *out = f;
-    return 0;
-}
-
-int
-cpsp_feed_write(struct cpsp_feed *f, const void *buf, size_t len)
-{
-    const unsigned char *b = buf;
-    while (len > 0) {
-        size_t take;
-        int rc = 0;
-        if (f->binary) {
-            take = FEED_REC - f->n < len ? FEED_REC - f->n : len;
-            memcpy(f->acc + f->n, b, take);
-            f->n += take;
-            if (f->n == FEED_REC) {
-                rc = spool_writer_append(f->w, f->acc, f->n);
-                f->n = 0;
-            }
-        } else {
-            const unsigned char *nl = memchr(b, '\n', len);
-            size_t seg = nl ? (size_t)(nl - b) : len;
-            take = nl ? seg + 1 : seg;
-            if (f->n + seg > FEED_REC) {
-                return -E2BIG; /* a line longer than a record */
-            }
-            memcpy(f->acc + f->n, b, seg);
-            f->n += seg;
-            if (nl) {
-                size_t l = f->n;
-                if (l && f->acc[l - 1] == '\r') {
-                    l--;
-                }
-                rc = spool_writer_append(f->w, f->acc, l);
-                f->n = 0;
-            }
-        }
-        if (rc < 0) {
-            return rc;
-        }
-        b += take;
-        len -= take;
-    }
-    return 0;
-}
-
-int
-cpsp_feed_close(struct cpsp_feed *f, uint32_t *spoolid)
-{
-    int rc = 0;
-    if (f->n) {
-        size_t l = f->n;
-        if (!f->binary && f->acc[l - 1] == '\r') {
-            l--;
-        }
-        rc = spool_writer_append(f->w, f->acc, l);
-        f->n = 0;
-    }
-    if (rc == 0) {
-        rc = spool_writer_close(f->w, f->to, spoolid);
-        if (rc == 0 || rc == -EIO) {
-            f->w = NULL;
-        }
-    }
-    cpsp_feed_discard(f);
-    return rc;
-}
-
-void
-cpsp_feed_discard(struct cpsp_feed *f)
-{
-    if (!f) {
-        return;
-    }
-    if (f->w) {
-        spool_writer_discard(f->w);
-    }
-    free(f->acc);
-    free(f);
 }

@@ -232,6 +232,7 @@ cpsp_user_attach(struct cpsp_user *p, struct vm *vm)
         const struct vdev_type *t;
     } devs[] = {{0x00C, &rdr_type}, {0x00D, &pun_type}, {0x00E, &prt_type}};
     cpsp_user_set_vm(p, vm, spool_event);
+    cpsp_user_reset(p); /* a new machine (DEFINE STORAGE) */
     for (size_t i = 0; i < sizeof devs / sizeof devs[0]; i++) {
         int rc = vdev_attach(vm_devices(vm), devs[i].vaddr, devs[i].t, p);
         if (rc < 0 && rc != -EEXIST) {

@@ -141,6 +141,12 @@ prt_main(void *arg)
         pthread_mutex_lock(&t->lock);
         bool flushed = p->flush;
         pthread_mutex_unlock(&t->lock);
+        if (rc == -EEXIST) {
+            /* printed before CP stopped, not yet purged: purge it now */
+            cplog(CPLOG_WARN, NULL, NULL, "PRINTER %d: file %u was printed already", n + 1, id);
+            rc = 0;
+            flushed = false;
+        }
         if (rc == 0 && flushed) {
             unlink(path); /* FLUSH: the file stays queued */
         } else if (rc == 0) {

@@ -271,7 +271,7 @@ svc_spx_receive(struct cp_system *sys, const char *userid, const char *command, 
     } else if (spool_query(cpsp_store(s), (uint32_t)id, &fi) < 0 || strcmp(fi.owner, id8) != 0 ||
                spool_cursor_open(cpsp_store(s), (uint32_t)id, id8, &cur) < 0) {
         rc = MSG_SPNOFILE;
-        m = MSGDUP(MSG_SPNOFILE, tok[1], "");
+        m = MSGDUP(MSG_SPNOFILE, tok[1]);
     }
     if (m) {
         *out = m;

@@ -431,6 +431,7 @@ ipl_named(struct cpvm *cv, const char *what, const char *parm, char *err, size_t
         }
     }
     vm_reset(cv->vm, false);
+    cpsp_user_reset(cv->spu);
     return vm_ipl_elf(cv->vm, path, parm && *parm ? parm : NULL, err, errlen);
 }
 
@@ -461,6 +462,7 @@ static void
 v_reset(void *p, bool clear)
 {
     vm_reset(((struct cpvm *)p)->vm, clear);
+    cpsp_user_reset(((struct cpvm *)p)->spu);
 }
 
 static int

@@ -4,8 +4,8 @@
 # client against `vmrv ipl`: 'PUNCH fn ft' reads standard input into the
 # user's own reader (binary byte for byte, text one record per line),
 # 'RECEIVE spoolid' writes it back; QUERY READER shows the files; errors
-# give a non-zero exit status; a restart keeps every file that was
-# acknowledged.
+# give a non-zero exit status; a restart, and kill -9, keep every file
+# that was acknowledged.
 . "${top_srcdir:-.}/tests/e2e_lib.sh"
 
 ipl_start
@@ -72,4 +72,16 @@ ipl_start "$T/data"
 issh /dev/null "RECEIVE $id" >"$T/out2.bin" || fail "RECEIVE after restart"
 cmp -s "$T/in.bin" "$T/out2.bin" || fail "after restart the file differs"
 ok "a restart keeps the files"
+
+# kill -9 right after PUNCH was acknowledged: the file is there afterwards
+head -c 200000 /dev/urandom >"$T/k.bin"
+issh "$T/k.bin" 'PUNCH KILLED DATA BINARY' >"$T/k.out" 2>&1 || fail "PUNCH before kill"
+kid=$(sed -n 's/.*RDR FILE \([0-9]*\) TO DEMO1.*/\1/p' "$T/k.out")
+kill -KILL "$IPID"
+wait "$IPID" 2>/dev/null
+IPIDS=$(echo "$IPIDS" | sed "s/ $IPID\$//; s/ $IPID / /")
+ipl_start "$T/data"
+issh /dev/null "RECEIVE $kid" >"$T/k.back" || fail "RECEIVE after kill -9"
+cmp -s "$T/k.bin" "$T/k.back" || fail "after kill -9 the file differs"
+ok "kill -9 after an acknowledged PUNCH loses nothing"
 ipl_stop

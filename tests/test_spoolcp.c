@@ -37,7 +37,8 @@
     } while (0)
 
 /* The directory: MAINT (all classes), OPER (class D), ALICE and BOB
- * (class G, IPL SPUR: tests/guest/spool_ur.elf), CAROL (class G, no IPL). */
+ * (class G, IPL SPUR: tests/guest/spool_ur.elf), CAROL (class G, no IPL),
+ * DAVE (IPL SPUR: random DIAG calls). */
 static void
 add_user(struct dir *d, const char *userid, const char *classes, const char *ipl,
          struct dir_mdisk *md, size_t nmd, struct dir_link *ln, size_t nln)
@@ -64,6 +65,7 @@ make_directory(struct dir *d)
     add_user(d, "ALICE", "G", "SPUR", NULL, 0, NULL, 0);
     add_user(d, "BOB", "G", "SPUR", NULL, 0, NULL, 0);
     add_user(d, "CAROL", "G", "", NULL, 0, NULL, 0);
+    add_user(d, "DAVE", "G", "SPUR", NULL, 0, NULL, 0);
 }
 
 struct env {
@@ -164,6 +166,8 @@ test_punch_to_reader(void **state)
     wait_or_fail(alice, "SPUR SENT ", 10000);
     wait_or_fail(alice, " 0\n", 1000);
     wait_or_fail(bob, "SPUR READ 0", 10000);
+    wait_or_fail(bob, "VMR150W", 10000);  /* both guests ended: CP READ */
+    wait_or_fail(alice, "VMR150W", 10000);
     /* BOB was told between lines */
     ASSERT_HAS(bob->out, "RDR FILE ");
     ASSERT_HAS(bob->out, "SENT FROM ALICE PUN HELLO DATA RECS 0004 CLASS A");
@@ -362,6 +366,7 @@ test_console_spool(void **state)
     fterm_type(t, "spool console start class t");
     fterm_type(t, "spool console");
     wait_or_fail(t, "CON  009 CL T NOCONT NOHOLD COPY 001 FORM STANDARD TO SYSTEM   START", 3000);
+    fterm_type(t, "spool console purge");
     fterm_type(t, "disconnect");
     assert_true(fterm_wait_close(t, 3000));
     cp_session_close(t->s);
@@ -393,6 +398,23 @@ test_console_spool(void **state)
     spool_cursor_close(cur);
     expect(e, "CAROL", "SPOOL CONSOLE", 0, "STOP");
     expect(e, "CAROL", "SPOOL CONSOLE FROB", MSG_INVOPT, "VMR003E");
+    /* again, and SPOOL CONSOLE PURGE drops the open file */
+    expect(e, "CAROL", "SPOOL CONSOLE START", 0, NULL);
+    expect(e, "CAROL", "IPL HELLO", 0, NULL);
+    seen = false;
+    for (int i = 0; i < 500 && !seen; i++) {
+        out = run_cmd(e->sys, "CAROL", "SPOOL CONSOLE", NULL);
+        seen = strstr(out, "RECS 1") != NULL;
+        free(out);
+        usleep(10000);
+    }
+    assert_true(seen);
+    expect(e, "CAROL", "SPOOL CONSOLE PURGE", 0, NULL);
+    out = run_cmd(e->sys, "CAROL", "SPOOL CONSOLE", NULL);
+    assert_null(strstr(out, "RECS"));
+    free(out);
+    expect(e, "CAROL", "SPOOL CONSOLE STOP", 0, NULL);
+    expect(e, "CAROL", "QUERY FILES", 0, "FILES: NO RDR, 0001 PRT, NO PUN");
     expect(e, "CAROL", "LOGOFF", 0, NULL);
 }
 
@@ -474,6 +496,22 @@ test_printers(void **state)
     expect(e, "OPER", "FLUSH ALL", 0, "PRINTER 2 DRAIN");
     expect(e, "OPER", "FLUSH PRINTER 3", MSG_SPPRTSTATE, "not started");
     expect(e, "MAINT", "START PRINTER 3", 0, "PRINTER 3 STARTED CLASS A"); /* class A */
+}
+
+/* A guest calling DIAG 0x014 and 0x1000 with random arguments gets only
+ * documented error codes, and CP stays up. */
+static void
+test_guest_fuzz(void **state)
+{
+    struct env *e = *state;
+    struct fterm *t = logon(e, "DAVE");
+    wait_or_fail(t, "SPUR FUZZ 0", 30000);
+    wait_or_fail(t, "VMR150W", 10000); /* the guest ended: CP READ */
+    expect(e, "MAINT", "QUERY NAMES", 0, "DAVE");
+    fterm_type(t, "logoff");
+    assert_true(fterm_wait_close(t, 3000));
+    cp_session_close(t->s);
+    fterm_free(t);
 }
 
 static void
@@ -577,6 +615,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_punch_to_reader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guest_fuzz, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logged_on_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_console_spool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_printers, setup, teardown),

@@ -6,15 +6,19 @@
  * byte one) with DIAG 0x1000 and closes the file with a name; its bad
  * calls get error codes.  As BOB it waits until a file is in its reader,
  * describes it and reads it back with DIAG 0x014 (next, EOF, restart,
- * truncation, select, close with purge).  Prints "SPUR SENT id n" or
- * "SPUR READ n" (n = failed checks) and ends with TEST EXIT.
+ * truncation, select, close with purge).  As DAVE it calls both with
+ * random arguments: every call must come back with a documented code.
+ * Prints "SPUR SENT id n", "SPUR READ n" or "SPUR FUZZ n" (n = failed
+ * checks) and ends with TEST EXIT.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "rt.h"
 
 static unsigned char big[65535];
 static unsigned char buf[65536];
+static unsigned long ipl_size;
 
 static long
 cpcmd(const char *cmd)
@@ -44,6 +48,17 @@ sender(void)
     }
     for (unsigned i = 0; i < sizeof big; i++) {
         big[i] = (unsigned char)(i * 7 + 3);
+    }
+    /* the unit record devices, as DIAG 0x024 sees them */
+    static const unsigned long devs[3][2] = {
+        {0x00C, DIAG_DEV_READER}, {0x00D, DIAG_DEV_PUNCH}, {0x00E, DIAG_DEV_PRINTER}};
+    for (int i = 0; i < 3; i++) {
+        struct diag_devinfo di;
+        memset(&di, 0, sizeof di);
+        CHECK_EQ(diag_call(DIAG_DEVINFO, devs[i][0], (unsigned long)&di, sizeof di, 0, 0, 0).error,
+                 0);
+        CHECK_EQ(di.vaddr, devs[i][0]);
+        CHECK_EQ(di.devclass, devs[i][1]);
     }
     CHECK_EQ(cpcmd("SPOOL PUNCH TO BOB CLASS A"), 0);
     unsigned long id = 99;
@@ -156,10 +171,89 @@ receiver(void)
     printf("SPUR READ %d\n", rt_failures);
 }
 
+static unsigned long long rng = 0x9E3779B97F4A7C15ull;
+
+static unsigned long
+rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned long)rng;
+}
+
+/* A guest address for CP to write: our buffer or one outside storage. */
+static unsigned long
+out_addr(void)
+{
+    switch (rnd() % 4) {
+    case 0: return 0xFFFFFFF000ul;
+    case 1: return ~0ul - (rnd() % 64);
+    default: return (unsigned long)buf;
+    }
+}
+
+/* Anything to read from: in storage, at its end, or outside. */
+static unsigned long
+in_addr(void)
+{
+    switch (rnd() % 4) {
+    case 0: return 0xFFFFFFF000ul;
+    case 1: return ipl_size - (rnd() % 256);
+    default: return (unsigned long)big + (rnd() % 1024);
+    }
+}
+
+static unsigned long
+length(void)
+{
+    switch (rnd() % 5) {
+    case 0: return 0;
+    case 1: return rnd() % 128;
+    case 2: return 65535 + (rnd() % 4);
+    case 3: return rnd();
+    default: return rnd() % 70000;
+    }
+}
+
+static void
+fuzz(void)
+{
+    static const long ok[] = {DIAG_OK, DIAG_EINVAL, DIAG_EFAULT, DIAG_ENODEV, DIAG_ENOTSUP,
+                              DIAG_ENOTFOUND, DIAG_EOF, DIAG_EDENIED, DIAG_ENOSPC};
+    static const char *const names[] = {"A B", "ABCDEFGH ABCDEFGH", "", "TOO MANY NAMES", "\t\1x"};
+    for (int i = 0; i < 3000; i++) {
+        struct diag_result r;
+        if (rnd() % 2) {
+            unsigned long sub = rnd() % 7;
+            r = diag_call(DIAG_READER, sub, sub == DIAG_RDR_NEXT ? out_addr() : rnd() % 8,
+                          sub == DIAG_RDR_DESCRIBE ? out_addr() : length(), length(), 0, 0);
+        } else {
+            unsigned long dev = rnd() % 3 ? 0x00D + rnd() % 2 : rnd() % 0x1000;
+            const char *nm = names[rnd() % 5];
+            r = diag_call(DIAG_UR_WRITE, dev, in_addr(), length(), rnd() % 3 ? rnd() % 2 : rnd(),
+                          rnd() % 3 ? (unsigned long)nm : in_addr(),
+                          rnd() % 2 ? strlen(nm) : length());
+        }
+        bool known = false;
+        for (unsigned k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+            known |= r.error == ok[k];
+        }
+        if (!known) {
+            printf("SPUR call %d: error %ld\n", i, r.error);
+            rt_failures++;
+        }
+    }
+    printf("SPUR FUZZ %d\n", rt_failures);
+}
+
 int
 main(const struct vmrv_iplblock *ipl)
 {
-    if (memcmp(ipl->userid, "ALICE   ", 8) == 0) {
+    ipl_size = ipl->storage_size;
+    if (memcmp(ipl->userid, "DAVE    ", 8) == 0) {
+        fuzz();
+    } else if (memcmp(ipl->userid, "ALICE   ", 8) == 0) {
         sender();
     } else {
         receiver();
