@@ -91,6 +91,7 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_SP_BAD_LINE] = {"VMC216E", "No line %s in the reader list"},
     [M_SP_EMPTY] = {"VMC217E", "File %s %s %s is empty: nothing to send"},
     [M_SP_IO] = {"VMC218E", "Spool error on %s: %s"},
+    [M_SP_NOTE_SENT] = {"VMC219I", "Note sent to %s (spool file %04lu)"},
 };
 
 const char *

@@ -82,6 +82,7 @@ enum cms_msgid {
     M_SP_BAD_LINE, /* VMC216E */
     M_SP_EMPTY, /* VMC217E */
     M_SP_IO, /* VMC218E */
+    M_SP_NOTE_SENT, /* VMC219I */
     M__COUNT
 };
 

@@ -149,9 +149,7 @@ cmd_note(struct cms_plist *p)
             rc = note_punch(&nt, &sid);
         }
         if (rc == 0) {
-            char fn[9];
-            snprintf(fn, sizeof fn, "%s", cms_userid[0] ? cms_userid : "NOTE");
-            cms_msg(M_SP_SENT, fn, "NOTE", "", p->argv[i], (unsigned long)sid);
+            cms_msg(M_SP_NOTE_SENT, p->argv[i], (unsigned long)sid);
         } else if (worst == 0) {
             worst = rc;
         }

@@ -213,7 +213,8 @@ cmd_sendfile(struct cms_plist *p)
         if (rc == 0) {
             rc = sp_punch_file(SP_PUNCH, &id, SP_HEADER, &sid, &st);
             if (rc == 0) {
-                cms_msg(M_SP_SENT, st.id.fn, st.id.ft, st.id.fm, user, (unsigned long)sid);
+                cms_msg(M_SP_SENT, st.id.fn, st.id.ft, st.id.fm,
+                        strcmp(user, "*") == 0 ? cms_userid : user, (unsigned long)sid);
             }
         }
         if (rc != 0 && worst == 0) {

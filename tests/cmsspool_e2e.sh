@@ -115,7 +115,7 @@ r=$(rc_after d1 'VMC205E')
 case $r in "Ready(00024);"*) ;; *) fail "SENDFILE to a user who does not exist: '$r'" ;; esac
 expect_in d1 '^VMC204I File VARIED DATA A1 sent to DEMO2 '
 expect_in d1 '^VMC204I File HELLO MODULE S2 sent to DEMO2 '
-expect_in d1 '^VMC204I File DEMO1 NOTE +sent to DEMO2 '
+expect_in d1 '^VMC219I Note sent to DEMO2 \(spool file [0-9]+\)'
 wait_for d2 '^VMR301I RDR FILE [0-9]+ SENT FROM DEMO1 PUN DEMO1 NOTE RECS'
 ok "SENDFILE of a V file and a MODULE; VMC205E and rc 24 for a user not in the directory; NOTE"
 
