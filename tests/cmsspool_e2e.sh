@@ -267,6 +267,25 @@ expect_in d1 '^DEMO1 +[0-9]+ +A RDR .* BIG +DATA'
 expect_in d1 '^VMC002E File BIG DATA A not found'
 ok "a full disk on RECEIVE: VMC014E, the reader file kept, no partial file"
 
+# DISK LOAD refuses a file without a header; READCARD takes what comes
+say d1 "disk load"
+say d1 "cp purge rdr all"
+say d1 "cp spool punch to *"
+say d1 "punch fixed data"
+say d1 "readcard copy data"
+say d1 "listfile copy data a (format"
+say d1 "readcard *"
+settle d1
+expect_in d1 '^VMC212E Reader file [0-9]+ was not made by DISK DUMP, PUNCH or SENDFILE'
+r=$(rc_after d1 '^VMC212E ')
+case $r in "Ready(00032);"*) ;; *) fail "DISK LOAD of a file without a header: '$r'" ;; esac
+expect_in d1 '^VMC203I File COPY DATA A1 received from DEMO1 '
+expect_in d1 '^COPY +DATA +A1 F +80 +2 '
+r=$(rc_after d1 '^COPY +DATA +A1 F')
+case $r in Ready\;*) ;; *) fail "LISTFILE COPY DATA: '$r'" ;; esac
+expect_in d1 '^VMC201E No files in your reader' 
+ok "DISK LOAD: VMC212E and rc 32 without a header; READCARD into a file of your naming"
+
 say d1 "cp logoff"
 say d2 "cp logoff"
 exec 3>&- 4>&-
