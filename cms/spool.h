@@ -68,6 +68,10 @@ long sp_rdr_close(int purge);
  * (VMC031E written). */
 extern char sp_cp_resp[4096];
 int sp_cp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same into buf (cap bytes, NUL terminated); *full gets the length
+ * of the whole response (more than cap-1: it was cut). */
+int sp_cp_into(char *buf, size_t cap, size_t *full, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Writes the lines of sp_cp_resp on the console. */
 void sp_cp_show(void);
 

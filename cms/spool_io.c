@@ -178,6 +178,32 @@ sp_rdr_close(int purge)
 /* ---- CP commands ---------------------------------------------------------------- */
 
 int
+sp_cp_into(char *buf, size_t cap, size_t *full, const char *fmt, ...)
+{
+    char cmd[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    buf[0] = '\0';
+    *full = 0;
+    if (n <= 0 || n > 240) {
+        cms_msg(M_CP_FAILED, "command longer than 240 characters");
+        return -1;
+    }
+    size_t rlen = 0;
+    long rc = 0;
+    long drc = cms_cp_command(cmd, (size_t)n, buf, cap - 1, &rlen, &rc);
+    if (drc != DIAG_OK) {
+        cms_msg(M_SP_NO_SPOOL);
+        return -1;
+    }
+    *full = rlen;
+    buf[rlen < cap - 1 ? rlen : cap - 1] = '\0';
+    return (int)rc;
+}
+
+int
 sp_cp(const char *fmt, ...)
 {
     char cmd[256];
@@ -185,23 +211,12 @@ sp_cp(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
     va_end(ap);
-    sp_cp_resp[0] = '\0';
-    if (n <= 0 || n > 240) {
+    if (n <= 0 || (size_t)n >= sizeof cmd) {
         cms_msg(M_CP_FAILED, "command longer than 240 characters");
         return -1;
     }
-    size_t rlen = 0;
-    long rc = 0;
-    long drc = cms_cp_command(cmd, (size_t)n, sp_cp_resp, sizeof sp_cp_resp - 1, &rlen, &rc);
-    if (drc != DIAG_OK) {
-        cms_msg(M_SP_NO_SPOOL);
-        return -1;
-    }
-    if (rlen > sizeof sp_cp_resp - 1) {
-        rlen = sizeof sp_cp_resp - 1;
-    }
-    sp_cp_resp[rlen] = '\0';
-    return (int)rc;
+    size_t full;
+    return sp_cp_into(sp_cp_resp, sizeof sp_cp_resp, &full, "%s", cmd);
 }
 
 void

@@ -25,7 +25,7 @@
 #include "cms/spool.h"
 
 #define PEEK_DEFAULT 20
-#define RDRLIST_MAX 2000
+#define RDRLIST_MAX 5000
 
 /* ---- RECEIVE and READCARD ------------------------------------------------------- */
 
@@ -221,11 +221,25 @@ static int
 rdr_load(struct rdrlist *l)
 {
     l->n = 0;
-    int rc = sp_cp("QUERY READER");
+    /* the response may be long (80 bytes a file): ask again with room */
+    size_t cap = sizeof sp_cp_resp, full = 0;
+    char *buf = sp_cp_resp;
+    int rc = sp_cp_into(buf, cap, &full, "QUERY READER");
+    if (rc >= 0 && full >= cap) {
+        cap = full + 4096;
+        if ((buf = malloc(cap)) == NULL) {
+            cms_msg(M_NO_STORAGE);
+            return 104;
+        }
+        rc = sp_cp_into(buf, cap, &full, "QUERY READER");
+    }
     if (rc < 0) {
+        if (buf != sp_cp_resp) {
+            free(buf);
+        }
         return 100;
     }
-    const char *s = sp_cp_resp;
+    const char *s = buf;
     while (*s != '\0' && l->n < RDRLIST_MAX) {
         const char *e = strchr(s, '\n');
         size_t len = e ? (size_t)(e - s) : strlen(s);
@@ -247,6 +261,9 @@ rdr_load(struct rdrlist *l)
             l->n++;
         }
         s += len + (e ? 1 : 0);
+    }
+    if (buf != sp_cp_resp) {
+        free(buf);
     }
     return 0;
 }

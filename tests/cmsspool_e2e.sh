@@ -286,6 +286,21 @@ case $r in Ready\;*) ;; *) fail "LISTFILE COPY DATA: '$r'" ;; esac
 expect_in d1 '^VMC201E No files in your reader' 
 ok "DISK LOAD: VMC212E and rc 32 without a header; READCARD into a file of your naming"
 
+# RDRLIST of a reader longer than one CP response buffer (120 files)
+i=0
+while [ $i -lt 120 ]; do
+    say d1 "punch fixed data"
+    i=$((i + 1))
+done
+say d1 "rdrlist"
+wait_for d1 '^VMC213I' 2
+put d1 "120 peek"
+put d1 "quit"
+say d1 "cp purge rdr all"
+settle d1
+expect_in d1 '^120  [0-9]{4,}   DEMO1    FIXED    DATA '
+ok "RDRLIST of 120 files"
+
 say d1 "cp logoff"
 say d2 "cp logoff"
 exec 3>&- 4>&-
