@@ -232,6 +232,27 @@ expect_in d2 '^VMC203I File MYPROG MODULE A1 received from DEMO2 '
 expect_in d2 '^Hello from MYPROG, a CMS program, with 2 argument'
 ok "an SDK program put in over ssh is RECEIVEd and runs"
 
+# ---- a program that runs is not disturbed by an arrival -------------------------
+CRASH=${top_builddir:-.}/tests/guest/cms_crash.module
+if [ -f "$CRASH" ]; then
+    E2E_PW=$PW2 SSH_ASKPASS=$T/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=none \
+        timeout 30 ssh $(ssh_opts) -o PubkeyAuthentication=no -o PreferredAuthentications=password \
+        -o NumberOfPasswordPrompts=1 demo2@127.0.0.1 'PUNCH CRASH MODULE' <"$CRASH" \
+        >"$T/up4.out" 2>&1 || fail "PUNCH CRASH MODULE over ssh: $(cat "$T/up4.out")"
+    say d2 "receive"
+    say d2 "crash read"
+    n1=$(count d2 '^VMR301I RDR FILE')
+    say d1 "sendfile fixed data demo2"
+    wait_for d2 '^VMR301I RDR FILE' $((n1 + 1))
+    put d2 "still here"
+    put d2 "end"
+    settle d2
+    expect_in d2 '^READ still here$'
+    r=$(rc_after d2 '^READ end$')
+    case $r in "Ready(00007);"*) ;; *) fail "the program after an arrival: '$r'" ;; esac
+    ok "a file that arrives while a program reads the console does not disturb it"
+fi
+
 # ---- errors ------------------------------------------------------------------------
 say d1 "receive"
 say d1 "peek 999999"
