@@ -10,7 +10,9 @@
 # the MODULE back out over ssh byte for byte; DISK DUMP / DISK LOAD;
 # PRINT drained by a started printer into DATA/printer; a program built with
 # the SDK uploaded over ssh ('PUNCH fn MODULE'), RECEIVEd and run; a full
-# disk on RECEIVE keeps the reader file; error messages and return codes.
+# disk on RECEIVE keeps the reader file; an arrival while a program runs;
+# DISK LOAD without a header; READCARD; RDRLIST of 120 files; error
+# messages and return codes.
 . "${top_srcdir:-.}/tests/e2e_lib.sh"
 HELLO_ELF=${top_builddir:-.}/cms-sdk/examples/hello.elf
 [ -f "$HELLO_ELF" ] || { echo "SKIP: no $HELLO_ELF"; exit 77; }
