@@ -89,7 +89,7 @@ void sp_unpad(char *dst, const char *src, size_t n);
 int sp_punch_file(unsigned vaddr, const struct fs_fileid *id, int flags, uint32_t *spoolid,
                   struct fs_stat *st);
 /* Points the punch at user (CP SPOOL PUNCH TO user); 0 or a CMS rc
- * (VMC205E, 24: not in the CP directory). */
+ * (VMC245E, 24: not in the CP directory). */
 int sp_punch_to(const char *user);
 /* The CMS return code and message for a failed unit record DIAG. */
 int sp_diag_report(long err, const char *what);

@@ -2,7 +2,7 @@
 /*
  * cms/spool_note.c - NOTE userid...: a short message sent as a file.
  *
- * NOTE asks for the text (VMC210I) and reads lines from the terminal (or
+ * NOTE asks for the text (VMC250I) and reads lines from the terminal (or
  * the program stack) until a line with only "." (send) or ".QUIT"
  * (cancel); empty lines are part of the note, as paragraphs.  The note is
  * a V file "sender NOTE" with a header record marked NOTE (cms/spool.h)

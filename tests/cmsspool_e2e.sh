@@ -91,7 +91,7 @@ E2E_PW=$PW1 SSH_ASKPASS=$T/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=none \
 say d1 "receive"
 say d1 "listfile * data a (format"
 settle d1
-expect_in d1 '^VMC203I File VARIED DATA A1 received from DEMO1 \(reader file [0-9]{4,}, 4 records\)'
+expect_in d1 '^VMC243I File VARIED DATA A1 received from DEMO1 \(reader file [0-9]{4,}, 4 records\)'
 expect_in d1 '^FIXED +DATA +A1 F +80 +2 '
 expect_in d1 '^VARIED +DATA +A1 V +28 +4 '
 ok "EDIT made an F 80 file; a text file put in over ssh is RECEIVEd as RECFM V"
@@ -101,29 +101,29 @@ say d2 "query disk a"
 say d1 "sendfile fixed data a demo2"
 settle d1
 wait_for d2 '^VMR301I RDR FILE [0-9]+ SENT FROM DEMO1 PUN FIXED DATA RECS 0003'
-expect_in d1 '^VMC204I File FIXED DATA A1 sent to DEMO2 \(spool file [0-9]+\)'
+expect_in d1 '^VMC244I File FIXED DATA A1 sent to DEMO2 \(spool file [0-9]+\)'
 ok "SENDFILE of an F file; DEMO2, at the Ready prompt, is told at once"
 say d1 "sendfile varied data to demo2 nosuchid"
 say d1 "sendfile hello module s demo2"
 say d1 "note demo2"
-wait_for d1 '^VMC210I'
+wait_for d1 '^VMC250I'
 put d1 "Hello DEMO2,"
 put d1 ""
 put d1 "the files are in your reader."
 put d1 "."
 settle d1
-expect_in d1 '^VMC205E Cannot send to NOSUCHID'
-r=$(rc_after d1 'VMC205E')
+expect_in d1 '^VMC245E Cannot send to NOSUCHID'
+r=$(rc_after d1 'VMC245E')
 case $r in "Ready(00024);"*) ;; *) fail "SENDFILE to a user who does not exist: '$r'" ;; esac
-expect_in d1 '^VMC204I File VARIED DATA A1 sent to DEMO2 '
-expect_in d1 '^VMC204I File HELLO MODULE S2 sent to DEMO2 '
-expect_in d1 '^VMC219I Note sent to DEMO2 \(spool file [0-9]+\)'
+expect_in d1 '^VMC244I File VARIED DATA A1 sent to DEMO2 '
+expect_in d1 '^VMC244I File HELLO MODULE S2 sent to DEMO2 '
+expect_in d1 '^VMC259I Note sent to DEMO2 \(spool file [0-9]+\)'
 wait_for d2 '^VMR301I RDR FILE [0-9]+ SENT FROM DEMO1 PUN DEMO1 NOTE RECS'
-ok "SENDFILE of a V file and a MODULE; VMC205E and rc 24 for a user not in the directory; NOTE"
+ok "SENDFILE of a V file and a MODULE; VMC245E and rc 24 for a user not in the directory; NOTE"
 
 # ---- DEMO2: RDRLIST, PEEK, RECEIVE by line --------------------------------------
 say d2 "rdrlist"
-wait_for d2 '^VMC213I'
+wait_for d2 '^VMC253I'
 put d2 "1 peek"
 put d2 "1 receive"
 put d2 "2 receive"
@@ -140,16 +140,16 @@ expect_in d2 '^  1  [0-9]{4,}   DEMO1    FIXED    DATA     A  PUN 00000003'
 expect_in d2 '^  4  [0-9]{4,}   DEMO1    DEMO1    NOTE '
 expect_in d2 '^\(header: FIXED DATA A1 RECFM F LRECL 80 RECS 2\)'
 expect_in d2 '^line two, with blanks'
-expect_in d2 '^VMC203I File FIXED DATA A1 received from DEMO1 '
-expect_in d2 '^VMC203I File VARIED DATA A1 received from DEMO1 '
-expect_in d2 '^VMC216E No line 9 '
-expect_in d2 '^VMC203I File HELLO MODULE A2 received from DEMO1 '
+expect_in d2 '^VMC243I File FIXED DATA A1 received from DEMO1 '
+expect_in d2 '^VMC243I File VARIED DATA A1 received from DEMO1 '
+expect_in d2 '^VMC256E No line 9 '
+expect_in d2 '^VMC243I File HELLO MODULE A2 received from DEMO1 '
 expect_in d2 '^FIXED +DATA +A1 F +80 +2 '
 expect_in d2 '^VARIED +DATA +A1 V +28 +4 '
 expect_in d2 '^HELLO +MODULE +A2 V '
 expect_in d2 '^Hello from HELLO, a CMS program, with 3 argument'
 expect_in d2 '^FILE [0-9]+ FROM DEMO1 PUN CLASS A RECS 8 NAME DEMO1 NOTE'
-expect_in d2 '^VMC203I File ALL NOTEBOOK A1 received from DEMO1 '
+expect_in d2 '^VMC243I File ALL NOTEBOOK A1 received from DEMO1 '
 expect_in d2 '^From: DEMO1$'
 expect_in d2 '^the files are in your reader\.$'
 ok "RDRLIST, PEEK, RECEIVE by line and by order: name, RECFM and LRECL intact; a NOTE goes to ALL NOTEBOOK"
@@ -165,7 +165,7 @@ done
 say d2 "cp spool punch to *"
 say d2 "punch hello module a (noheader"
 settle d2
-id=$(sed -n 's/^VMC209I File HELLO MODULE A2: PUN FILE \([0-9]*\),.*/\1/p' "$T/d2.out")
+id=$(sed -n 's/^VMC249I File HELLO MODULE A2: PUN FILE \([0-9]*\),.*/\1/p' "$T/d2.out")
 [ -n "$id" ] || fail "PUNCH HELLO MODULE: $(tail -n 5 "$T/d2.out")"
 xssh DEMO2 "$PW2" "RECEIVE $id BINARY PURGE" >"$T/hello.back" 2>"$T/r.err" ||
     fail "RECEIVE $id over ssh: $(cat "$T/r.err")"
@@ -183,34 +183,34 @@ say d2 "sendfile varied data *"
 say d2 "disk load"
 settle d2
 expect_in d2 '^VMC015E File FIXED DATA A1 already exists'
-expect_in d2 '^VMC208I Reader file [0-9]+ is kept in your reader'
+expect_in d2 '^VMC248I Reader file [0-9]+ is kept in your reader'
 r=$(rc_after d2 'VMC015E')
 case $r in "Ready(00028);"*) ;; *) fail "RECEIVE onto an existing file: '$r'" ;; esac
-expect_in d2 '^VMC209I File VARIED DATA A1: PUN FILE [0-9]+, 4 records'
+expect_in d2 '^VMC249I File VARIED DATA A1: PUN FILE [0-9]+, 4 records'
 expect_in d2 '^a longer second line of text$'
 expect_in d2 '^VMC015E File VARIED DATA A1 already exists'
 ok "RECEIVE without REPLACE: VMC015E, rc 28, the file kept; with REPLACE; DISK DUMP and DISK LOAD"
 
 # RDRLIST: TRANSFER the file DISK LOAD refused to DEMO1, who DISCARDs it
 say d2 "rdrlist"
-wait_for d2 '^VMC213I' 2
+wait_for d2 '^VMC253I' 2
 put d2 "1 transfer demo1"
 put d2 ""
 settle d2
-expect_in d2 '^VMC215I Reader file [0-9]+ transferred to DEMO1'
+expect_in d2 '^VMC255I Reader file [0-9]+ transferred to DEMO1'
 say d1 "rdrlist"
-wait_for d1 '^VMC213I'
+wait_for d1 '^VMC253I'
 put d1 "1 discard"
 put d1 "q"
 settle d1
 expect_in d1 '^  1  [0-9]{4,}   DEMO2    VARIED   DATA '
-expect_in d1 '^VMC214I Reader file [0-9]+ discarded'
+expect_in d1 '^VMC254I Reader file [0-9]+ discarded'
 ok "RDRLIST: TRANSFER to another user, DISCARD"
 
 # ---- PRINT, drained by the operator's printer ------------------------------------
 say d1 "print fixed data"
 settle d1
-expect_in d1 '^VMC209I File FIXED DATA A1: PRT FILE [0-9]+, 2 records'
+expect_in d1 '^VMC249I File FIXED DATA A1: PRT FILE [0-9]+, 2 records'
 xssh OPERATOR "$PWO" 'START PRINTER 1 CLASS A' >"$T/start.out" 2>&1 ||
     fail "START PRINTER: $(cat "$T/start.out")"
 n=0
@@ -230,7 +230,7 @@ E2E_PW=$PW2 SSH_ASKPASS=$T/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=none \
 say d2 "receive"
 say d2 "myprog one two"
 settle d2
-expect_in d2 '^VMC203I File MYPROG MODULE A1 received from DEMO2 '
+expect_in d2 '^VMC243I File MYPROG MODULE A1 received from DEMO2 '
 expect_in d2 '^Hello from MYPROG, a CMS program, with 2 argument'
 ok "an SDK program put in over ssh is RECEIVEd and runs"
 
@@ -263,12 +263,12 @@ say d1 "punch"
 say d1 "receive 12x"
 say d1 "rdrlist"
 settle d1
-expect_in d1 '^VMC201E No files in your reader'
-expect_in d1 '^VMC202E No file 999999 in your reader'
+expect_in d1 '^VMC241E No files in your reader'
+expect_in d1 '^VMC242E No file 999999 in your reader'
 expect_in d1 '^VMC002E File NOSUCH FILE \* not found'
 expect_in d1 '^VMC005E Missing operand'
 expect_in d1 '^VMC004E Invalid parameter 12x'
-for m in 'VMC201E:28' 'VMC202E:28' 'VMC002E:28' 'VMC005E:24' 'VMC004E:24'; do
+for m in 'VMC241E:28' 'VMC242E:28' 'VMC002E:28' 'VMC005E:24' 'VMC004E:24'; do
     r=$(rc_after d1 "^${m%%:*} ")
     case $r in "Ready(000${m#*:});"*) ;; *) fail "${m%%:*}: '$r'" ;; esac
 done
@@ -285,7 +285,7 @@ say d1 "query reader"
 say d1 "state big data a"
 settle d1
 expect_in d1 '^VMC014E Disk A'
-expect_in d1 '^VMC208I Reader file [0-9]+ is kept in your reader'
+expect_in d1 '^VMC248I Reader file [0-9]+ is kept in your reader'
 expect_in d1 '^DEMO1 +[0-9]+ +A RDR .* BIG +DATA'
 expect_in d1 '^VMC002E File BIG DATA A not found'
 ok "a full disk on RECEIVE: VMC014E, the reader file kept, no partial file"
@@ -299,15 +299,15 @@ say d1 "readcard copy data"
 say d1 "listfile copy data a (format"
 say d1 "readcard *"
 settle d1
-expect_in d1 '^VMC212E Reader file [0-9]+ was not made by DISK DUMP, PUNCH or SENDFILE'
-r=$(rc_after d1 '^VMC212E ')
+expect_in d1 '^VMC252E Reader file [0-9]+ was not made by DISK DUMP, PUNCH or SENDFILE'
+r=$(rc_after d1 '^VMC252E ')
 case $r in "Ready(00032);"*) ;; *) fail "DISK LOAD of a file without a header: '$r'" ;; esac
-expect_in d1 '^VMC203I File COPY DATA A1 received from DEMO1 '
+expect_in d1 '^VMC243I File COPY DATA A1 received from DEMO1 '
 expect_in d1 '^COPY +DATA +A1 F +80 +2 '
 r=$(rc_after d1 '^COPY +DATA +A1 F')
 case $r in Ready\;*) ;; *) fail "LISTFILE COPY DATA: '$r'" ;; esac
-expect_in d1 '^VMC201E No files in your reader' 
-ok "DISK LOAD: VMC212E and rc 32 without a header; READCARD into a file of your naming"
+expect_in d1 '^VMC241E No files in your reader' 
+ok "DISK LOAD: VMC252E and rc 32 without a header; READCARD into a file of your naming"
 
 # RDRLIST of a reader longer than one CP response buffer (120 files)
 i=0
@@ -316,7 +316,7 @@ while [ $i -lt 120 ]; do
     i=$((i + 1))
 done
 say d1 "rdrlist"
-wait_for d1 '^VMC213I' 2
+wait_for d1 '^VMC253I' 2
 put d1 "120 peek"
 put d1 "quit"
 say d1 "cp purge rdr all"

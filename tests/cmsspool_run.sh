@@ -3,7 +3,7 @@
 # tests/cmsspool_run.sh - the CMS spool commands without CP (`vmrv run`,
 # no spool devices: DIAG 0x014 and 0x1000 answer ENOTSUP): every operand
 # error with its message id and return code, a missing file before any
-# spool I/O, VMC200E and return code 100 for everything that needs the
+# spool I/O, VMC240E and return code 100 for everything that needs the
 # spool, NOTE's input and .QUIT, and the HELP files on the S-disk.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 cms_init
@@ -62,12 +62,12 @@ expect_rcs sp "0 24 24 28 24 100 100 36 24 100 28 24 100 24 24 24 24 100 100 24 
 expect sp '^VMC005E Missing operand: fn ft \[fm\]'
 expect sp '^VMC002E File NOSUCH FILE \* not found'
 expect sp '^VMC003E Invalid option bogus'
-expect sp '^VMC200E No spool devices in this virtual machine \(no CP\)'
+expect sp '^VMC240E No spool devices in this virtual machine \(no CP\)'
 expect sp '^VMC007E Filemode B is not accessed'
-expect sp '^VMC205E Cannot send to AVERYVERYLONGUSERID'
+expect sp '^VMC245E Cannot send to AVERYVERYLONGUSERID'
 expect sp '^VMC004E Invalid parameter 12x'
-expect sp '^VMC210I Type the note'
-expect sp '^VMC211I Note cancelled, nothing sent'
+expect sp '^VMC250I Type the note'
+expect sp '^VMC251I Note cancelled, nothing sent'
 expect sp '^SENDFILE fn ft \[fm\] \[TO\] userid'
 expect sp '^RECEIVE \[spoolid\|\*\]'
 expect sp '^  n TRANSFER userid'
