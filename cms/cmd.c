@@ -23,7 +23,7 @@
 #define CP_RC_UNKNOWN 1
 
 struct cms_settings cms_set = {.impcp = 1, .impex = 1, .blip = 0};
-int (*cms_exec_hook)(const char *fn, const char *fm, const char *args);
+int (*cms_exec_hook)(const char *fn, const char *fm, const char *args) = cms_rexx_exec;
 
 static int cmd_exec(struct cms_plist *p);
 static int cmd_immediate(struct cms_plist *p);

@@ -71,6 +71,9 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_EDIT_NO_STORAGE] = {"VMC110E", "Not enough storage for the file"},
     [M_EDIT_TRUNCATED] = {"VMC111W", "Line truncated to LRECL %lu"},
     [M_EDIT_CHANGED_N] = {"VMC112I", "%lu occurrence(s) changed in %lu line(s)"},
+    [M_REXX_ERROR] = {"VMC200E", "Error %d running %s EXEC, line %u: %s"},
+    [M_REXX_CMD_LONG] = {"VMC201E", "Command of %u characters is too long for CMS (255 at most)"},
+    [M_REXX_NEST] = {"VMC202E", "%s EXEC not run: EXECs nested too deeply"},
     /* 240-279: the spool commands (cms/spool_*.c) */
     [M_SP_NO_SPOOL] = {"VMC240E", "No spool devices in this virtual machine (no CP)"},
     [M_SP_RDR_EMPTY] = {"VMC241E", "No files in your reader"},

@@ -63,6 +63,9 @@ enum cms_msgid {
     M_EDIT_NO_STORAGE, /* VMC110E */
     M_EDIT_TRUNCATED, /* VMC111W */
     M_EDIT_CHANGED_N, /* VMC112I */
+    M_REXX_ERROR, /* VMC200E */
+    M_REXX_CMD_LONG, /* VMC201E */
+    M_REXX_NEST, /* VMC202E */
     M_SP_NO_SPOOL, /* VMC240E */
     M_SP_RDR_EMPTY, /* VMC241E */
     M_SP_NO_FILE, /* VMC242E */

@@ -34,7 +34,7 @@ static const struct key keys[] = {
     {"data_dir", K_STRING, F(data_dir), 0, 0, ""},
     {"listen_address", K_STRING, F(listen_address), 0, 0, "127.0.0.1"},
     {"listen_port", K_COUNT, F(listen_port), 0, 65535, "2222"},
-    {"real_storage", K_SIZE, F(real_storage), 16ull << 20, 1ull << 50, "1G"},
+    {"real_storage", K_SIZE, F(real_storage), 256ull << 10, 1ull << 50, "1G"},
     {"paging_file", K_STRING, F(paging_file), 0, 0, "paging.dat"},
     {"paging_size", K_SIZE, F(paging_size), 0, 1ull << 50, "4G"},
     {"dispatchers", K_COUNT, F(dispatchers), 0, 256, "0"},

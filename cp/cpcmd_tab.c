@@ -188,9 +188,12 @@ const struct cpcmd_def cpcmd_table[] = {
     {"TRANSFER", 4, "DG", cpcmd_transfer, 0,
      "TRANSFER [userid] [RDR|PRT|PUN] spoolid...|CLASS c|ALL [TO] userid|*",
      "Moves closed spool files to the end of a user's reader.", NULL, NULL},
-    {"TRACE", 2, "G", cpcmd_trace, LO, "TRACE ECALL|PROG|EXT|ALL [OFF] | END",
-     "Shows hypercalls and U-mode ecalls (ECALL), exceptions (PROG) or\n"
-     "interrupts (EXT) of your virtual machine as they happen; END stops.", NULL, NULL},
+    {"TRACE", 2, "G", cpcmd_trace, LO,
+     "TRACE INSTRUCTIONS|DIAGNOSE|TRAPS|INTERRUPTS|ALL [OFF] ... | END",
+     "Shows on your console, as they happen, every instruction (address,\n"
+     "encoding, mnemonic), hypercalls with their codes, arguments and\n"
+     "results (DIAGNOSE), traps with cause and tval (TRAPS) or interrupts\n"
+     "of your virtual machine; END (or OFF) stops.", NULL, NULL},
     {"WARNING", 1, "AB", cpcmd_warning, 0, "WARNING userid|ALL text",
      "Sends an operator's warning to a user or to everyone.", NULL, NULL},
     {"XAUTOLOG", 5, "AB", cpcmd_autolog, 0, "XAUTOLOG userid", "The same as AUTOLOG.", NULL, NULL},

@@ -45,6 +45,7 @@
 
 #include "cp/datadir.h"
 #include "cp/dir.h"
+#include "cp/paging.h"
 #include "cp/svc.h"
 #include "cp/vmrv.h"
 
@@ -353,6 +354,35 @@ open_directory(struct ipl *s)
     return 0;
 }
 
+/* The pager's word to the operator (paging file full, I/O errors). */
+static void
+paging_told(void *ctx, const char *text)
+{
+    (void)ctx;
+    cplog(CPLOG_ERROR, NULL, NULL, "%s", text);
+}
+
+/* real_storage, paging_file, paging_size: CP paging (cp/paging.h). */
+static int
+start_paging(struct ipl *s)
+{
+    char path[2 * CP_CONFIG_PATH_MAX + 2], err[600] = "";
+    if (s->cfg.paging_file[0] == '/') {
+        snprintf(path, sizeof path, "%s", s->cfg.paging_file);
+    } else {
+        snprintf(path, sizeof path, "%s/%s", s->datadir, s->cfg.paging_file);
+    }
+    struct paging_config pc = {.real_bytes = s->cfg.real_storage,
+                               .path = path,
+                               .file_bytes = s->cfg.paging_size,
+                               .notify = paging_told};
+    if (paging_start(&pc, err, sizeof err) != 0) {
+        fprintf(stderr, "vmrv ipl: %s\n", err);
+        return IPL_SYSFILES;
+    }
+    return 0;
+}
+
 static int
 prepare_files(struct ipl *s)
 {
@@ -387,7 +417,7 @@ prepare_files(struct ipl *s)
               "Minidisks: %u images made, %u formatted, %u filled from the S-disk image, %u failed",
               rep.created, rep.formatted, rep.filled, rep.failed);
     }
-    return 0;
+    return start_paging(s);
 }
 
 static void
@@ -607,6 +637,7 @@ shut_down(struct ipl *s)
     if (opcon_quiet) {
         pthread_mutex_unlock(&s->opcon_lock);
         cp_system_destroy(s->sys); /* else an operator command still runs: leave it */
+        paging_stop();
     }
     s->sys = NULL;
     if (s->svc_ok && opcon_quiet) {

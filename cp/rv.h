@@ -11,7 +11,11 @@
  *
  * Threads: only the thread that runs a CPU (inside rv_cpu_run, or while no
  * one runs it) may touch its state.  rv_cpu_kick() and rv_cpu_post_irq() may
- * be called from any thread.
+ * be called from any thread.  rv_cpu_run holds a lock of the CPU's
+ * translation cache for the whole run (other CPUs' evictions skip it); a
+ * write into guest storage from another thread (stor_write, stor_zero,
+ * stor_release, stor_invalidate) takes that lock and so waits for a run to
+ * end: never make one while holding a lock the running thread may need.
  *
  * Guest faults are guest events: they are delivered to the guest's stvec
  * with scause/sepc/stval/sstatus as the privileged specification says.  A
@@ -76,13 +80,31 @@ struct rv_hooks {
     void (*trap_taken)(void *ctx, struct rv_cpu *cpu, uint64_t cause, uint64_t tval);
 };
 
+/* TRACE (CP's TRACE command): optional per-CPU observers, outside the hot
+ * path.  While insn is set, rv_cpu_run interprets one translated block at a
+ * time and reports each retired instruction after its block ran (a block is
+ * straight-line code, so the retired ones are its first n); a hypercall or
+ * trap reports the instructions before it first, so lines come in program
+ * order.  trap reports every trap and interrupt delivered to the guest (epc
+ * = sepc as set, cause with bit 63 for interrupts).  Either may be NULL. */
+struct rv_trace {
+    void *ctx;
+    /* bits: the instruction as fetched (16 bits if len is 2). */
+    void (*insn)(void *ctx, struct rv_cpu *cpu, uint64_t pc, uint32_t bits, unsigned len);
+    void (*trap)(void *ctx, struct rv_cpu *cpu, uint64_t cause, uint64_t epc, uint64_t tval);
+};
+
 /* Counters for the teaching display and the benchmarks. */
 struct rv_stats {
     uint64_t instret; /* instructions retired */
     uint64_t blocks_translated; /* basic blocks scanned into the cache */
     uint64_t insns_patched; /* sensitive instructions turned into traps */
-    uint64_t invalidations; /* translations dropped by stores/fence.i/CP */
+    uint64_t invalidations; /* translations dropped by stores/fence.i/CP
+                               (not counting evictions) */
     uint64_t hypercalls; /* S-mode ecalls passed to the hook */
+    uint64_t evictions; /* blocks dropped to stay under the global cap */
+    uint64_t insns_interpreted; /* run from self-modifying pages without
+                                   a cached translation */
     uint64_t exceptions[16]; /* by scause */
     uint64_t interrupts[16]; /* by interrupt number */
 };
@@ -102,6 +124,8 @@ void rv_cpu_reset(struct rv_cpu *cpu, uint64_t entry);
  * served another CPU flushes it.  NULL on out of memory. */
 struct rv_tlb *rv_tlb_create(void);
 void rv_tlb_destroy(struct rv_tlb *tlb);
+/* Host bytes of one TLB (with its jump cache), for the benchmarks. */
+size_t rv_tlb_footprint(void);
 
 /* Runs cpu on the calling thread for at most `budget` instructions (it may
  * stop a block later than the budget, never more than one block) and returns
@@ -148,10 +172,19 @@ void rv_cpu_stats(const struct rv_cpu *cpu, struct rv_stats *out);
 /* Host bytes this CPU uses (its state and its share of translations). */
 size_t rv_cpu_footprint(const struct rv_cpu *cpu);
 
+/* Sets (copies) or, with NULL or no callbacks, clears the CPU's TRACE
+ * observers.  Only the thread that runs the CPU, while it is not inside
+ * rv_cpu_run.  With none set rv_cpu_run costs one test per call. */
+void rv_cpu_set_trace(struct rv_cpu *cpu, const struct rv_trace *trace);
+
 /* The global cap on host memory for translated code, all CPUs together
- * (default 256 MiB); a CPU that needs room beyond it drops all of its own
- * translations.  Set it at startup, before CPUs run.  rv_xlate_bytes() is
- * what translations use now. */
+ * (default 256 MiB).  A CPU that needs room beyond it evicts, least
+ * recently used first: the translations of the CPUs that ran least
+ * recently and are not running now, then its own blocks not entered lately
+ * (CLOCK), down to 7/8 of the cap.  Translations of CPUs that other
+ * threads are running are never touched, so the total may exceed the cap
+ * by what those hold.  Any thread, any time; takes effect at the next
+ * translation.  rv_xlate_bytes() is what translations use now. */
 void rv_xlate_cap_set(size_t bytes);
 size_t rv_xlate_bytes(void);
 

@@ -94,7 +94,7 @@ rv_exec(struct rv_cpu *cpu, struct rv_tlb *tlb, int64_t budget, int64_t *done)
     do {                                                                               \
         idx = (unsigned)(op - blk->ops);                                               \
         cpu->pc = blk->pc + blk->pcoff[idx];                                           \
-        cpu->instret = instret0 + (uint64_t)(budget - left) - (blk->n - idx);          \
+        cpu->instret = instret0 + (uint64_t)(budget - left) - (blk->n - blk->iidx[idx]); \
     } while (0)
 #define RESULT(rr)                                                                     \
     do {                                                                               \
@@ -142,10 +142,12 @@ dispatch:
                 goto fetch_fault;
             }
             if (RV_UNLIKELY(rv_xc_has_zombies(xc))) {
-                prev = NULL; /* the cache was flushed to make room */
+                prev = NULL; /* blocks were evicted to make room */
             }
-            j->pc = pc;
-            j->blk = blk;
+            if (RV_LIKELY(!blk->scratch)) {
+                j->pc = pc;
+                j->blk = blk;
+            }
         }
     }
     if (prev != NULL) {
@@ -173,6 +175,7 @@ enter: /* chained: budget and kick (and U-mode) checks */
         goto enter_user;
     }
 run_block:
+    blk->ref++; /* for CLOCK eviction */
     left -= blk->n;
     op = blk->ops;
     goto *op->h;
@@ -214,7 +217,7 @@ fetch_fault: /* at pc, cpu->exc_tval; nothing of a block ran */
 
 op_trap: /* the op raised cpu->exc_cause; it did not retire */
     idx = (unsigned)(op - blk->ops);
-    left += blk->n - idx;
+    left += blk->n - blk->iidx[idx];
     pc = blk->pc + blk->pcoff[idx];
     cpu->instret = instret0 + (uint64_t)(budget - left);
     if (!rv_trap(cpu, pc, cpu->exc_cause, cpu->exc_tval)) {
@@ -227,21 +230,21 @@ op_trap: /* the op raised cpu->exc_cause; it did not retire */
 
 op_leave: /* retired; the helper set cpu->pc */
     idx = (unsigned)(op - blk->ops) + 1;
-    left += blk->n - idx;
+    left += blk->n - blk->iidx[idx];
     pc = cpu->pc;
     res = RV_E_AGAIN;
     goto out;
 
 op_leave_seq: /* retired; go on at the next instruction (code changed) */
     idx = (unsigned)(op - blk->ops) + 1;
-    left += blk->n - idx;
+    left += blk->n - blk->iidx[idx];
     pc = blk->pc + blk->pcoff[idx];
     res = RV_E_AGAIN;
     goto out;
 
 op_stop: /* cpu->stop; if it retired, the helper set cpu->pc */
     idx = (unsigned)(op - blk->ops) + (cpu->stop_retired ? 1 : 0);
-    left += blk->n - idx;
+    left += blk->n - blk->iidx[idx];
     pc = cpu->stop_retired ? cpu->pc : blk->pc + blk->pcoff[idx];
     res = RV_E_STOP;
     goto out;
@@ -516,6 +519,13 @@ L_JAL:
 L_JALR : {
     uint64_t t = (x[op->rs1] + SX(op->imm)) & ~1ull;
     x[op->rd] = blk->exits[op->rs2].pc;
+    /* The jump cache inline: a hit enters like a chained exit (killed
+     * blocks are never in it; zombies wait for the next dispatch). */
+    const struct rv_jce *j = &tlb->jc[rv_jc_index(t)];
+    if (RV_LIKELY(j->pc == t)) {
+        blk = j->blk;
+        goto enter;
+    }
     pc = t;
     goto dispatch;
 }
@@ -538,9 +548,55 @@ L_BLTU:
     BRANCH(x[op->rs1] < x[op->rs2])
 L_BGEU:
     BRANCH(x[op->rs1] >= x[op->rs2])
+    /* back to the start of this very block: give back what follows and
+     * enter it again (budget, kick and U-mode checks as any entry) */
+#define BRANCH_LOOP(cond)                                                              \
+    if (cond) {                                                                        \
+        left += op->aux;                                                               \
+        goto enter;                                                                    \
+    }                                                                                  \
+    NEXT();
+L_BEQ_L:
+    BRANCH_LOOP(x[op->rs1] == x[op->rs2])
+L_BNE_L:
+    BRANCH_LOOP(x[op->rs1] != x[op->rs2])
+L_BLT_L:
+    BRANCH_LOOP((int64_t)x[op->rs1] < (int64_t)x[op->rs2])
+L_BGE_L:
+    BRANCH_LOOP((int64_t)x[op->rs1] >= (int64_t)x[op->rs2])
+L_BLTU_L:
+    BRANCH_LOOP(x[op->rs1] < x[op->rs2])
+L_BGEU_L:
+    BRANCH_LOOP(x[op->rs1] >= x[op->rs2])
 L_EXIT:
     e = &blk->exits[op->rd];
     goto take_exit;
+
+    /* ---- fused pairs (rv_xlate.c xc_fuse): both destinations written ---- */
+L_F_SLLI_SRLI : {
+    uint64_t t = x[op->rs1] << (op->imm & 63);
+    x[op->rs2] = t;
+    x[op->rd] = x[op->rs2] >> ((op->imm >> 8) & 63);
+    NEXT();
+}
+L_F_SLLI_SLLI : {
+    uint64_t t = x[op->rs1] << (op->imm & 63);
+    x[op->rs2] = t;
+    x[op->rd] = x[op->rs2] << ((op->imm >> 8) & 63);
+    NEXT();
+}
+L_F_SLLI_ADD : {
+    uint64_t t = x[op->rs1] << op->imm;
+    x[op->aux] = t;
+    x[op->rd] = t + x[op->rs2];
+    NEXT();
+}
+L_F_SRLI_ADD : {
+    uint64_t t = x[op->rs1] >> op->imm;
+    x[op->aux] = t;
+    x[op->rd] = t + x[op->rs2];
+    NEXT();
+}
 
 L_ECALL:
     SYNC();

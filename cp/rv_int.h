@@ -21,7 +21,8 @@
  * leave through theirs; each exit is chained straight into the next block
  * once known.  Indirect jumps and sensitive instructions go back to the
  * dispatcher.  pc is not kept per op: the pc of op i is
- * blk->pc + blk->pcoff[i], needed only when an op traps or calls out.
+ * blk->pc + blk->pcoff[i], and blk->iidx[i] instructions come before it,
+ * needed only when an op traps or calls out (such ops are never fused).
  */
 #ifndef CP_RV_INT_H
 #define CP_RV_INT_H
@@ -57,7 +58,9 @@
     X(SB) X(SH) X(SW) X(SD)                                                            \
     X(AMO) X(CSR) X(FENCEI) X(SFENCE)                                                  \
     X(JAL) X(JALR) X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU) X(EXIT)                 \
-    X(ECALL) X(EBREAK) X(ILLEGAL) X(SRET) X(WFI)
+    X(ECALL) X(EBREAK) X(ILLEGAL) X(SRET) X(WFI)                                     \
+    X(F_SLLI_SRLI) X(F_SLLI_SLLI) X(F_SLLI_ADD) X(F_SRLI_ADD)                        \
+    X(BEQ_L) X(BNE_L) X(BLT_L) X(BGE_L) X(BLTU_L) X(BGEU_L)
 
 enum rv_opk {
 #define RV_OPK_ENUM(n) RV_OPK_##n,
@@ -108,10 +111,13 @@ extern bool rv_xlate_nochain;
 /* Ops that leave a block name their exit by index: branches in rd, jal in
  * rs1 (and its link value in exit rs2), jalr's link value in rs2, EXIT in
  * rd.  A branch's aux is the number of instructions after it in the block,
- * given back to the budget when it is taken. */
+ * given back to the budget when it is taken.  A branch back to the start
+ * of its own block (a loop in one block) gets a _L handler that re-enters
+ * the block directly. */
 struct rv_block {
     uint64_t pc; /* guest address of the first instruction */
-    uint32_t n; /* instructions in the block; ops[n] is the closing EXIT */
+    uint32_t n; /* instructions in the block (ops may be fewer: pairs of
+                   simple instructions are fused); the last op is EXIT */
     uint32_t len; /* guest bytes covered */
     struct rv_exit *exits; /* nexits, after the ops */
     uint32_t nexits;
@@ -119,10 +125,19 @@ struct rv_block {
     struct rv_block *hnext; /* hash chain of the cache */
     struct rv_pglink pl[2]; /* in the page lists of its first (and last) page */
     struct rv_block *znext; /* on the zombie list once invalidated */
-    uint16_t *pcoff; /* n + 1 offsets from pc; pcoff[n] = len */
+    uint16_t *pcoff; /* per op (nops + 1): offset of its first instruction
+                        from pc; the closing EXIT's is len */
+    uint8_t *iidx; /* per op (nops + 1): instructions before it; the
+                      closing EXIT's is n (fused ops hold two) */
+    struct rv_block *lnext, *lprev; /* the cache's CLOCK ring (eviction) */
     uint32_t bytes; /* host bytes of this block */
+    uint32_t ref; /* entries since CLOCK's hand last passed it; UINT32_MAX
+                     when new, so the entry right after translation does
+                     not count (blocks run once are evicted first) */
     uint8_t dead;
     uint8_t two_pages;
+    uint8_t scratch; /* one instruction of a self-modifying page, decoded
+                        for one run: not cached, chained or jump-cached */
     struct rv_op ops[]; /* n + 1 ops */
 };
 
@@ -216,7 +231,15 @@ struct rv_block *rv_xc_lookup(struct rv_xc *xc, uint64_t pc, uint64_t *tval);
 void rv_xc_attach(struct rv_xc *xc, struct rv_tlb *tlb);
 void rv_xc_detach(struct rv_xc *xc);
 void rv_xc_reap(struct rv_xc *xc);
-bool rv_xc_has_zombies(const struct rv_xc *xc);
+/* The start of struct rv_xc, read inline by the interpreter. */
+struct rv_xc_pub {
+    struct rv_block *zombies; /* killed while running, freed by rv_xc_reap */
+};
+static inline bool
+rv_xc_has_zombies(const struct rv_xc *xc)
+{
+    return ((const struct rv_xc_pub *)(const void *)xc)->zombies != NULL;
+}
 /* Count of blocks killed so far (to see whether a store killed any). */
 uint64_t rv_xc_kills(const struct rv_xc *xc);
 /* Chains exit e of from to to (if both are alive). */
@@ -288,6 +311,15 @@ struct rv_cpu {
     struct rv_hooks hooks;
     struct rv_stats stats;
     char stop_text[160];
+
+    /* TRACE (cp/rv.c only, see rv_cpu_set_trace): active while tr_on.
+     * During a traced rv_cpu_run, hooks.ecall/trap_taken are wrappers and
+     * the real hooks are in tr_saved; the instructions retired after
+     * tr_instret, from tr_pc on, are not reported yet. */
+    bool tr_on;
+    struct rv_trace tr;
+    struct rv_hooks tr_saved;
+    uint64_t tr_pc, tr_instret;
 };
 
 /* rv_exec.c: runs translated code for at most about `budget` instructions

@@ -11,17 +11,23 @@
  *     checked before any byte moves; a fault names the first byte of the
  *     part that faulted.
  *   - Faults: beyond storage or forbidden to U-mode by stor_protect ->
- *     access fault 5 (load) / 7 (store, AMO).
+ *     access fault 5 (load) / 7 (store, AMO); a store into a shared saved
+ *     segment page (STOR_M_SHARED) -> 7 in S-mode too.
  *   - Stores into pages with code: the bytes are written, then whatever
  *     translation they overlap is invalidated through stor_invalidate();
  *     the interpreter then leaves the block (RV_X_LEAVE).
  *   - LR/SC/AMO: natural alignment required (misaligned traps 4 / 6).
+ *   - Paging (cp/paging.h): a fill marks the page referenced, a store fill
+ *     marks it dirty too (write entries are made only here); a page that
+ *     is out is read back by stor_frame; frames over the limit's slack
+ *     kick the CPU so the slice ends and vm_run trims at its safe point.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "cp/paging.h"
 #include "cp/rv_int.h"
 #include "vmrv/diag.h"
 
@@ -110,8 +116,12 @@ page_ok(const struct rv_cpu *cpu, uint64_t pn, bool write)
     if (pn >= cpu->st->npages) {
         return -1;
     }
+    unsigned meta = stor_meta(cpu->st, pn);
+    if (write && (meta & STOR_M_SHARED)) {
+        return -1; /* a saved segment's page: read only in every mode */
+    }
     if (cpu->priv == RV_PRIV_U) {
-        unsigned prot = stor_meta(cpu->st, pn) & STOR_M_PROT;
+        unsigned prot = meta & STOR_M_PROT;
         if (prot == DIAG_PROT_USER_NONE || (write && prot == DIAG_PROT_USER_RO)) {
             return -1;
         }
@@ -163,9 +173,11 @@ rv_load_slow(struct rv_cpu *cpu, uint64_t addr, unsigned size, uint64_t *val)
         uint64_t a = addr + done;
         uint64_t pn = a >> STOR_PAGE_SHIFT;
         unsigned n = first_part(a, size - done);
-        const uint8_t *f = stor_frame(st, pn);
+        const uint8_t *f = stor_frame(st, pn); /* pages in if it is out */
         if (f == NULL) {
             f = stor_zero_page;
+        } else {
+            stor_touch(cpu->st, pn, STOR_M_REF);
         }
         memcpy(buf + done, f + (a & STOR_PAGE_MASK), n);
         if (n == size && cpu->tlb != NULL) {
@@ -176,6 +188,9 @@ rv_load_slow(struct rv_cpu *cpu, uint64_t addr, unsigned size, uint64_t *val)
     uint64_t v = 0;
     memcpy(&v, buf, size); /* little-endian host */
     *val = v;
+    if (paging_over_slack()) {
+        rv_cpu_kick(cpu); /* to the safe point at the end of the slice */
+    }
     return RV_X_NEXT;
 }
 
@@ -227,6 +242,7 @@ rv_store_slow(struct rv_cpu *cpu, uint64_t addr, unsigned size, uint64_t val)
             return RV_X_STOP;
         }
         memcpy(f + (a & STOR_PAGE_MASK), buf + done, n);
+        stor_touch(st, pn, STOR_M_REF | STOR_M_DIRTY); /* what write entries allow too */
         if (stor_meta(st, pn) & STOR_M_CODE) {
             if (rv_xc_overlaps(cpu->xc, a, n)) {
                 stor_invalidate(st, a, n);
@@ -243,6 +259,9 @@ rv_store_slow(struct rv_cpu *cpu, uint64_t addr, unsigned size, uint64_t val)
             tlb_set(&s->r[pn & RV_TLB_MASK], pn, f);
         }
         done += n;
+    }
+    if (paging_over_slack()) {
+        rv_cpu_kick(cpu); /* to the safe point at the end of the slice */
     }
     return rv_xc_kills(cpu->xc) != kills ? RV_X_LEAVE : RV_X_NEXT;
 }

@@ -24,12 +24,38 @@
  * lands in xc_invalidate() here.
  *
  * While a CPU runs, killed blocks become zombies (the interpreter may still
- * be inside one) and are freed by rv_xc_reap() between blocks.  Translation
- * memory is counted globally; beyond RV_XLATE_CAP the cache that needs room
- * drops all of its blocks (LRU eviction is future work).
+ * be inside one) and are freed by rv_xc_reap() between blocks.
+ *
+ * Eviction.  Translation memory is counted for all caches together against
+ * rv_xlate_cap.  A cache that needs room beyond it evicts, least recently
+ * used first, down to 7/8 of the cap (so that eviction is rare):
+ *   1. caches of other CPUs in the order they last ran (the registry list
+ *      below is kept in that order), skipping any that a thread is running
+ *      (each cache has a lock its runner holds for the whole of
+ *      rv_cpu_run; an evicting thread only try-locks it);
+ *   2. then its own blocks by CLOCK: every block sits on a ring and counts
+ *      the times it is entered (the first entry, right after translation,
+ *      does not count); the hand zeroes nonzero counts and evicts the
+ *      first block found at zero.  So blocks run once go first, and a loop
+ *      entered again and again stays.
+ * Evicting from another CPU's cache touches only that cache: not its
+ * storage (its pages keep STOR_M_CODE, which is only slower, until the
+ * owner tidies them at its next run) and not its generation (the owner
+ * flushes its TLB, whose jump cache may name freed blocks, at that run).
+ *
+ * Self-modifying code.  A page whose translations guest stores kill
+ * RV_SMC_KILLS times goes to plain interpretation for RV_SMC_INSNS
+ * instructions run from it: it loses its blocks and STOR_M_CODE (so stores
+ * into it are ordinary stores), and each instruction fetched from it is
+ * decoded into a one-instruction scratch block that is run once, never
+ * cached or chained.  After that the page is translated again, and goes
+ * back if the stores go on.  Only small invalidations (a guest store, at
+ * most 8 bytes) count: loading programs or fence.i never send a page
+ * there.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,8 +67,29 @@
 unsigned rv_xlate_limit = RV_BLOCK_MAX_OPS - 1;
 bool rv_xlate_nochain;
 
+/* Stores that kill translations of a page before it is interpreted, and
+ * instructions it is then interpreted for. */
+#define RV_SMC_KILLS 8
+#define RV_SMC_INSNS 65536
+/* Pages remembered per cache for that (a small table, made on first use). */
+#define RV_HOT_N 16
+
 static _Atomic size_t rv_xlate_total;
-static size_t rv_xlate_cap = RV_XLATE_CAP;
+static _Atomic size_t rv_xlate_cap = RV_XLATE_CAP;
+
+/* The cache whose CPU the calling thread is running (holding its lock). */
+static _Thread_local struct rv_xc *rv_xc_running;
+
+/* Every cache, least recently run first (rv_xc_attach moves it last). */
+static pthread_mutex_t rv_xc_reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rv_xc *rv_xc_reg_head, *rv_xc_reg_tail;
+
+/* A page with code that guest stores keep changing. */
+struct rv_hot {
+    uint64_t pn;
+    uint32_t kills; /* store invalidations seen */
+    uint32_t interp_left; /* > 0: interpreted for this many more insns */
+};
 
 struct rv_xpage {
     uint64_t pn;
@@ -53,17 +100,26 @@ struct rv_xpage {
 };
 
 struct rv_xc {
+    struct rv_xc_pub pub; /* first: what the interpreter reads inline */
     struct stor *st;
     struct rv_stats *stats;
     struct rv_block **bh;
     uint32_t bmask, nblocks;
     struct rv_xpage **ph;
     uint32_t pmask, npages;
-    struct rv_block *zombies;
     struct rv_tlb *tlb;
     bool busy;
     uint64_t kills;
-    size_t bytes;
+    _Atomic size_t bytes;
+    /* Eviction: the lock held by the thread running the CPU (and by an
+     * evicting thread), the registry links, the CLOCK ring and hand. */
+    pthread_mutex_t lock;
+    struct rv_xc *reg_prev, *reg_next;
+    struct rv_block *hand;
+    bool foreign; /* another thread evicted from it since its last run */
+    uint64_t foreign_evictions; /* blocks it evicted, not yet in stats */
+    struct rv_hot *hot; /* RV_HOT_N entries, or NULL */
+    struct rv_block *scratch; /* for interpreted instructions, or NULL */
 };
 
 static inline uint32_t
@@ -80,6 +136,7 @@ hash_pn(uint64_t pn)
 }
 
 static void xc_invalidate(void *ctx, uint64_t gpa, uint64_t len);
+static void xc_invalidate_range(struct rv_xc *xc, uint64_t gpa, uint64_t len);
 
 struct rv_xc *
 rv_xc_create(struct stor *st, struct rv_stats *stats)
@@ -100,11 +157,39 @@ rv_xc_create(struct stor *st, struct rv_stats *stats)
         free(xc);
         return NULL;
     }
+    pthread_mutex_init(&xc->lock, NULL);
     stor_set_code_fn(st, xc_invalidate, xc);
+    pthread_mutex_lock(&rv_xc_reg_lock);
+    xc->reg_prev = rv_xc_reg_tail;
+    if (rv_xc_reg_tail != NULL) {
+        rv_xc_reg_tail->reg_next = xc;
+    } else {
+        rv_xc_reg_head = xc;
+    }
+    rv_xc_reg_tail = xc;
+    pthread_mutex_unlock(&rv_xc_reg_lock);
     return xc;
 }
 
+/* Takes xc out of the registry list (registry lock held). */
+static void
+reg_unlink(struct rv_xc *xc)
+{
+    if (xc->reg_prev != NULL) {
+        xc->reg_prev->reg_next = xc->reg_next;
+    } else {
+        rv_xc_reg_head = xc->reg_next;
+    }
+    if (xc->reg_next != NULL) {
+        xc->reg_next->reg_prev = xc->reg_prev;
+    } else {
+        rv_xc_reg_tail = xc->reg_prev;
+    }
+    xc->reg_prev = xc->reg_next = NULL;
+}
+
 static void xc_flush_all(struct rv_xc *xc);
+static void xc_tidy(struct rv_xc *xc);
 
 void
 rv_xc_destroy(struct rv_xc *xc)
@@ -112,21 +197,49 @@ rv_xc_destroy(struct rv_xc *xc)
     if (xc == NULL) {
         return;
     }
+    pthread_mutex_lock(&rv_xc_reg_lock);
+    reg_unlink(xc);
+    pthread_mutex_unlock(&rv_xc_reg_lock);
+    pthread_mutex_lock(&xc->lock); /* wait for an evicting thread */
     xc->busy = false;
     xc->tlb = NULL;
     xc_flush_all(xc);
     rv_xc_reap(xc);
+    xc_tidy(xc);
+    pthread_mutex_unlock(&xc->lock);
+    pthread_mutex_destroy(&xc->lock);
     stor_set_code_fn(xc->st, NULL, NULL);
     free(xc->bh);
     free(xc->ph);
+    free(xc->hot);
+    free(xc->scratch);
     free(xc);
 }
 
 void
 rv_xc_attach(struct rv_xc *xc, struct rv_tlb *tlb)
 {
+    pthread_mutex_lock(&xc->lock);
+    pthread_mutex_lock(&rv_xc_reg_lock);
+    if (xc != rv_xc_reg_tail) {
+        reg_unlink(xc);
+        xc->reg_prev = rv_xc_reg_tail;
+        rv_xc_reg_tail->reg_next = xc;
+        rv_xc_reg_tail = xc;
+    }
+    pthread_mutex_unlock(&rv_xc_reg_lock);
     xc->tlb = tlb;
     xc->busy = true;
+    rv_xc_running = xc;
+    if (xc->foreign) {
+        /* Another thread evicted blocks: jump caches may name them, and
+         * pages it emptied still carry STOR_M_CODE. */
+        xc->foreign = false;
+        xc->stats->evictions += xc->foreign_evictions;
+        xc->foreign_evictions = 0;
+        rv_tlb_flush(tlb);
+        xc_tidy(xc);
+    }
 }
 
 void
@@ -135,12 +248,14 @@ rv_xc_detach(struct rv_xc *xc)
     xc->busy = false;
     xc->tlb = NULL;
     rv_xc_reap(xc);
+    rv_xc_running = NULL;
+    pthread_mutex_unlock(&xc->lock);
 }
 
 static void
 block_free(struct rv_xc *xc, struct rv_block *b)
 {
-    xc->bytes -= b->bytes;
+    atomic_fetch_sub_explicit(&xc->bytes, b->bytes, memory_order_relaxed);
     atomic_fetch_sub_explicit(&rv_xlate_total, b->bytes, memory_order_relaxed);
     free(b);
 }
@@ -148,17 +263,11 @@ block_free(struct rv_xc *xc, struct rv_block *b)
 void
 rv_xc_reap(struct rv_xc *xc)
 {
-    while (xc->zombies != NULL) {
-        struct rv_block *b = xc->zombies;
-        xc->zombies = b->znext;
+    while (xc->pub.zombies != NULL) {
+        struct rv_block *b = xc->pub.zombies;
+        xc->pub.zombies = b->znext;
         block_free(xc, b);
     }
-}
-
-bool
-rv_xc_has_zombies(const struct rv_xc *xc)
-{
-    return xc->zombies != NULL;
 }
 
 uint64_t
@@ -171,7 +280,9 @@ size_t
 rv_xc_footprint(const struct rv_xc *xc)
 {
     return sizeof *xc + (xc->bmask + 1) * sizeof *xc->bh + (xc->pmask + 1) * sizeof *xc->ph +
-           xc->npages * sizeof(struct rv_xpage) + xc->bytes;
+           xc->npages * sizeof(struct rv_xpage) +
+           atomic_load_explicit(&xc->bytes, memory_order_relaxed) +
+           (xc->hot != NULL ? RV_HOT_N * sizeof *xc->hot : 0);
 }
 
 /* ---- pages --------------------------------------------------------------- */
@@ -361,7 +472,8 @@ exit_unlink(struct rv_exit *e)
 void
 rv_xc_link(struct rv_xc *xc, struct rv_block *from, struct rv_exit *e, struct rv_block *to)
 {
-    if (from->dead || to->dead || e->to == to || e->pc != to->pc) {
+    if (from->scratch || to->scratch || from->dead || to->dead || e->to == to ||
+        e->pc != to->pc) {
         return;
     }
     exit_unlink(e);
@@ -374,13 +486,31 @@ rv_xc_link(struct rv_xc *xc, struct rv_block *from, struct rv_exit *e, struct rv
     to->in_head = e;
 }
 
+/* Why a block is killed: its code changed (counted as an invalidation),
+ * evicted for room by the thread running its CPU, or evicted by another
+ * thread holding the cache's lock (touch nothing outside the cache: see
+ * the top). */
+enum xc_why { XC_INVALIDATE, XC_EVICT, XC_EVICT_FOREIGN };
+
 static void
-xc_kill(struct rv_xc *xc, struct rv_block *b)
+xc_kill_as(struct rv_xc *xc, struct rv_block *b, enum xc_why why)
 {
+    bool foreign = why == XC_EVICT_FOREIGN;
     if (b->dead) {
         return;
     }
     b->dead = 1;
+    /* off the CLOCK ring */
+    if (b->lnext == b) {
+        xc->hand = NULL;
+    } else {
+        b->lprev->lnext = b->lnext;
+        b->lnext->lprev = b->lprev;
+        if (xc->hand == b) {
+            xc->hand = b->lnext;
+        }
+    }
+    b->lnext = b->lprev = NULL;
     struct rv_block **pp = &xc->bh[hash_pc(b->pc) & xc->bmask];
     while (*pp != b) {
         pp = &(*pp)->hnext;
@@ -396,7 +526,7 @@ xc_kill(struct rv_xc *xc, struct rv_block *b)
             pl_of(l->next, pn0 + (uint64_t)i)->pprev = l->pprev;
         }
         struct rv_xpage *p = xpage_find(xc, pn0 + (uint64_t)i);
-        if (--p->nblocks == 0) {
+        if (--p->nblocks == 0 && !foreign) {
             xpage_remove(xc, p);
         }
     }
@@ -405,6 +535,13 @@ xc_kill(struct rv_xc *xc, struct rv_block *b)
     }
     for (uint32_t i = 0; i < b->nexits; i++) {
         exit_unlink(&b->exits[i]);
+    }
+    if (foreign) {
+        xc->foreign = true;
+        xc->foreign_evictions++;
+        xc->kills++;
+        block_free(xc, b);
+        return;
     }
     /* Jump caches may name the block: the running thread's forgets it now,
      * every other TLB (or this one, when nothing runs) sees the new
@@ -419,13 +556,89 @@ xc_kill(struct rv_xc *xc, struct rv_block *b)
         }
         xc_tlb_catch_up(xc, g0);
     }
-    xc->stats->invalidations++;
+    if (why == XC_INVALIDATE) {
+        xc->stats->invalidations++;
+    } else {
+        xc->stats->evictions++;
+    }
     xc->kills++;
     if (xc->busy) {
-        b->znext = xc->zombies;
-        xc->zombies = b;
+        b->znext = xc->pub.zombies;
+        xc->pub.zombies = b;
     } else {
         block_free(xc, b);
+    }
+}
+
+static void
+xc_kill(struct rv_xc *xc, struct rv_block *b)
+{
+    xc_kill_as(xc, b, XC_INVALIDATE);
+}
+
+/* The owner: drops pages that a foreign eviction left without blocks. */
+static void
+xc_tidy(struct rv_xc *xc)
+{
+    for (uint32_t i = 0; i <= xc->pmask; i++) {
+        struct rv_xpage *p = xc->ph[i];
+        while (p != NULL) {
+            struct rv_xpage *next = p->hnext;
+            if (p->nblocks == 0) {
+                xpage_remove(xc, p);
+            } else {
+                xpage_recompute(p);
+            }
+            p = next;
+        }
+    }
+}
+
+/* CLOCK over the ring of xc: evicts blocks not entered since the hand last
+ * passed until `want` bytes are freed or the ring is empty.  Returns the
+ * bytes freed (or made zombies). */
+static size_t
+xc_evict_clock(struct rv_xc *xc, size_t want, bool foreign)
+{
+    size_t freed = 0;
+    uint64_t steps = 2ull * xc->nblocks + 2;
+    while (freed < want && xc->hand != NULL && steps-- > 0) {
+        struct rv_block *b = xc->hand;
+        if (b->ref != 0 && b->ref != UINT32_MAX) { /* entered since */
+            b->ref = 0;
+            xc->hand = b->lnext;
+            continue;
+        }
+        freed += b->bytes;
+        xc_kill_as(xc, b, foreign ? XC_EVICT_FOREIGN : XC_EVICT);
+    }
+    return freed;
+}
+
+/* Room for `need` more bytes under the cap (see the top): other caches
+ * least recently run first, then our own by CLOCK. */
+static void
+xc_make_room(struct rv_xc *xc, size_t need)
+{
+    size_t cap = atomic_load_explicit(&rv_xlate_cap, memory_order_relaxed);
+    size_t total = atomic_load_explicit(&rv_xlate_total, memory_order_relaxed);
+    if (total + need <= cap) {
+        return;
+    }
+    size_t low = cap - cap / 8;
+    size_t want = total + need > low ? total + need - low : 0, freed = 0;
+    pthread_mutex_lock(&rv_xc_reg_lock);
+    for (struct rv_xc *v = rv_xc_reg_head; v != NULL && freed < want; v = v->reg_next) {
+        if (v == xc || atomic_load_explicit(&v->bytes, memory_order_relaxed) == 0 ||
+            pthread_mutex_trylock(&v->lock) != 0) {
+            continue; /* ourselves, empty, or running on another thread */
+        }
+        freed += xc_evict_clock(v, want - freed, true);
+        pthread_mutex_unlock(&v->lock);
+    }
+    pthread_mutex_unlock(&rv_xc_reg_lock);
+    if (freed < want) {
+        xc_evict_clock(xc, want - freed, false);
     }
 }
 
@@ -464,11 +677,93 @@ xc_invalidate_page(struct rv_xc *xc, uint64_t pn, uint64_t lo, uint64_t hi)
     }
 }
 
-/* The cache's side of stor_invalidate(). */
+/* ---- self-modifying pages ------------------------------------------------- */
+
+/* The entry of page pn in the table of hot pages, or NULL. */
+static struct rv_hot *
+hot_find(const struct rv_xc *xc, uint64_t pn)
+{
+    if (xc->hot != NULL) {
+        for (unsigned i = 0; i < RV_HOT_N; i++) {
+            if (xc->hot[i].pn == pn) {
+                return &xc->hot[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+/* The entry of page pn while it is interpreted, or NULL. */
+static struct rv_hot *
+hot_interp(const struct rv_xc *xc, uint64_t pn)
+{
+    struct rv_hot *h = hot_find(xc, pn);
+    return h != NULL && h->interp_left > 0 ? h : NULL;
+}
+
+/* A guest store killed translations of page pn: count it, and past
+ * RV_SMC_KILLS send the page to interpretation. */
+static void
+xc_smc_note(struct rv_xc *xc, uint64_t pn)
+{
+    if (xc->hot == NULL) {
+        xc->hot = malloc(RV_HOT_N * sizeof *xc->hot);
+        if (xc->hot == NULL) {
+            return; /* only a heuristic: translate as before */
+        }
+        for (unsigned i = 0; i < RV_HOT_N; i++) {
+            xc->hot[i] = (struct rv_hot){.pn = UINT64_MAX};
+        }
+    }
+    struct rv_hot *h = hot_find(xc, pn);
+    if (h == NULL) {
+        /* a free slot, else the one with fewest kills not interpreted */
+        h = &xc->hot[0];
+        for (unsigned i = 0; i < RV_HOT_N; i++) {
+            struct rv_hot *c = &xc->hot[i];
+            if (c->pn == UINT64_MAX) {
+                h = c;
+                break;
+            }
+            if (c->interp_left == 0 && (h->interp_left > 0 || c->kills < h->kills)) {
+                h = c;
+            }
+        }
+        *h = (struct rv_hot){.pn = pn};
+    }
+    if (h->interp_left > 0 || ++h->kills < RV_SMC_KILLS) {
+        return;
+    }
+    h->interp_left = RV_SMC_INSNS;
+    uint64_t base = pn << STOR_PAGE_SHIFT;
+    xc_invalidate_page(xc, pn, base, base + STOR_PAGE_SIZE);
+}
+
+/* The cache's side of stor_invalidate(): on the thread that runs the CPU,
+ * or on any other thread (CP while no one runs the CPU, a paging worker):
+ * that one takes the cache's lock, so it waits for a run to end and never
+ * meets an evicting thread. */
 static void
 xc_invalidate(void *ctx, uint64_t gpa, uint64_t len)
 {
     struct rv_xc *xc = ctx;
+    bool lock = rv_xc_running != xc;
+    if (lock) {
+        pthread_mutex_lock(&xc->lock);
+    }
+    uint64_t k0 = xc->kills;
+    xc_invalidate_range(xc, gpa, len);
+    if (len <= 8 && xc->kills != k0) {
+        xc_smc_note(xc, gpa >> STOR_PAGE_SHIFT);
+    }
+    if (lock) {
+        pthread_mutex_unlock(&xc->lock);
+    }
+}
+
+static void
+xc_invalidate_range(struct rv_xc *xc, uint64_t gpa, uint64_t len)
+{
     uint64_t first = gpa >> STOR_PAGE_SHIFT, last = (gpa + len - 1) >> STOR_PAGE_SHIFT;
     if (last - first + 1 > xc->npages) {
         /* Walk the pages we have rather than the range. */
@@ -520,13 +815,63 @@ is_branch(enum rv_opk k)
            k == RV_OPK_BLTU || k == RV_OPK_BGEU;
 }
 
+/* Fuses the op just decoded (cur, kind k) into the one before it (prev,
+ * kind pk) when they form a common pair, so the pair costs one dispatch.
+ * Only ops that can never trap or leave are fused, and the fused op writes
+ * every register the pair writes, in order.  true: cur was merged into
+ * prev.  The block's iidx table maps ops back to instructions. */
+static bool
+xc_fuse(const void *const *H, struct rv_op *prev, unsigned pk, const struct rv_op *cur,
+        unsigned k)
+{
+    if (rv_xlate_limit < RV_BLOCK_MAX_OPS - 1) {
+        return false; /* the fuzz test's near-reference runs: no fusion */
+    }
+    /* lui/li rd, A; addi(w) rd, rd, B  and  auipc rd, A; addi rd, rd, B */
+    if ((pk == RV_OPK_LI || pk == RV_OPK_AUIPC) &&
+        (k == RV_OPK_ADDI || (k == RV_OPK_ADDIW && pk == RV_OPK_LI)) && cur->rs1 == prev->rd &&
+        cur->rd == prev->rd) {
+        int64_t v = (int64_t)prev->imm + cur->imm;
+        if (k == RV_OPK_ADDIW) {
+            v = (int32_t)(uint32_t)(uint64_t)v;
+        }
+        if (v < INT32_MIN || v > INT32_MAX) {
+            return false;
+        }
+        prev->imm = (int32_t)v;
+        return true;
+    }
+    /* slli t, rs, A; srli rd, t, B  (zero-extend and scale an index) */
+    if (pk == RV_OPK_SLLI && (k == RV_OPK_SRLI || k == RV_OPK_SLLI) && cur->rs1 == prev->rd) {
+        struct rv_op f = {.h = H[k == RV_OPK_SRLI ? RV_OPK_F_SLLI_SRLI : RV_OPK_F_SLLI_SLLI],
+                          .rd = cur->rd, .rs1 = prev->rs1, .rs2 = prev->rd,
+                          .imm = prev->imm | cur->imm << 8};
+        *prev = f;
+        return true;
+    }
+    /* slli/srli t, rs, A; add rd, t, base  (or add rd, base, t) */
+    if ((pk == RV_OPK_SLLI || pk == RV_OPK_SRLI) && k == RV_OPK_ADD &&
+        (cur->rs1 == prev->rd || cur->rs2 == prev->rd)) {
+        unsigned base = cur->rs1 == prev->rd ? cur->rs2 : cur->rs1;
+        struct rv_op f = {.h = H[pk == RV_OPK_SLLI ? RV_OPK_F_SLLI_ADD : RV_OPK_F_SRLI_ADD],
+                          .rd = cur->rd, .rs1 = prev->rs1, .rs2 = (uint8_t)base,
+                          .aux = prev->rd, .imm = prev->imm};
+        *prev = f;
+        return true;
+    }
+    return false;
+}
+
 static struct rv_block *
 xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
 {
     const struct stor *st = xc->st;
     struct rv_op ops[RV_BLOCK_MAX_OPS];
     uint16_t pcoff[RV_BLOCK_MAX_OPS + 1];
+    uint8_t iidx[RV_BLOCK_MAX_OPS + 1];
+    uint8_t kind[RV_BLOCK_MAX_OPS];
     bool branch[RV_BLOCK_MAX_OPS];
+    unsigned nop = 0; /* ops so far: fewer than instructions once fused */
     uint64_t exit_pc[RV_BLOCK_MAX_EXITS];
     unsigned nexits = 0;
     const void *const *H = rv_exec_handlers;
@@ -539,10 +884,12 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
         *tval = pc;
         return NULL;
     }
+    struct rv_hot *hot = hot_interp(xc, pn0); /* one instruction, not cached */
     const uint8_t *page = page_ro(st, pn0);
     for (;;) {
-        struct rv_op *op = &ops[n];
-        if (n >= rv_xlate_limit || (n > 0 && (a >> STOR_PAGE_SHIFT) != pn0)) {
+        struct rv_op *op = &ops[nop];
+        if (n >= rv_xlate_limit || (n > 0 && (a >> STOR_PAGE_SHIFT) != pn0) ||
+            (hot != NULL && n > 0)) {
             break; /* fall through into the next block */
         }
         unsigned off = (unsigned)(a & STOR_PAGE_MASK);
@@ -558,6 +905,9 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
                 }
                 hi = rd16(page_ro(st, pn0 + 1));
                 two = true;
+                if (hot == NULL) {
+                    hot = hot_interp(xc, pn0 + 1);
+                }
             } else {
                 hi = rd16(page + off + 2);
             }
@@ -571,13 +921,21 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
         op->rs2 = d.rs2;
         op->aux = 0;
         op->imm = d.imm;
-        branch[n] = is_branch(d.k);
-        pcoff[n++] = (uint16_t)rel;
+        branch[nop] = is_branch(d.k);
+        kind[nop] = (uint8_t)d.k;
+        pcoff[nop] = (uint16_t)rel;
+        iidx[nop] = (uint8_t)n++;
+        if (d.k == RV_OPK_AUIPC) {
+            op->imm = (int32_t)(rel + d.imm);
+        }
+        if (nop > 0 && xc_fuse(H, &ops[nop - 1], kind[nop - 1], op, d.k)) {
+            kind[nop - 1] = RV_OPK__COUNT; /* fused: not fused again */
+            a += len;
+            continue;
+        }
+        nop++;
         bool end = d.end;
         switch (d.k) {
-        case RV_OPK_AUIPC:
-            op->imm = (int32_t)(rel + d.imm);
-            break;
         case RV_OPK_JAL: /* rs1: the target's exit, rs2: the link value's */
             op->rs1 = (uint8_t)nexits;
             exit_pc[nexits++] = a + (uint64_t)(int64_t)d.target;
@@ -612,39 +970,68 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
     /* Every block ends with an EXIT op: reached when it falls through (page
      * end, size limit, a last branch not taken) and a guard after the
      * others.  It is not an instruction: n does not count it. */
-    ops[n] = (struct rv_op){.h = H[RV_OPK_EXIT], .rd = (uint8_t)nexits};
+    ops[nop] = (struct rv_op){.h = H[RV_OPK_EXIT], .rd = (uint8_t)nexits};
+    iidx[nop] = (uint8_t)n;
     exit_pc[nexits++] = a;
-    pcoff[n] = (uint16_t)(a - pc);
-    /* A taken branch gives back the instructions after it. */
-    for (unsigned i = 0; i < n; i++) {
+    pcoff[nop] = (uint16_t)(a - pc);
+    /* A taken branch gives back the instructions after it; one back to
+     * the block's own start re-enters it without looking at its exit. */
+    for (unsigned i = 0; i < nop; i++) {
         if (branch[i]) {
-            ops[i].aux = (uint8_t)(n - i - 1);
+            ops[i].aux = (uint8_t)(n - iidx[i] - 1);
+            if (exit_pc[ops[i].rd] == pc && !rv_xlate_nochain) {
+                ops[i].h = H[kind[i] - RV_OPK_BEQ + RV_OPK_BEQ_L];
+            }
         }
     }
 
-    size_t bytes = sizeof(struct rv_block) + (n + 1) * sizeof(struct rv_op) +
-                   nexits * sizeof(struct rv_exit) + (n + 1) * sizeof(uint16_t);
-    if (atomic_load_explicit(&rv_xlate_total, memory_order_relaxed) + bytes > rv_xlate_cap) {
-        xc_flush_all(xc);
-    }
-    struct rv_block *b = calloc(1, bytes);
-    if (b == NULL) {
-        *tval = RV_XLATE_NOMEM;
-        return NULL;
+    size_t bytes = sizeof(struct rv_block) + (nop + 1) * sizeof(struct rv_op) +
+                   nexits * sizeof(struct rv_exit) + (nop + 1) * (sizeof(uint16_t) + 1);
+    struct rv_block *b;
+    if (hot != NULL) {
+        /* Interpreted: decoded into the scratch block for this one run. */
+        if (xc->scratch == NULL) {
+            xc->scratch = malloc(sizeof(struct rv_block) + 2 * sizeof(struct rv_op) +
+                                 RV_BLOCK_MAX_EXITS * sizeof(struct rv_exit) +
+                                 2 * (sizeof(uint16_t) + 1));
+            if (xc->scratch == NULL) {
+                *tval = RV_XLATE_NOMEM;
+                return NULL;
+            }
+        }
+        b = xc->scratch;
+        memset(b, 0, bytes);
+        b->scratch = 1;
+        if (--hot->interp_left == 0) {
+            *hot = (struct rv_hot){.pn = UINT64_MAX}; /* translate it again */
+        }
+        xc->stats->insns_interpreted++;
+    } else {
+        xc_make_room(xc, bytes);
+        b = calloc(1, bytes);
+        if (b == NULL) {
+            *tval = RV_XLATE_NOMEM;
+            return NULL;
+        }
     }
     b->pc = pc;
     b->n = n;
     b->len = (uint32_t)(a - pc);
     b->two_pages = two;
     b->bytes = (uint32_t)bytes;
-    memcpy(b->ops, ops, (n + 1) * sizeof(struct rv_op));
-    b->exits = (struct rv_exit *)(void *)&b->ops[n + 1];
+    memcpy(b->ops, ops, (nop + 1) * sizeof(struct rv_op));
+    b->exits = (struct rv_exit *)(void *)&b->ops[nop + 1];
     b->nexits = nexits;
     for (unsigned i = 0; i < nexits; i++) {
         b->exits[i].pc = exit_pc[i];
     }
     b->pcoff = (uint16_t *)(void *)&b->exits[nexits];
-    memcpy(b->pcoff, pcoff, (n + 1) * sizeof(uint16_t));
+    memcpy(b->pcoff, pcoff, (nop + 1) * sizeof(uint16_t));
+    b->iidx = (uint8_t *)(void *)&b->pcoff[nop + 1];
+    memcpy(b->iidx, iidx, nop + 1);
+    if (b->scratch) {
+        return b;
+    }
 
     /* Register in the pages first: that can fail. */
     struct rv_xpage *pg[2] = {NULL, NULL};
@@ -685,7 +1072,18 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
     uint32_t h = hash_pc(pc) & xc->bmask;
     b->hnext = xc->bh[h];
     xc->bh[h] = b;
-    xc->bytes += bytes;
+    /* On the CLOCK ring just behind the hand: looked at last. */
+    if (xc->hand == NULL) {
+        b->lnext = b->lprev = b;
+        xc->hand = b;
+    } else {
+        b->lnext = xc->hand;
+        b->lprev = xc->hand->lprev;
+        b->lprev->lnext = b;
+        xc->hand->lprev = b;
+    }
+    b->ref = UINT32_MAX;
+    atomic_fetch_add_explicit(&xc->bytes, bytes, memory_order_relaxed);
     atomic_fetch_add_explicit(&rv_xlate_total, bytes, memory_order_relaxed);
     xc->stats->blocks_translated++;
     if (++xc->nblocks > 2 * (xc->bmask + 1)) {
@@ -708,7 +1106,7 @@ rv_xc_lookup(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
 void
 rv_xlate_cap_set(size_t bytes)
 {
-    rv_xlate_cap = bytes;
+    atomic_store_explicit(&rv_xlate_cap, bytes, memory_order_relaxed);
 }
 
 size_t

@@ -8,14 +8,18 @@
  * reads of an unbacked page see stor_zero_page.  stor_release frees frames
  * and, when a leaf is left with no frames and no metadata, the leaf too.
  * Nothing here knows about the CPU: translated code is reached only through
- * the registered code function.
+ * the registered code function.  Pages of shared saved segments
+ * (cp/stor_seg.c) carry STOR_M_SHARED: their frames are never freed here,
+ * and a CP write copies them private first.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cp/paging.h"
 #include "cp/stor_int.h"
 #include "vmrv/diag.h"
 #include "vmrv/ipl.h"
@@ -41,6 +45,12 @@ stor_create(uint64_t size)
         return NULL;
     }
     st->gen = 1;
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&st->pin, &ma);
+    pthread_mutexattr_destroy(&ma);
+    paging_register(st);
     return st;
 }
 
@@ -48,9 +58,46 @@ static void
 stor_leaf_free(struct stor_leaf *l)
 {
     for (unsigned i = 0; i < STOR_LEAF_PAGES; i++) {
-        free(l->frame[i]);
+        if (!(l->meta[i] & STOR_M_SHARED)) {
+            free(l->frame[i]);
+        }
+        if (l->meta[i] & STOR_M_PAGED) {
+            paging_slot_free(l->slot[i]);
+        }
     }
+    free(l->slot);
     free(l);
+}
+
+void
+stor_slot_drop(struct stor *st, struct stor_leaf *l, unsigned i)
+{
+    if (!(l->meta[i] & STOR_M_PAGED)) {
+        return;
+    }
+    paging_slot_free(l->slot[i]);
+    if (l->frame[i] == NULL) {
+        st->paged_out--;
+    }
+    stor_meta_put(l, i, l->meta[i] & ~STOR_M_PAGED);
+}
+
+void
+stor_pin(struct stor *st)
+{
+    pthread_mutex_lock(&st->pin);
+}
+
+void
+stor_unpin(struct stor *st)
+{
+    pthread_mutex_unlock(&st->pin);
+}
+
+uint64_t
+stor_paged_pages(const struct stor *st)
+{
+    return st->paged_out;
 }
 
 void
@@ -59,12 +106,20 @@ stor_destroy(struct stor *st)
     if (st == NULL) {
         return;
     }
+    paging_unregister(st); /* no stealer can reach it after this */
+    paging_frames_add(-(int64_t)st->resident);
+    for (unsigned i = 0; i < STOR_SEG_MAX; i++) {
+        if (st->segs[i].seg != NULL) {
+            stor_seg_put(st->segs[i].seg);
+        }
+    }
     for (size_t i = 0; i < st->nroot; i++) {
         if (st->root[i] != NULL) {
             stor_leaf_free(st->root[i]);
         }
     }
     free(st->root);
+    pthread_mutex_destroy(&st->pin);
     free(st);
 }
 
@@ -80,7 +135,7 @@ stor_range_ok(const struct stor *st, uint64_t gpa, uint64_t len)
     return gpa <= st->size && len <= st->size - gpa;
 }
 
-static struct stor_leaf *
+struct stor_leaf *
 stor_leaf_need(struct stor *st, uint64_t pn)
 {
     struct stor_leaf **slot = &st->root[pn >> STOR_LEAF_BITS];
@@ -94,12 +149,13 @@ stor_leaf_need(struct stor *st, uint64_t pn)
 }
 
 /* Frees the leaf of pn when nothing in it is worth keeping. */
-static void
+void
 stor_leaf_trim(struct stor *st, uint64_t pn)
 {
     struct stor_leaf **slot = &st->root[pn >> STOR_LEAF_BITS];
     struct stor_leaf *l = *slot;
     if (l != NULL && l->nframes == 0 && l->nmeta == 0) {
+        free(l->slot);
         free(l);
         *slot = NULL;
         st->nleaves--;
@@ -114,6 +170,11 @@ stor_frame_rw(struct stor *st, uint64_t pn)
         return NULL;
     }
     unsigned i = pn & (STOR_LEAF_PAGES - 1);
+    if (l->frame[i] == NULL && (l->meta[i] & STOR_M_PAGED)) {
+        if (stor_page_in(st, pn) == NULL) {
+            return NULL;
+        }
+    }
     if (l->frame[i] == NULL) {
         void *f = NULL;
         if (posix_memalign(&f, STOR_PAGE_SIZE, STOR_PAGE_SIZE) != 0) {
@@ -124,18 +185,29 @@ stor_frame_rw(struct stor *st, uint64_t pn)
         l->frame[i] = f;
         l->nframes++;
         st->resident++;
+        st->pg_taken++;
+        paging_frames_add(1);
         st->gen++;
+    } else if (l->meta[i] & STOR_M_SHARED) {
+        /* Copy on write: this stor gets its own copy of the page. */
+        void *f = NULL;
+        if (posix_memalign(&f, STOR_PAGE_SIZE, STOR_PAGE_SIZE) != 0) {
+            return NULL;
+        }
+        memcpy(f, l->frame[i], STOR_PAGE_SIZE);
+        l->frame[i] = f;
+        l->meta[i] &= ~STOR_M_SHARED;
+        st->shared--;
+        st->resident++;
+        st->pg_taken++;
+        paging_frames_add(1);
+        st->gen++;
+        stor_seg_unmapped(st, pn);
     }
-    l->meta[i] |= STOR_M_DIRTY;
+    l->meta[i] |= STOR_M_DIRTY | STOR_M_REF;
     return l->frame[i];
 }
 
-/* Metadata other than DIRTY keeps a leaf alive. */
-static unsigned
-stor_meta_keeps(unsigned m)
-{
-    return (m & (STOR_M_PROT | STOR_M_CODE)) != 0;
-}
 
 int
 stor_meta_set(struct stor *st, uint64_t pn, unsigned bits)
@@ -220,8 +292,8 @@ stor_invalidate(struct stor *st, uint64_t gpa, uint64_t len)
     }
 }
 
-int
-stor_read(struct stor *st, uint64_t gpa, void *dst, size_t len)
+static int
+stor_read_pinned(struct stor *st, uint64_t gpa, void *dst, size_t len)
 {
     if (!stor_range_ok(st, gpa, len)) {
         return -EFAULT;
@@ -263,8 +335,16 @@ stor_fill(struct stor *st, uint64_t gpa, const void *src, uint64_t len)
             memcpy(f + off, in, n);
             in += n;
         } else {
-            /* Zeroing an unbacked page changes nothing. */
+            /* Zeroing an unbacked page changes nothing; a shared one is
+             * copied private first. */
             uint8_t *f = stor_frame(st, pn);
+            if (f != NULL && (stor_meta(st, pn) & STOR_M_SHARED)) {
+                f = stor_frame_rw(st, pn);
+                if (f == NULL) {
+                    rc = -ENOMEM;
+                    break;
+                }
+            }
             if (f != NULL) {
                 memset(f + off, 0, n);
             }
@@ -280,13 +360,19 @@ int
 stor_write(struct stor *st, uint64_t gpa, const void *src, size_t len)
 {
     static const uint8_t none;
-    return stor_fill(st, gpa, src != NULL ? src : &none, len);
+    stor_pin(st);
+    int rc = stor_fill(st, gpa, src != NULL ? src : &none, len);
+    stor_unpin(st);
+    return rc;
 }
 
 int
 stor_zero(struct stor *st, uint64_t gpa, uint64_t len)
 {
-    return stor_fill(st, gpa, NULL, len);
+    stor_pin(st);
+    int rc = stor_fill(st, gpa, NULL, len);
+    stor_unpin(st);
+    return rc;
 }
 
 static int
@@ -298,8 +384,8 @@ stor_pages_ok(const struct stor *st, uint64_t gpa, uint64_t len)
     return stor_range_ok(st, gpa, len) ? 0 : -EFAULT;
 }
 
-int
-stor_release(struct stor *st, uint64_t gpa, uint64_t len)
+static int
+stor_release_pinned(struct stor *st, uint64_t gpa, uint64_t len)
 {
     int rc = stor_pages_ok(st, gpa, len);
     if (rc != 0 || len == 0) {
@@ -315,21 +401,30 @@ stor_release(struct stor *st, uint64_t gpa, uint64_t len)
             continue;
         }
         unsigned i = pn & (STOR_LEAF_PAGES - 1);
-        if (l->frame[i] != NULL) {
+        if (l->frame[i] != NULL && (l->meta[i] & STOR_M_SHARED)) {
+            /* Unmapped, never freed: the segment owns the frame. */
+            l->frame[i] = NULL;
+            l->nframes--;
+            st->shared--;
+            l->meta[i] &= ~STOR_M_SHARED;
+            stor_seg_unmapped(st, pn);
+        } else if (l->frame[i] != NULL) {
             free(l->frame[i]);
             l->frame[i] = NULL;
             l->nframes--;
             st->resident--;
+            paging_frames_add(-1);
         }
-        l->meta[i] &= ~STOR_M_DIRTY;
+        stor_slot_drop(st, l, i); /* never written out again */
+        l->meta[i] &= ~(STOR_M_DIRTY | STOR_M_REF);
         stor_leaf_trim(st, pn);
     }
     st->gen++;
     return 0;
 }
 
-int
-stor_protect(struct stor *st, uint64_t gpa, uint64_t len, int mode)
+static int
+stor_protect_pinned(struct stor *st, uint64_t gpa, uint64_t len, int mode)
 {
     int rc = stor_pages_ok(st, gpa, len);
     if (rc != 0) {
@@ -358,4 +453,31 @@ size_t
 stor_map_footprint(const struct stor *st)
 {
     return sizeof *st + st->nroot * sizeof *st->root + st->nleaves * sizeof(struct stor_leaf);
+}
+
+int
+stor_read(struct stor *st, uint64_t gpa, void *dst, size_t len)
+{
+    stor_pin(st);
+    int rc = stor_read_pinned(st, gpa, dst, len);
+    stor_unpin(st);
+    return rc;
+}
+
+int
+stor_release(struct stor *st, uint64_t gpa, uint64_t len)
+{
+    stor_pin(st);
+    int rc = stor_release_pinned(st, gpa, len);
+    stor_unpin(st);
+    return rc;
+}
+
+int
+stor_protect(struct stor *st, uint64_t gpa, uint64_t len, int mode)
+{
+    stor_pin(st);
+    int rc = stor_protect_pinned(st, gpa, len, mode);
+    stor_unpin(st);
+    return rc;
 }

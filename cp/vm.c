@@ -25,12 +25,14 @@
 
 #include "cp/diag.h"
 #include "cp/elf.h"
+#include "cp/nss.h"
 #include "cp/rv.h"
 #include "cp/stor.h"
 #include "cp/vdev.h"
 #include "cp/vm.h"
 #include "vmrv/diag.h"
 #include "vmrv/ipl.h"
+#include "vmrv/userid.h"
 
 #define VM_EVENT_MAX 32
 #define VM_SHARED_MAX 8
@@ -113,19 +115,7 @@ hook_ecall(void *ctx, struct rv_cpu *cpu)
 static bool
 userid_ok(const char *u)
 {
-    size_t n = u ? strlen(u) : 0;
-    if (n < 1 || n > 8) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char ch = u[i];
-        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-                  ch == '@' || ch == '#' || ch == '$';
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
+    return vmrv_userid_norm(u, NULL) == 0; /* the one rule: vmrv/userid.h */
 }
 
 struct vm *
@@ -315,6 +305,9 @@ vm_ipl_elf_image(struct vm *vm, const void *image, size_t size, const char *name
         return -EINVAL;
     }
     uint64_t entry = 0;
+    /* a private image replaces whatever saved segment was attached */
+    stor_detach_all(vm->st);
+    vm->nshared = 0;
     int rc = elf_load(vm->st, image, size, &entry, err, errlen);
     if (rc == 0) {
         rc = vm_ipl_start(vm, entry, name, 0, 0, parm, err, errlen);
@@ -352,6 +345,37 @@ vm_ipl_elf(struct vm *vm, const char *path, const char *parm, char *err, size_t 
     return rc;
 }
 
+int
+vm_ipl_nss(struct vm *vm, const char *name, const char *path, const char *parm, char *err,
+           size_t errlen)
+{
+    int64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    stor_detach_all(vm->st);
+    vm->nshared = 0;
+    struct nss_info ni;
+    int rc = nss_attach_file(vm->st, name, path, &ni, err, errlen);
+    if (rc == 1) {
+        /* a valid ELF that does not fit the window: a private copy */
+        vm->cp_ns += (uint64_t)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+        return vm_ipl_elf(vm, path, parm, err, errlen);
+    }
+    for (unsigned i = 0; rc == 0 && i < ni.nzero; i++) {
+        /* its bss in private storage, as the ELF loader would */
+        if (stor_zero(vm->st, ni.zero[i].base, ni.zero[i].len) != 0) {
+            snprintf(err, errlen, "storage too small for %s's data at 0x%llx", ni.name,
+                     (unsigned long long)ni.zero[i].base);
+            stor_detach_all(vm->st);
+            rc = -EFAULT;
+        }
+    }
+    if (rc == 0) {
+        vm_shared_range(vm, ni.base, ni.size);
+        rc = vm_ipl_start(vm, ni.entry, ni.name, ni.base, ni.size, parm, err, errlen);
+    }
+    vm->cp_ns += (uint64_t)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+    return rc;
+}
+
 void
 vm_reset(struct vm *vm, bool clear)
 {
@@ -359,8 +383,9 @@ vm_reset(struct vm *vm, bool clear)
     rv_cpu_reset(vm->cpu, 0);
     rv_cpu_set_timecmp(vm->cpu, UINT64_MAX);
     if (clear) {
-        stor_release(vm->st, 0, vm->storage);
+        stor_release(vm->st, 0, vm->storage); /* unmaps segments too */
         stor_protect(vm->st, 0, vm->storage, DIAG_PROT_USER_RW);
+        vm->nshared = 0;
     }
     vm->status.state = VM_STOPPED;
 }
@@ -429,7 +454,10 @@ vm_run(struct vm *vm, struct rv_tlb *tlb, uint64_t budget)
     vm->hook_ns = 0;
     vm->slice_cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     vm->in_run = true;
+    stor_pin(vm->st); /* no frame of ours is stolen while the TLB uses it */
     enum rv_stop stop = rv_cpu_run(vm->cpu, tlb, budget);
+    stor_trim(vm->st); /* the safe point: over the real storage limit, pay back */
+    stor_unpin(vm->st);
     int64_t run_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - vm->slice_cpu0;
     vm->in_run = false;
     if (run_ns > (int64_t)vm->hook_ns) {

@@ -158,6 +158,15 @@ int vm_ipl_elf_image(struct vm *vm, const void *image, size_t size, const char *
 int vm_ipl_start(struct vm *vm, uint64_t entry, const char *system, uint64_t seg_base,
                  uint64_t seg_size, const char *parm, char *err, size_t errlen);
 
+/* IPL of the named saved system `name` from the ELF file at path
+ * (cp/nss.h): its image in the saved-segment window is attached shared
+ * (built once, or again when the file changed), DIAG 0x010 refuses to
+ * release it, and the IPL block names it (seg_base, seg_size).  An ELF that
+ * loads outside the window is IPLed privately as vm_ipl_elf.  0, or a
+ * negative errno with a one-line reason in err. */
+int vm_ipl_nss(struct vm *vm, const char *name, const char *path, const char *parm, char *err,
+               size_t errlen);
+
 /* SYSTEM RESET (clear = false) or CLEAR (clear = true: storage back to
  * zeros): CPU reset at pc 0, events dropped, comparator off, not halted.
  * The VM stays stopped until the next IPL. */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cp/paging.h - CP paging: a system-wide limit on the host frames that
+ * guest storage (cp/stor.h) may hold, a paging file for the pages stolen
+ * above it, and the counters for QUERY and the benchmarks.
+ *
+ * Above the limit CP steals least-recently-used private frames (a clock
+ * with a referenced bit per page, stors least recently run first), writes
+ * the dirty ones to a slot of the paging file and frees them; the next
+ * touch reads the page back, data intact.  A clean page that already has a
+ * slot is dropped without a write; shared segment pages and pages holding
+ * translated code are never stolen; DIAG 0x010 (stor_release) frees a
+ * page's slot too, so released pages are never written.
+ *
+ * Stealing never touches a stor that another thread holds (stor_pin: every
+ * stor_* call and every vm_run slice pins its stor; the stealer only
+ * try-locks).  A VM takes frames freely while it runs (over the limit by
+ * at most a small slack: then its CPU is kicked) and gives back down to the
+ * limit at its next safe point, the end of its slice (stor_trim), which may
+ * steal from itself.  Page I/O is synchronous on the thread that needs it:
+ * a page-in stalls only the VM that touched the page, and the dispatcher
+ * thread running it.
+ *
+ * When the paging file is full a dirty page cannot be stolen: frames go
+ * over the limit (nothing is lost), paging_full() turns true (new logons
+ * are refused) and the operator is told once through the notify function.
+ */
+#ifndef CP_PAGING_H
+#define CP_PAGING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct paging_config {
+    uint64_t real_bytes; /* frame limit in bytes; 0: no limit, no paging */
+    const char *path; /* the paging file (created, truncated) */
+    uint64_t file_bytes; /* its largest size (slots = file_bytes / 4 KiB) */
+    /* Something the operator must know (paging file full, an I/O error).
+     * May be NULL.  Called with CP's paging lock held: it must not call
+     * back into storage. */
+    void (*notify)(void *ctx, const char *text);
+    void *notify_ctx;
+};
+
+/* Starts paging (any thread, before or after stors exist).  0, or a
+ * negative errno with a reason in err (the file cannot be made; a limit
+ * under 64 pages).  A second start replaces the first's limit and file
+ * only while no page is out. */
+int paging_start(const struct paging_config *cfg, char *err, size_t errlen);
+
+/* No limit any more; pages already out stay readable until paging_stop.
+ * paging_stop closes and removes the file: only when no stor exists. */
+void paging_stop(void);
+
+struct paging_stats {
+    uint64_t limit_pages; /* 0: no limit */
+    uint64_t resident_pages; /* private frames of all stors */
+    uint64_t slots, slots_used; /* of the paging file */
+    uint64_t page_outs; /* pages written to the paging file */
+    uint64_t page_ins; /* pages read back */
+    uint64_t clean_drops; /* stolen without a write (already on file) */
+    uint64_t slots_released; /* slots freed by DIAG 0x010 / release */
+    uint64_t busy_skips; /* stors passed over because a thread held them */
+    uint64_t io_errors;
+    bool full; /* the paging file is full: refuse logons */
+};
+
+/* Any thread. */
+void paging_stats(struct paging_stats *out);
+bool paging_full(void);
+
+#endif /* CP_PAGING_H */
