@@ -82,7 +82,7 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_SP_SENT] = {"VMC244I", "File %s %s %s sent to %s (spool file %04lu)"},
     [M_SP_BAD_USER] = {"VMC245E", "Cannot send to %s: not a user in the CP directory"},
     [M_SP_HELD] = {"VMC246E", "Reader file %04lu is held"},
-    [M_SP_FULL] = {"VMC247E", "The spool is full: %s %s not sent"},
+    [M_SP_FULL] = {"VMC247E", "The spool is full: %s not sent"},
     [M_SP_KEPT] = {"VMC248I", "Reader file %04lu is kept in your reader"},
     [M_SP_PUNCHED] = {"VMC249I", "File %s %s %s: %s FILE %04lu, %lu records"},
     [M_SP_NOTE_PROMPT] = {"VMC250I", "Type the note; a line with only . sends it, .QUIT cancels it"},
@@ -92,7 +92,6 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_SP_DISCARDED] = {"VMC254I", "Reader file %04lu discarded"},
     [M_SP_TRANSFERRED] = {"VMC255I", "Reader file %04lu transferred to %s"},
     [M_SP_BAD_LINE] = {"VMC256E", "No line %s in the reader list"},
-    [M_SP_EMPTY] = {"VMC257E", "File %s %s %s is empty: nothing to send"},
     [M_SP_IO] = {"VMC258E", "Spool error on %s: %s"},
     [M_SP_NOTE_SENT] = {"VMC259I", "Note sent to %s (spool file %04lu)"},
 };

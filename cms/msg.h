@@ -83,7 +83,6 @@ enum cms_msgid {
     M_SP_DISCARDED, /* VMC254I */
     M_SP_TRANSFERRED, /* VMC255I */
     M_SP_BAD_LINE, /* VMC256E */
-    M_SP_EMPTY, /* VMC257E */
     M_SP_IO, /* VMC258E */
     M_SP_NOTE_SENT, /* VMC259I */
     M__COUNT

@@ -20,7 +20,7 @@ sp_diag_report(long err, const char *what)
         cms_msg(M_SP_NO_SPOOL);
         return 100;
     case DIAG_ENOSPC:
-        cms_msg(M_SP_IO, what, "the spool is full");
+        cms_msg(M_SP_FULL, what);
         return 13;
     case DIAG_ENOTFOUND:
         cms_msg(M_SP_RDR_EMPTY);
