@@ -74,6 +74,26 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_REXX_ERROR] = {"VMC200E", "Error %d running %s EXEC, line %u: %s"},
     [M_REXX_CMD_LONG] = {"VMC201E", "Command of %u characters is too long for CMS (255 at most)"},
     [M_REXX_NEST] = {"VMC202E", "%s EXEC not run: EXECs nested too deeply"},
+    /* 240-279: the spool commands (cms/spool_*.c) */
+    [M_SP_NO_SPOOL] = {"VMC240E", "No spool devices in this virtual machine (no CP)"},
+    [M_SP_RDR_EMPTY] = {"VMC241E", "No files in your reader"},
+    [M_SP_NO_FILE] = {"VMC242E", "No file %s in your reader"},
+    [M_SP_RECEIVED] = {"VMC243I", "File %s %s %s received from %s (reader file %04lu, %lu records)"},
+    [M_SP_SENT] = {"VMC244I", "File %s %s %s sent to %s (spool file %04lu)"},
+    [M_SP_BAD_USER] = {"VMC245E", "Cannot send to %s: not a user in the CP directory"},
+    [M_SP_HELD] = {"VMC246E", "Reader file %04lu is held"},
+    [M_SP_FULL] = {"VMC247E", "The spool is full: %s not sent"},
+    [M_SP_KEPT] = {"VMC248I", "Reader file %04lu is kept in your reader"},
+    [M_SP_PUNCHED] = {"VMC249I", "File %s %s %s: %s FILE %04lu, %lu records"},
+    [M_SP_NOTE_PROMPT] = {"VMC250I", "Type the note; a line with only . sends it, .QUIT cancels it"},
+    [M_SP_NOTE_CANCEL] = {"VMC251I", "Note cancelled, nothing sent"},
+    [M_SP_NO_HEADER] = {"VMC252E", "Reader file %04lu was not made by DISK DUMP, PUNCH or SENDFILE"},
+    [M_SP_RDRLIST_PROMPT] = {"VMC253I", "Enter: n RECEIVE [fn ft fm] [(REPLACE], n PEEK, n DISCARD, n TRANSFER userid, LIST, or QUIT"},
+    [M_SP_DISCARDED] = {"VMC254I", "Reader file %04lu discarded"},
+    [M_SP_TRANSFERRED] = {"VMC255I", "Reader file %04lu transferred to %s"},
+    [M_SP_BAD_LINE] = {"VMC256E", "No line %s in the reader list"},
+    [M_SP_IO] = {"VMC258E", "Spool error on %s: %s"},
+    [M_SP_NOTE_SENT] = {"VMC259I", "Note sent to %s (spool file %04lu)"},
 };
 
 const char *
