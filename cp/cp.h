@@ -168,6 +168,16 @@ struct cp_services {
  * VM layer (cp/vm.h).  Fills svc; release with cp_services_standard_free
  * after cp_system_destroy.  0, or -errno with a reason in err. */
 int cp_services_standard(struct cp_services *svc, const char *datadir, char *err, size_t errlen);
+
+/* How cp_services_standard_opts opens the spool: a COLD start empties it
+ * (an operator's explicit choice; a warm start keeps every closed file);
+ * spool_limit is its space in bytes (0 = no limit). */
+struct cp_std_opts {
+    bool spool_cold;
+    uint64_t spool_limit;
+};
+int cp_services_standard_opts(struct cp_services *svc, const char *datadir,
+                              const struct cp_std_opts *opts, char *err, size_t errlen);
 void cp_services_standard_free(struct cp_services *svc);
 
 /* ---- the system ------------------------------------------------------------ */

@@ -481,6 +481,14 @@ cp_std_link(struct cp_std *std, struct vm *vm, struct cp_claims *claims, const c
 int
 cp_services_standard(struct cp_services *svc, const char *datadir, char *err, size_t errlen)
 {
+    static const struct cp_std_opts warm = {false, 0};
+    return cp_services_standard_opts(svc, datadir, &warm, err, errlen);
+}
+
+int
+cp_services_standard_opts(struct cp_services *svc, const char *datadir,
+                          const struct cp_std_opts *opts, char *err, size_t errlen)
+{
     struct cp_std *std = calloc(1, sizeof *std);
     if (!std) {
         snprintf(err, errlen, "out of memory");
@@ -506,8 +514,8 @@ cp_services_standard(struct cp_services *svc, const char *datadir, char *err, si
         return -EIO;
     }
     memset(svc, 0, sizeof *svc);
-    /* the spool in DATA/spool (warm start) */
-    rc = cpsp_open(datadir, false, 0, &svc->spool, err, errlen);
+    /* the spool in DATA/spool: warm start unless the operator chose COLD */
+    rc = cpsp_open(datadir, opts->spool_cold, opts->spool_limit, &svc->spool, err, errlen);
     if (rc < 0) {
         dir_close(pthread_getspecific(std->key));
         pthread_setspecific(std->key, NULL);

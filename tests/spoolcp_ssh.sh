@@ -5,7 +5,7 @@
 # user's own reader (binary byte for byte, text one record per line),
 # 'RECEIVE spoolid' writes it back; QUERY READER shows the files; errors
 # give a non-zero exit status; a restart, and kill -9, keep every file
-# that was acknowledged.
+# that was acknowledged; a COLD start (vmrv ipl --cold) empties the spool.
 . "${top_srcdir:-.}/tests/e2e_lib.sh"
 
 ipl_start
@@ -85,3 +85,12 @@ issh /dev/null "RECEIVE $kid" >"$T/k.back" || fail "RECEIVE after kill -9"
 cmp -s "$T/k.bin" "$T/k.back" || fail "after kill -9 the file differs"
 ok "kill -9 after an acknowledged PUNCH loses nothing"
 ipl_stop
+
+# a COLD start (the operator's explicit choice) empties the spool
+ipl_start "$T/data" --cold
+issh /dev/null "RECEIVE $kid" >"$T/c.out" 2>&1 && fail "RECEIVE after a COLD start worked"
+issh /dev/null 'QUERY READER' >"$T/cq.out" 2>&1
+grep -q "NO RDR FILES" "$T/cq.out" || fail "after a COLD start: $(cat "$T/cq.out")"
+grep -q "COLD start" "$T/data/vmrv.log" || fail "the COLD start is not in the log"
+ipl_stop
+ok "a COLD start discards the spool and says so"
