@@ -17,12 +17,13 @@
 
 #include "cms/cms.h"
 #include "cms/fsys.h"
+#include "cms/spool.h"
 
 /* CP's return code for a command it does not know (as VM's CP: rc 1). */
 #define CP_RC_UNKNOWN 1
 
 struct cms_settings cms_set = {.impcp = 1, .impex = 1, .blip = 0};
-int (*cms_exec_hook)(const char *fn, const char *fm, const char *args);
+int (*cms_exec_hook)(const char *fn, const char *fm, const char *args) = cms_rexx_exec;
 
 static int cmd_exec(struct cms_plist *p);
 static int cmd_immediate(struct cms_plist *p);
@@ -33,6 +34,7 @@ const struct cms_cmd cms_cmds[] = {
     {"ACCESS", 2, cmd_access, "ACCESS vaddr mode: make a disk a filemode letter"},
     {"COPYFILE", 4, cmd_copyfile, "COPYFILE fileid1 fileid2 (REPLACE APPEND RECFM LRECL: copy files"},
     {"CP", 2, cmd_cp, "CP command: pass a command to CP"},
+    {"DISK", 4, cmd_disk, "DISK DUMP fn ft [fm] | DISK LOAD [(REPLACE]: a file to the punch and back"},
     {"EDIT", 1, cmd_edit, "EDIT fn ft [fm]: the line editor"},
     {"ERASE", 2, cmd_erase, "ERASE fn ft [fm]: erase files (patterns allowed)"},
     {"EXEC", 2, cmd_exec, "EXEC fn [args]: run an EXEC"},
@@ -41,10 +43,18 @@ const struct cms_cmd cms_cmds[] = {
     {"HT", 2, cmd_immediate, "HT: after an attention, stop the typing of a program"},
     {"HX", 2, cmd_immediate, "HX: after an attention, halt the program that runs"},
     {"LISTFILE", 1, cmd_listfile, "LISTFILE [fn [ft [fm]]] (LABEL DATE: list files"},
+    {"NOTE", 4, cmd_note, "NOTE userid...: send a short note (end it with a line of .)"},
+    {"PEEK", 2, cmd_peek, "PEEK [spoolid] [(FOR n]: look at a reader file"},
+    {"PRINT", 2, cmd_print, "PRINT fn ft [fm]: print a file on the virtual printer"},
+    {"PUNCH", 2, cmd_punch, "PUNCH fn ft [fm] [(NOHEADER]: punch a file"},
     {"QUERY", 1, cmd_query, "QUERY DISK|SEARCH|IMPCP|IMPEX|CMSLEVEL|RDYMSG, or a CP QUERY"},
+    {"RDRLIST", 4, cmd_rdrlist, "RDRLIST: list the reader and act on its files"},
+    {"READCARD", 4, cmd_readcard, "READCARD fn ft [fm] | *: the first reader file into a file"},
+    {"RECEIVE", 3, cmd_receive, "RECEIVE [spoolid] [fn ft [fm]] [(REPLACE]: a reader file into a file"},
     {"RELEASE", 3, cmd_release, "RELEASE mode|vaddr: drop an accessed disk"},
     {"RENAME", 3, cmd_rename, "RENAME fileid1 fileid2: rename a file"},
     {"RT", 2, cmd_immediate, "RT: after an attention, resume the typing of a program"},
+    {"SENDFILE", 4, cmd_sendfile, "SENDFILE fn ft [fm] [TO] userid...: send a file"},
     {"SET", 3, cmd_set, "SET IMPCP|IMPEX ON|OFF, SET RDYMSG LMSG|SMSG"},
     {"STATE", 3, cmd_state, "STATE fn ft [fm]: does a file exist?"},
     {"TELL", 4, cmd_tell, "TELL userid message: send a message to another user"},

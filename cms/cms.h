@@ -159,6 +159,8 @@ extern int cms_rdymsg_short; /* SET RDYMSG SMSG: "R;" */
 /* The EXEC processor hook: NULL until an EXEC language exists.  Runs
  * "fn EXEC fm" with the argument string; returns its return code. */
 extern int (*cms_exec_hook)(const char *fn, const char *fm, const char *args);
+/* The EXEC (REXX) processor, cms/exec/ (the hook's value). */
+int cms_rexx_exec(const char *fn, const char *fm, const char *args);
 
 /* The handlers of the nucleus commands. */
 int cmd_access(struct cms_plist *p);

@@ -63,6 +63,28 @@ enum cms_msgid {
     M_EDIT_NO_STORAGE, /* VMC110E */
     M_EDIT_TRUNCATED, /* VMC111W */
     M_EDIT_CHANGED_N, /* VMC112I */
+    M_REXX_ERROR, /* VMC200E */
+    M_REXX_CMD_LONG, /* VMC201E */
+    M_REXX_NEST, /* VMC202E */
+    M_SP_NO_SPOOL, /* VMC240E */
+    M_SP_RDR_EMPTY, /* VMC241E */
+    M_SP_NO_FILE, /* VMC242E */
+    M_SP_RECEIVED, /* VMC243I */
+    M_SP_SENT, /* VMC244I */
+    M_SP_BAD_USER, /* VMC245E */
+    M_SP_HELD, /* VMC246E */
+    M_SP_FULL, /* VMC247E */
+    M_SP_KEPT, /* VMC248I */
+    M_SP_PUNCHED, /* VMC249I */
+    M_SP_NOTE_PROMPT, /* VMC250I */
+    M_SP_NOTE_CANCEL, /* VMC251I */
+    M_SP_NO_HEADER, /* VMC252E */
+    M_SP_RDRLIST_PROMPT, /* VMC253I */
+    M_SP_DISCARDED, /* VMC254I */
+    M_SP_TRANSFERRED, /* VMC255I */
+    M_SP_BAD_LINE, /* VMC256E */
+    M_SP_IO, /* VMC258E */
+    M_SP_NOTE_SENT, /* VMC259I */
     M__COUNT
 };
 

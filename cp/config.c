@@ -37,6 +37,7 @@ static const struct key keys[] = {
     {"real_storage", K_SIZE, F(real_storage), 256ull << 10, 1ull << 50, "1G"},
     {"paging_file", K_STRING, F(paging_file), 0, 0, "paging.dat"},
     {"paging_size", K_SIZE, F(paging_size), 0, 1ull << 50, "4G"},
+    {"spool_size", K_SIZE, F(spool_size), 1ull << 20, 1ull << 50, "8G"},
     {"dispatchers", K_COUNT, F(dispatchers), 0, 256, "0"},
     {"max_vms", K_COUNT, F(max_vms), 1, 100000, "200"},
     {"committed_storage", K_SIZE, F(committed_storage), 1ull << 20, 1ull << 50, "64G"},

@@ -37,6 +37,7 @@ struct cp_config {
     uint64_t real_storage; /* bytes of host memory for guest frames */
     char paging_file[CP_CONFIG_PATH_MAX]; /* relative to data_dir unless absolute */
     uint64_t paging_size; /* largest size of the paging file */
+    uint64_t spool_size; /* the spool's space (DATA/spool) at most */
     unsigned dispatchers; /* 0 = one per core */
     unsigned max_vms; /* logged-on users at most */
     uint64_t committed_storage; /* sum of all VMs' storage sizes at most */

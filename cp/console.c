@@ -50,6 +50,12 @@ struct console {
     /* input */
     struct inline_ent inq[CON_INPUT_QUEUE];
     unsigned in_head, in_count;
+    /* CP commands handed out by con_input and not yet con_cp_done, and the
+     * lines typed meanwhile, held until then (a BEGIN or IPL may change
+     * where they belong) */
+    unsigned cp_pending;
+    struct inline_ent held[CON_INPUT_QUEUE];
+    unsigned held_head, held_count;
     uint64_t last_input;
     /* held messages */
     char *msgq[CON_MSG_QUEUE];
@@ -124,6 +130,9 @@ con_destroy(struct console *con)
     }
     for (unsigned i = 0; i < con->msg_count; i++) {
         free(con->msgq[(con->msg_head + i) % CON_MSG_QUEUE]);
+    }
+    for (unsigned i = 0; i < con->held_count; i++) {
+        free(con->held[(con->held_head + i) % CON_INPUT_QUEUE].text);
     }
     pthread_mutex_destroy(&con->lock);
     free(con->ring);
@@ -380,6 +389,70 @@ is_hash_cp(const char *line, size_t len, const char **rest, size_t *restlen)
     return true;
 }
 
+/* The input queue is full (lock held): the notice. */
+static void
+input_full_notice(struct console *con, unsigned count)
+{
+    char note[160], n[16];
+    snprintf(n, sizeof n, "%u", count);
+    size_t k = msg_format(note, sizeof note - 1, MSG_INPUTFULL, NULL, MSG_ARGS(n));
+    note[k++] = '\n';
+    if (!con->at_bol) {
+        cp_put(con, "\n", 1);
+    }
+    cp_put(con, note, k);
+    output_added(con);
+}
+
+/* Appends a copy of line (cut to CON_LINE_MAX, full length kept) to q. */
+static bool
+queue_line(struct inline_ent *q, unsigned head, unsigned *count, const char *line, size_t len,
+           size_t full)
+{
+    size_t keep = len > CON_LINE_MAX ? CON_LINE_MAX : len;
+    char *copy = malloc(keep + 1);
+    if (!copy) {
+        return false;
+    }
+    memcpy(copy, line, keep);
+    copy[keep] = '\0';
+    struct inline_ent *e = &q[(head + *count) % CON_INPUT_QUEUE];
+    e->text = copy;
+    e->len = keep;
+    e->full = full;
+    (*count)++;
+    return true;
+}
+
+/* A line that is not "#CP...": a CP command in CP READ (no guest), else
+ * the guest's (lock held, nothing held before it). */
+static enum con_input
+classify_locked(struct console *con, const char *line, size_t len, size_t full,
+                const char **cmd, size_t *cmdlen)
+{
+    if (con->cp_mode || !con->guest) {
+        size_t i = 0;
+        while (i < len && (line[i] == ' ' || line[i] == '\t')) {
+            i++;
+        }
+        if (i == len) {
+            return CON_IN_NONE;
+        }
+        *cmd = line + i;
+        *cmdlen = len - i;
+        con->cp_pending++;
+        return CON_IN_CP;
+    }
+    if (con->in_count >= CON_INPUT_QUEUE) {
+        input_full_notice(con, con->in_count);
+        return CON_IN_FULL;
+    }
+    if (!queue_line(con->inq, con->in_head, &con->in_count, line, len, full)) {
+        return CON_IN_FULL;
+    }
+    return con->guest_reading ? CON_IN_WAKE : CON_IN_QUEUED;
+}
+
 enum con_input
 con_input(struct console *con, const char *line, size_t len, const char **cmd, size_t *cmdlen)
 {
@@ -406,45 +479,56 @@ con_input(struct console *con, const char *line, size_t len, const char **cmd, s
         } else {
             *cmd = rest;
             *cmdlen = restlen;
+            con->cp_pending++;
             r = CON_IN_CP;
         }
-    } else if (con->cp_mode || !con->guest) {
-        size_t i = 0;
-        while (i < len && (line[i] == ' ' || line[i] == '\t')) {
-            i++;
-        }
-        if (i == len) {
-            r = CON_IN_NONE;
-        } else {
-            *cmd = line + i;
-            *cmdlen = len - i;
-            r = CON_IN_CP;
-        }
-    } else if (con->in_count >= CON_INPUT_QUEUE) {
-        char note[160], n[16];
-        snprintf(n, sizeof n, "%u", con->in_count);
-        size_t k = msg_format(note, sizeof note - 1, MSG_INPUTFULL, NULL, MSG_ARGS(n));
-        note[k++] = '\n';
-        if (!con->at_bol) {
-            cp_put(con, "\n", 1);
-        }
-        cp_put(con, note, k);
-        output_added(con);
-        r = CON_IN_FULL;
-    } else {
-        size_t keep = len > CON_LINE_MAX ? CON_LINE_MAX : len;
-        char *copy = malloc(keep + 1);
-        if (!copy) {
+    } else if (con->cp_pending > 0 || con->held_count > 0) {
+        /* a command still runs: where this line belongs is known after it */
+        if (con->held_count >= CON_INPUT_QUEUE) {
+            input_full_notice(con, con->held_count);
+            r = CON_IN_FULL;
+        } else if (!queue_line(con->held, con->held_head, &con->held_count, line, len, len)) {
             r = CON_IN_FULL;
         } else {
-            memcpy(copy, line, keep);
-            copy[keep] = '\0';
-            struct inline_ent *e = &con->inq[(con->in_head + con->in_count) % CON_INPUT_QUEUE];
-            e->text = copy;
-            e->len = keep;
-            e->full = len;
-            con->in_count++;
-            r = con->guest_reading ? CON_IN_WAKE : CON_IN_QUEUED;
+            r = CON_IN_HELD;
+        }
+    } else {
+        r = classify_locked(con, line, len, len, cmd, cmdlen);
+    }
+    flush_messages(con, false);
+    con_unlock(con);
+    return r;
+}
+
+enum con_input
+con_cp_done(struct console *con, char *cmd, size_t cap, size_t *cmdlen)
+{
+    enum con_input r = CON_IN_NONE;
+    pthread_mutex_lock(&con->lock);
+    if (con->cp_pending > 0) {
+        con->cp_pending--;
+    }
+    while (con->cp_pending == 0 && con->held_count > 0) {
+        struct inline_ent e = con->held[con->held_head];
+        con->held_head = (con->held_head + 1) % CON_INPUT_QUEUE;
+        con->held_count--;
+        const char *c = NULL;
+        size_t cl = 0;
+        enum con_input one = classify_locked(con, e.text, e.len, e.full, &c, &cl);
+        if (one == CON_IN_CP) {
+            size_t n = cl < cap ? cl : (cap ? cap - 1 : 0);
+            if (cap) {
+                memcpy(cmd, c, n);
+                cmd[n] = '\0';
+            }
+            *cmdlen = cl;
+            r = CON_IN_CP;
+        } else if (one == CON_IN_WAKE || (one == CON_IN_QUEUED && r != CON_IN_WAKE)) {
+            r = one;
+        }
+        free(e.text);
+        if (r == CON_IN_CP) {
+            break;
         }
     }
     flush_messages(con, false);
@@ -783,6 +867,21 @@ con_get_stats(struct console *con, struct con_stats *st)
     con_unlock(con);
 }
 
+size_t
+con_footprint(struct console *con)
+{
+    pthread_mutex_lock(&con->lock);
+    size_t n = sizeof *con + con->cap;
+    for (unsigned i = 0; i < con->in_count; i++) {
+        n += con->inq[(con->in_head + i) % CON_INPUT_QUEUE].len + 1;
+    }
+    for (unsigned i = 0; i < con->held_count; i++) {
+        n += con->held[(con->held_head + i) % CON_INPUT_QUEUE].len + 1;
+    }
+    con_unlock(con);
+    return n;
+}
+
 void
 con_set_waker(struct console *con, void (*fn)(void *ctx), void *ctx)
 {
@@ -790,6 +889,19 @@ con_set_waker(struct console *con, void (*fn)(void *ctx), void *ctx)
     con->waker = fn;
     con->waker_ctx = ctx;
     pthread_mutex_unlock(&con->lock);
+}
+
+bool
+con_output_full(struct console *con)
+{
+    pthread_mutex_lock(&con->lock);
+    bool full = con->ops != NULL && con->used >= con->soft;
+    if (full && !con->writer_waiting) {
+        con->writer_waiting = true;
+        notify(con, CON_EV_STATE);
+    }
+    con_unlock(con);
+    return full;
 }
 
 int

@@ -114,6 +114,8 @@ enum con_input {
     CON_IN_WAKE, /* queued, and the guest waits for it: wake the guest */
     CON_IN_QUEUED, /* queued as type-ahead (guest running) */
     CON_IN_FULL, /* the input queue is full: discarded (a notice was shown) */
+    CON_IN_HELD, /* held: a CP command from this console still runs; the
+                    line is placed when it is done (con_cp_done) */
 };
 
 /* What con_attention() did. */
@@ -171,6 +173,16 @@ enum con_input con_input(struct console *con, const char *line, size_t len, cons
 
 enum con_attn con_attention(struct console *con);
 
+/* Every CON_IN_CP that con_input returned must be answered with this once
+ * the command has run (or was not run).  Lines typed meanwhile were held
+ * (CON_IN_HELD) so that a BEGIN or IPL decides where they go: now they are
+ * placed in order, as con_input would have.  Returns CON_IN_CP with the next
+ * held command copied to cmd (NUL-terminated, cut to cap - 1; *cmdlen = its
+ * full length; the rest stays held until that one is done too),
+ * CON_IN_WAKE or CON_IN_QUEUED if lines went to the guest, else
+ * CON_IN_NONE. */
+enum con_input con_cp_done(struct console *con, char *cmd, size_t cap, size_t *cmdlen);
+
 /* ---- guest side (the dispatcher thread running the VM) ---------------- */
 
 /* Writes len bytes of guest output, then a line end if end_line.  Returns
@@ -196,6 +208,11 @@ int con_read(struct console *con, void *buf, size_t cap, size_t *len, size_t *fu
 /* The guest claimed its attention event (DIAG_EVENT_ATTENTION): the next
  * attention is for the guest again. */
 void con_attention_claimed(struct console *con);
+
+/* TRACE output control (the VM's thread): true when a terminal is attached
+ * and the ring holds the soft size or more; the waker is then called once
+ * it drains below, as for a held con_write.  False: there is room. */
+bool con_output_full(struct console *con);
 
 /* Lines of type-ahead waiting. */
 unsigned con_input_queued(struct console *con);
@@ -249,6 +266,9 @@ struct con_stats {
     size_t ring_used, ring_soft;
 };
 void con_get_stats(struct console *con, struct con_stats *st);
+
+/* Host bytes the console holds now (its state, ring, queued lines). */
+size_t con_footprint(struct console *con);
 
 /* Removes control characters (< 0x20, 0x7f) from s in place; returns the
  * new length.  Shared with the message commands. */

@@ -49,6 +49,7 @@ struct cp_system;
 struct cp_user;
 struct cp_session;
 struct cp_out;
+struct cpsp;
 struct rv_cpu;
 struct stor;
 
@@ -95,6 +96,17 @@ struct cp_vm_ops {
     /* IPL a named system or a device; write errors with cp_out_msg.
      * 0 or a message number. */
     int (*ipl)(void *vm, const char *what, const char *parm, struct cp_out *out);
+    /* Optional: IPL of a device with the disk read on an I/O worker.
+     * ipl_dev_open (the VM's thread): 0 and *handle when `what` names one
+     * of the VM's disks, 1 when `what` is not a device address (use ipl),
+     * else a message number (written to out).  ipl_dev_read (any thread):
+     * 0 or a message number (written to out).  ipl_dev_start (the VM's
+     * thread): resets the VM and starts the image; consumes the handle; 0 or
+     * a message number.  ipl_dev_free drops a handle. */
+    int (*ipl_dev_open)(void *vm, const char *what, void **handle, struct cp_out *out);
+    int (*ipl_dev_read)(void *handle, struct cp_out *out);
+    int (*ipl_dev_start)(void *vm, void *handle, const char *parm, struct cp_out *out);
+    void (*ipl_dev_free)(void *handle);
     /* SYSTEM RESET (clear: CLEAR, storage zeroed too). */
     void (*reset)(void *vm, bool clear);
     /* DEFINE STORAGE: new size; the VM is reset.  0 or a message number. */
@@ -121,6 +133,17 @@ struct cp_vm_ops {
     int (*detach)(void *vm, unsigned vaddr, struct cp_out *out);
     int (*link)(void *vm, const char *owner, unsigned owner_vaddr, unsigned vaddr,
                 const char *mode, const char *password, struct cp_out *out);
+    /* Optional: LINK in two steps, so that a LINK typed at a console reads
+     * the directory and opens the image on an I/O worker while the VM goes
+     * on.  link_prepare runs on any thread (svc_ctx: cp_services.ctx) and
+     * returns a handle, or NULL with the error written to out;
+     * link_attach runs on the VM's thread and consumes the handle (0 or a
+     * message number, written to out); link_free drops an unused one. */
+    void *(*link_prepare)(void *svc_ctx, const char *userid, const char *owner,
+                          unsigned owner_vaddr, const char *mode, const char *password,
+                          struct cp_out *out);
+    int (*link_attach)(void *vm, void *prep, unsigned vaddr, struct cp_out *out);
+    void (*link_free)(void *prep);
     /* Virtual and total CPU in microseconds as the VM layer counts them
      * (DIAG 0x00C uses the same); NULL: the dispatcher's accounting. */
     void (*cpu_times)(void *vm, uint64_t *virt_us, uint64_t *total_us);
@@ -137,12 +160,24 @@ struct cp_services {
     int (*dir_lookup)(void *ctx, const char *userid, struct cp_dirent *out);
     /* The VM layer, or NULL (users then have CP only: no IPL). */
     const struct cp_vm_ops *vm;
+    /* The spool (cp/spool_cp.h), or NULL (the spool commands say so). */
+    struct cpsp *spool;
 };
 
 /* The standard services: the directory in datadir (cp/dir.h) and the real
  * VM layer (cp/vm.h).  Fills svc; release with cp_services_standard_free
  * after cp_system_destroy.  0, or -errno with a reason in err. */
 int cp_services_standard(struct cp_services *svc, const char *datadir, char *err, size_t errlen);
+
+/* How cp_services_standard_opts opens the spool: a COLD start empties it
+ * (an operator's explicit choice; a warm start keeps every closed file);
+ * spool_limit is its space in bytes (0 = no limit). */
+struct cp_std_opts {
+    bool spool_cold;
+    uint64_t spool_limit;
+};
+int cp_services_standard_opts(struct cp_services *svc, const char *datadir,
+                              const struct cp_std_opts *opts, char *err, size_t errlen);
 void cp_services_standard_free(struct cp_services *svc);
 
 /* ---- the system ------------------------------------------------------------ */
@@ -273,7 +308,8 @@ struct cp_system *cp_user_system(const struct cp_user *u);
 #define CP_TRACE_ECALL 0x1 /* hypercalls and U-mode ecalls */
 #define CP_TRACE_PROG 0x2 /* exceptions reflected to the guest */
 #define CP_TRACE_EXT 0x4 /* interrupts */
-#define CP_TRACE_ALL 0x7
+#define CP_TRACE_INSN 0x8 /* every instruction (slow: one block at a time) */
+#define CP_TRACE_ALL 0xf
 unsigned cp_user_trace(const struct cp_user *u);
 void cp_user_trace_line(struct cp_user *u, const char *text);
 

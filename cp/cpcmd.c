@@ -376,6 +376,13 @@ int
 cpcmd_run(struct cp_user *u, const char *line, size_t len, enum cpcmd_origin origin,
           struct cp_out *out)
 {
+    return cpcmd_run_async(u, line, len, origin, out, NULL, NULL);
+}
+
+int
+cpcmd_run_async(struct cp_user *u, const char *line, size_t len, enum cpcmd_origin origin,
+                struct cp_out *out, cpcmd_done_fn done, void *done_ctx)
+{
     struct cpcmd_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         cp_out_msg(out, MSG_FAILED, "CP", "out of memory");
@@ -408,6 +415,8 @@ cpcmd_run(struct cp_user *u, const char *line, size_t len, enum cpcmd_origin ori
     c->out = out;
     c->origin = origin;
     c->line = copy;
+    c->done = done;
+    c->done_ctx = done_ctx;
     if (!tokenize(c, strlen(copy))) {
         cp_out_msg(out, MSG_EXTRA, c->tok[CPCMD_MAXTOK - 1]);
         rc = MSG_EXTRA;

@@ -53,7 +53,17 @@ struct cpcmd_def {
     int (*other)(struct cpcmd_ctx *c);
 };
 
+/* A command that completes later (cpcmd_run_async): called exactly once on
+ * u's own thread with CP's return code and the command's output (valid
+ * during the call). */
+typedef void (*cpcmd_done_fn)(struct cp_user *u, void *ctx, int rc, struct cp_out *out);
+
+/* What cpcmd_run_async returns when the command goes on asynchronously. */
+#define CPCMD_ASYNC (-1)
+
 struct cpcmd_ctx {
+    cpcmd_done_fn done; /* set: the command may complete later (LINK, AUTOLOG) */
+    void *done_ctx;
     struct cp_system *sys;
     struct cp_user *u;
     struct cp_out *out;
@@ -78,6 +88,14 @@ extern const struct cpcmd_def cpcmd_indicate_ops[];
  * after the slice (output to the console) and 0 is returned. */
 int cpcmd_run(struct cp_user *u, const char *line, size_t len, enum cpcmd_origin origin,
               struct cp_out *out);
+
+/* The same, but a command whose work blocks (LINK: the directory and the
+ * image; AUTOLOG: a whole logon) may hand it to an I/O worker and return
+ * CPCMD_ASYNC: then nothing more is written to out, and done(u, done_ctx,
+ * rc, output) follows on u's thread once it is finished.  Any other return
+ * is CP's return code, as cpcmd_run, and done is not called. */
+int cpcmd_run_async(struct cp_user *u, const char *line, size_t len, enum cpcmd_origin origin,
+                    struct cp_out *out, cpcmd_done_fn done, void *done_ctx);
 
 /* Finds a row by a (possibly abbreviated) word: first match in order. */
 const struct cpcmd_def *cpcmd_find(const struct cpcmd_def *table, const char *word);
@@ -157,5 +175,22 @@ int cpcmd_system(struct cpcmd_ctx *c);
 int cpcmd_define(struct cpcmd_ctx *c);
 int cpcmd_detach(struct cpcmd_ctx *c);
 int cpcmd_link(struct cpcmd_ctx *c);
+
+/* The spool (cp/cpcmd_spool*.c). */
+int cpcmd_spool(struct cpcmd_ctx *c);
+int cpcmd_close(struct cpcmd_ctx *c);
+int cpcmd_q_reader(struct cpcmd_ctx *c);
+int cpcmd_q_punch(struct cpcmd_ctx *c);
+int cpcmd_q_printer(struct cpcmd_ctx *c);
+int cpcmd_q_files(struct cpcmd_ctx *c);
+int cpcmd_purge(struct cpcmd_ctx *c);
+int cpcmd_transfer(struct cpcmd_ctx *c);
+int cpcmd_change(struct cpcmd_ctx *c);
+int cpcmd_order(struct cpcmd_ctx *c);
+int cpcmd_hold(struct cpcmd_ctx *c);
+int cpcmd_free(struct cpcmd_ctx *c);
+int cpcmd_start(struct cpcmd_ctx *c);
+int cpcmd_drain(struct cpcmd_ctx *c);
+int cpcmd_flush(struct cpcmd_ctx *c);
 
 #endif /* CP_CPCMD_H */

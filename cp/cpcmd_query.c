@@ -296,8 +296,9 @@ cpcmd_q_trace(struct cpcmd_ctx *c)
         cp_out_line(c->out, "No trace is active");
         return 0;
     }
-    cp_out_line(c->out, "TRACE%s%s%s", (f & CP_TRACE_ECALL) ? " ECALL" : "",
-                (f & CP_TRACE_PROG) ? " PROG" : "", (f & CP_TRACE_EXT) ? " EXT" : "");
+    cp_out_line(c->out, "TRACE%s%s%s%s", (f & CP_TRACE_INSN) ? " INSTRUCTIONS" : "",
+                (f & CP_TRACE_ECALL) ? " DIAGNOSE" : "", (f & CP_TRACE_PROG) ? " TRAPS" : "",
+                (f & CP_TRACE_EXT) ? " INTERRUPTS" : "");
     return 0;
 }
 

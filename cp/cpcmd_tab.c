@@ -41,6 +41,18 @@ const struct cpcmd_def cpcmd_query_ops[] = {
     {"LOGMSG", 3, "", cpcmd_q_logmsg, 0, "QUERY LOGMSG", "The log message shown at logon.", NULL, NULL},
     {"CPLEVEL", 3, "", cpcmd_q_cplevel, 0, "QUERY CPLEVEL",
      "The level of CP and when the system was started.", NULL, NULL},
+    {"READER", 1, "DG", cpcmd_q_reader, 0, "QUERY READER|RDR [ALL|userid]",
+     "The files in your reader (ALL or another userid: class D).", NULL, NULL},
+    {"RDR", 3, "DG", cpcmd_q_reader, 0, "QUERY RDR [ALL|userid]", "The same as QUERY READER.",
+     NULL, NULL},
+    {"PUNCH", 3, "DG", cpcmd_q_punch, 0, "QUERY PUNCH|PUN [ALL|userid]",
+     "Your files in the system punch queue (ALL or another userid: class D).", NULL, NULL},
+    {"PRINTER", 2, "DG", cpcmd_q_printer, 0, "QUERY PRINTER|PRT [ALL|userid]",
+     "Your files in the system printer queue (ALL or another userid: class D).", NULL, NULL},
+    {"PRT", 3, "DG", cpcmd_q_printer, 0, "QUERY PRT [ALL|userid]", "The same as QUERY PRINTER.",
+     NULL, NULL},
+    {"FILES", 1, "DG", cpcmd_q_files, 0, "QUERY FILES",
+     "How many spool files you have in your reader, printer and punch queues.", NULL, NULL},
     {"PRIVCLAS", 4, "", cpcmd_q_privclas, 0, "QUERY PRIVCLAS",
      "Your privilege classes now and in the directory.", NULL, NULL},
     {NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL},
@@ -87,12 +99,23 @@ const struct cpcmd_def cpcmd_table[] = {
      "named in its directory entry.", NULL, NULL},
     {"BEGIN", 1, "G", cpcmd_begin, LO, "BEGIN",
      "Leaves CP READ: your virtual machine goes on where it stopped.", NULL, NULL},
+    {"CHANGE", 2, "DG", cpcmd_change, 0,
+     "CHANGE [userid] [RDR|PRT|PUN] spoolid...|CLASS c|ALL option...",
+     "Changes closed spool files: CLASS c, NAME fn [ft], DIST d, FORM f,\n"
+     "COPY n, HOLD, NOHOLD.  Another user's files need class D.", NULL, NULL},
+    {"CLOSE", 1, "G", cpcmd_close, LO,
+     "CLOSE PUNCH|PRINTER|CONSOLE [NAME fn [ft]] [DIST d] [HOLD|NOHOLD] [PURGE] | CLOSE READER [PURGE|KEEP]",
+     "Ends the open spool file of a device and queues it: to the reader of\n"
+     "the user it is spooled TO, or to the system queue.  PURGE drops it.\n"
+     "CLOSE READER ends the file being read (PURGE: and removes it).", NULL, NULL},
     {"DEFINE", 3, "G", cpcmd_define, VM | CPCMD_F_DEFER, "DEFINE STORAGE size",
      "Changes the storage size of your virtual machine (up to the maximum\n"
      "in your directory entry), e.g. DEFINE STORAGE 64M.  The virtual\n"
      "machine is reset: IPL again.", NULL, NULL},
     {"DETACH", 3, "G", cpcmd_detach, VM, "DETACH vaddr",
      "Removes a device (e.g. a linked minidisk) from your virtual machine.", NULL, NULL},
+    {"DRAIN", 2, "AD", cpcmd_drain, 0, "DRAIN [PRINTER] [n|ALL]",
+     "Stops a system printer after the file it is printing.", NULL, NULL},
     {"DISCONNECT", 4, "", cpcmd_disconnect, LO | CPCMD_F_NOEXEC, "DISCONNECT",
      "Ends your terminal session; your virtual machine goes on running.\n"
      "Log on again to reconnect.", NULL, NULL},
@@ -100,8 +123,15 @@ const struct cpcmd_def cpcmd_table[] = {
      "Shows registers, the program counter and state (PSW), S-mode CSRs,\n"
      "or storage in hexadecimal and characters.  Examples: D G, D GA0,\n"
      "D PSW, D CSR SSTATUS, D 2000.40", NULL, NULL},
+    {"FREE", 2, "D", cpcmd_free, 0, "FREE [userid] [RDR|PRT|PUN] spoolid...|CLASS c|ALL",
+     "Releases spool files held by HOLD.", NULL, NULL},
+    {"FLUSH", 1, "AD", cpcmd_flush, 0, "FLUSH [PRINTER] [n|ALL]",
+     "Stops a system printer at once; the file it was printing stays queued.", NULL, NULL},
     {"FORCE", 5, "A", cpcmd_force, 0, "FORCE userid",
      "Logs a user off at once.", NULL, NULL},
+    {"HOLD", 2, "D", cpcmd_hold, 0, "HOLD [userid] [RDR|PRT|PUN] spoolid...|CLASS c|ALL",
+     "Holds spool files (system hold): no reader takes them and no printer\n"
+     "prints them until FREE.", NULL, NULL},
     {"HELP", 1, "", cpcmd_help, 0, "HELP [command [operand]]",
      "Lists the CP commands you may use, or describes one.", NULL, NULL},
     {"INDICATE", 3, "EG", cpcmd_operands, 0, "INDICATE [LOAD | USER [userid]]",
@@ -123,24 +153,47 @@ const struct cpcmd_def cpcmd_table[] = {
      "Sends a line to a logged-on user (* is yourself; ALL, for class B,\n"
      "is everyone).  Shown between lines, never inside one.", NULL, NULL},
     {"MSG", 3, "ABG", cpcmd_message, 0, "MSG userid|*|ALL text", "The same as MESSAGE.", NULL, NULL},
+    {"ORDER", 3, "DG", cpcmd_order, 0, "ORDER [userid] RDR|PRT|PUN spoolid...",
+     "Moves the named files to the front of their queue, in that order.", NULL, NULL},
+    {"PURGE", 3, "DG", cpcmd_purge, 0, "PURGE [userid] [RDR|PRT|PUN] spoolid...|CLASS c|ALL",
+     "Removes closed spool files.  Another user's files need class D.", NULL, NULL},
     {"QUERY", 1, "", cpcmd_operands, 0, "QUERY operand | userid",
      "Shows information; HELP QUERY lists the operands.", cpcmd_query_ops, cpcmd_q_userid},
     {"SET", 3, "", cpcmd_operands, 0, "SET operand value",
      "Changes a setting; HELP SET lists them.", cpcmd_set_ops, NULL},
     {"SHUTDOWN", 8, "A", cpcmd_shutdown, 0, "SHUTDOWN",
      "Stops the system: every user is logged off cleanly.", NULL, NULL},
+    {"SPOOL", 2, "G", cpcmd_spool, LO,
+     "SPOOL PUNCH|PRINTER|CONSOLE [TO userid|*|SYSTEM] [OFF] [CLASS c] [CONT|NOCONT] [HOLD|NOHOLD] [COPY n] [FORM f] [DIST d] [CLOSE|PURGE] | SPOOL READER CLASS c|*",
+     "Sets where and how a device spools: TO a user's reader (* is you) or\n"
+     "the system queue (OFF, SYSTEM); CLASS, CONT (CLOSE from the guest does\n"
+     "not end the file), HOLD, COPY, FORM, DIST; CLOSE ends the open file,\n"
+     "PURGE drops it.  SPOOL CONSOLE START|STOP\n"
+     "keeps your console output as a spool file.  With no options: the\n"
+     "device's settings.", NULL, NULL},
     {"SMSG", 2, "G", cpcmd_smsg, 0, "SMSG userid text",
      "Sends a special message to a program in another virtual machine\n"
      "(one that SET SMSG ON).", NULL, NULL},
+    {"START", 3, "AD", cpcmd_start, 0, "START [PRINTER] [n] [CLASS c...]",
+     "Starts system printer n (1-8, default 1) for the classes given (* is\n"
+     "any; default A): it prints each such file of the system printer\n"
+     "queue into the data folder's printer folder, with a separator page,\n"
+     "and purges it.", NULL, NULL},
     {"STORE", 2, "G", cpcmd_store, VM, "STORE G[n|name] value | PSW addr | CSR name value | addr hex...",
      "Changes a register, the program counter, an S-mode CSR, or storage\n"
      "(hex bytes: STORE 2000 DEADBEEF).  Examples: ST GA0 5, ST PSW 80000", NULL, NULL},
     {"SYSTEM", 3, "G", cpcmd_system, VM | CPCMD_F_DEFER, "SYSTEM RESET|CLEAR",
      "Resets your virtual machine (CLEAR: and zeroes its storage); IPL\n"
      "again to go on.", NULL, NULL},
-    {"TRACE", 2, "G", cpcmd_trace, LO, "TRACE ECALL|PROG|EXT|ALL [OFF] | END",
-     "Shows hypercalls and U-mode ecalls (ECALL), exceptions (PROG) or\n"
-     "interrupts (EXT) of your virtual machine as they happen; END stops.", NULL, NULL},
+    {"TRANSFER", 4, "DG", cpcmd_transfer, 0,
+     "TRANSFER [userid] [RDR|PRT|PUN] spoolid...|CLASS c|ALL [TO] userid|*",
+     "Moves closed spool files to the end of a user's reader.", NULL, NULL},
+    {"TRACE", 2, "G", cpcmd_trace, LO,
+     "TRACE INSTRUCTIONS|DIAGNOSE|TRAPS|INTERRUPTS|ALL [OFF] ... | END",
+     "Shows on your console, as they happen, every instruction (address,\n"
+     "encoding, mnemonic), hypercalls with their codes, arguments and\n"
+     "results (DIAGNOSE), traps with cause and tval (TRAPS) or interrupts\n"
+     "of your virtual machine; END (or OFF) stops.", NULL, NULL},
     {"WARNING", 1, "AB", cpcmd_warning, 0, "WARNING userid|ALL text",
      "Sends an operator's warning to a user or to everyone.", NULL, NULL},
     {"XAUTOLOG", 5, "AB", cpcmd_autolog, 0, "XAUTOLOG userid", "The same as AUTOLOG.", NULL, NULL},

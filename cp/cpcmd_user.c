@@ -208,6 +208,42 @@ cpcmd_shutdown(struct cpcmd_ctx *c)
     return 0;
 }
 
+/* AUTOLOG run asynchronously (cpcmd_run_async): the logon (directory read,
+ * minidisk images, the new VM) runs on an I/O worker; the issuer's done
+ * callback gets the response on its own thread. */
+struct autolog_job {
+    struct cp_io_job j;
+    struct cp_system *sys;
+    struct cp_user *u; /* the issuer (a reference) */
+    struct cp_out out;
+    cpcmd_done_fn done;
+    void *done_ctx;
+    int rc;
+    char id[CP_USERID_MAX + 1];
+};
+
+static void
+autolog_reply(struct cp_user *u, void *p)
+{
+    struct autolog_job *a = p;
+    a->done(u, a->done_ctx, a->rc, &a->out);
+    cp_out_fini(&a->out);
+    cp_user_put(a->u);
+    free(a);
+}
+
+static void
+autolog_work(struct cp_io_job *j)
+{
+    struct autolog_job *a = (struct autolog_job *)j;
+    a->rc = cp_autolog(a->sys, a->id, a->u->userid, &a->out);
+    if (cp_user_post_ptr(a->u, autolog_reply, a, true) != 0) {
+        cp_out_fini(&a->out); /* the issuer is gone */
+        cp_user_put(a->u);
+        free(a);
+    }
+}
+
 int
 cpcmd_autolog(struct cpcmd_ctx *c)
 {
@@ -223,5 +259,20 @@ cpcmd_autolog(struct cpcmd_ctx *c)
     if (rc) {
         return rc;
     }
-    return cp_autolog(c->sys, id, c->u->userid, c->out);
+    struct autolog_job *a = NULL;
+    if (c->done && !c->u->transient && c->sys->io) {
+        a = calloc(1, sizeof *a);
+    }
+    if (!a) { /* the caller wants the answer now */
+        return cp_autolog(c->sys, id, c->u->userid, c->out);
+    }
+    a->done = c->done;
+    a->done_ctx = c->done_ctx;
+    a->sys = c->sys;
+    a->u = c->u;
+    cp_user_get(c->u);
+    cp_out_init(&a->out, c->u);
+    snprintf(a->id, sizeof a->id, "%s", id);
+    cp_io_submit(c->sys, &a->j, autolog_work);
+    return CPCMD_ASYNC;
 }

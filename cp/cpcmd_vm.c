@@ -456,12 +456,15 @@ cpcmd_trace(struct cpcmd_ctx *c)
         unsigned min;
         unsigned flags;
     } words[] = {
-        {"ECALL", 2, CP_TRACE_ECALL}, {"SVC", 3, CP_TRACE_ECALL}, {"DIAG", 4, CP_TRACE_ECALL},
-        {"PROGRAM", 4, CP_TRACE_PROG}, {"EXTERNAL", 3, CP_TRACE_EXT}, {"ALL", 3, CP_TRACE_ALL},
+        {"INSTRUCTIONS", 3, CP_TRACE_INSN}, {"DIAGNOSE", 4, CP_TRACE_ECALL},
+        {"ECALL", 2, CP_TRACE_ECALL},       {"SVC", 3, CP_TRACE_ECALL},
+        {"TRAPS", 4, CP_TRACE_PROG},        {"PROGRAM", 4, CP_TRACE_PROG},
+        {"INTERRUPTS", 3, CP_TRACE_EXT},    {"EXTERNAL", 3, CP_TRACE_EXT},
+        {"ALL", 3, CP_TRACE_ALL},
     };
     const char *w = cpcmd_next(c);
     if (!w) {
-        return cpcmd_missing(c, "ECALL, PROG, EXT, ALL or END");
+        return cpcmd_missing(c, "INSTRUCTIONS, DIAGNOSE, TRAPS, INTERRUPTS, ALL or END");
     }
     unsigned cur = cp_user_trace(c->u);
     if (cpcmd_abbrev(w, "END", 3) || strcasecmp(w, "OFF") == 0) {
@@ -495,13 +498,56 @@ cpcmd_trace(struct cpcmd_ctx *c)
         w = cpcmd_next(c);
     }
     __atomic_store_n(&c->u->trace, cur, __ATOMIC_RELAXED);
-    int rc = cpcmd_q_trace(c);
-    if (cur & (CP_TRACE_PROG | CP_TRACE_EXT)) {
-        /* the VM layer does not report traps to CP yet (struct vm_cp_ops
-         * has no trap hook): say so rather than stay silent */
-        cp_out_line(c->out, "Note: only ECALL is traced in this release");
+    return cpcmd_q_trace(c);
+}
+
+/* IPL of a device run asynchronously (cpcmd_run_async): the disk is read on
+ * an I/O worker; the VM is started and the done callback follows on the
+ * VM's thread.  The old guest is gone from the start. */
+struct ipl_job {
+    struct cp_io_job j;
+    struct cp_system *sys;
+    struct cp_user *u; /* a reference */
+    struct cp_out out;
+    cpcmd_done_fn done;
+    void *done_ctx;
+    void *h;
+    int rc;
+    char parm[VMRV_IPL_PARM_MAX + 1];
+};
+
+static void
+ipl_reply(struct cp_user *u, void *p)
+{
+    struct ipl_job *ij = p;
+    const struct cp_vm_ops *vo = ij->sys->svc.vm;
+    int rc = ij->rc;
+    if (rc == 0 && u->vm) {
+        rc = vo->ipl_dev_start(u->vm, ij->h, ij->parm, &ij->out);
+        if (rc == 0) {
+            cp_user_set_guest(u, true);
+        }
+    } else {
+        vo->ipl_dev_free(ij->h);
     }
-    return rc;
+    ij->done(u, ij->done_ctx, rc, &ij->out);
+    cp_out_fini(&ij->out);
+    cp_user_put(ij->u);
+    free(ij);
+}
+
+static void
+ipl_work(struct cp_io_job *j)
+{
+    struct ipl_job *ij = (struct ipl_job *)j;
+    const struct cp_vm_ops *vo = ij->sys->svc.vm;
+    ij->rc = vo->ipl_dev_read(ij->h, &ij->out);
+    if (cp_user_post_ptr(ij->u, ipl_reply, ij, true) != 0) {
+        vo->ipl_dev_free(ij->h); /* the user is gone */
+        cp_out_fini(&ij->out);
+        cp_user_put(ij->u);
+        free(ij);
+    }
 }
 
 int
@@ -545,6 +591,30 @@ cpcmd_ipl(struct cpcmd_ctx *c)
     }
     /* the old guest is gone whatever happens now */
     cp_user_set_guest(c->u, false);
+    if (c->done && !c->u->transient && c->sys->io && vo->ipl_dev_open && vo->ipl_dev_read &&
+        vo->ipl_dev_start && vo->ipl_dev_free) {
+        void *h = NULL;
+        int orc = vo->ipl_dev_open(c->u->vm, name, &h, c->out);
+        if (orc > 1) {
+            return orc; /* a device, refused */
+        }
+        struct ipl_job *ij = orc == 0 ? calloc(1, sizeof *ij) : NULL;
+        if (orc == 0 && !ij) {
+            vo->ipl_dev_free(h);
+        } else if (ij) {
+            ij->sys = c->sys;
+            ij->u = c->u;
+            cp_user_get(c->u);
+            cp_out_init(&ij->out, c->u);
+            ij->done = c->done;
+            ij->done_ctx = c->done_ctx;
+            ij->h = h;
+            snprintf(ij->parm, sizeof ij->parm, "%s", parm);
+            cp_io_submit(c->sys, &ij->j, ipl_work);
+            return CPCMD_ASYNC;
+        }
+        /* not a device (or no memory for the job): below, on this thread */
+    }
     int rc = vo->ipl(c->u->vm, name, parm, c->out);
     if (rc) {
         if (c->out->rc == 0) {
@@ -704,6 +774,64 @@ cpcmd_detach(struct cpcmd_ctx *c)
     return rc ? (c->out->rc ? c->out->rc : rc) : 0;
 }
 
+/* LINK run asynchronously (cpcmd_run_async): the directory read and the
+ * image open run on an I/O worker (cp_vm_ops.link_prepare); the attach and
+ * the done callback follow on the VM's thread. */
+struct link_job {
+    struct cp_io_job j;
+    struct cp_system *sys;
+    struct cp_user *u; /* a reference */
+    struct cp_out out;
+    cpcmd_done_fn done;
+    void *done_ctx;
+    void *prep;
+    char owner[CP_USERID_MAX + 1], mode[4], password[16];
+    bool has_password;
+    unsigned v1, v2;
+};
+
+static void
+link_reply(struct cp_user *u, void *p)
+{
+    struct link_job *lj = p;
+    const struct cp_vm_ops *vo = lj->sys->svc.vm;
+    int rc = lj->out.rc ? lj->out.rc : MSG_LINKFAIL;
+    if (lj->prep && u->vm) {
+        rc = vo->link_attach(u->vm, lj->prep, lj->v2, &lj->out);
+        if (rc == 0) {
+            char s1[8], s2[8];
+            snprintf(s1, sizeof s1, "%03X", lj->v1);
+            snprintf(s2, sizeof s2, "%03X", lj->v2);
+            cp_out_msg(&lj->out, MSG_LINKED, lj->owner, s1, s2, lj->mode);
+        } else if (lj->out.rc) {
+            rc = lj->out.rc;
+        }
+    } else if (lj->prep) {
+        vo->link_free(lj->prep);
+    }
+    lj->done(u, lj->done_ctx, rc, &lj->out);
+    cp_out_fini(&lj->out);
+    cp_user_put(lj->u);
+    free(lj);
+}
+
+static void
+link_work(struct cp_io_job *j)
+{
+    struct link_job *lj = (struct link_job *)j;
+    const struct cp_vm_ops *vo = lj->sys->svc.vm;
+    lj->prep = vo->link_prepare(lj->sys->svc.ctx, lj->u->userid, lj->owner, lj->v1, lj->mode,
+                                lj->has_password ? lj->password : NULL, &lj->out);
+    if (cp_user_post_ptr(lj->u, link_reply, lj, true) != 0) {
+        if (lj->prep) {
+            vo->link_free(lj->prep); /* the user is gone */
+        }
+        cp_out_fini(&lj->out);
+        cp_user_put(lj->u);
+        free(lj);
+    }
+}
+
 int
 cpcmd_link(struct cpcmd_ctx *c)
 {
@@ -769,6 +897,30 @@ cpcmd_link(struct cpcmd_ctx *c)
         cp_out_msg(c->out, MSG_NOTAVAIL, "LINK", "not in this system");
         return MSG_NOTAVAIL;
     }
+    struct link_job *lj = NULL;
+    if (c->done && !c->u->transient && c->sys->io && vo->link_prepare &&
+        vo->link_attach && vo->link_free && (!password || strlen(password) < sizeof lj->password)) {
+        lj = calloc(1, sizeof *lj);
+    }
+    if (lj) {
+        lj->sys = c->sys;
+        lj->u = c->u;
+        cp_user_get(c->u);
+        cp_out_init(&lj->out, c->u);
+        snprintf(lj->owner, sizeof lj->owner, "%s", owner);
+        snprintf(lj->mode, sizeof lj->mode, "%s", mode);
+        if (password) {
+            lj->has_password = true;
+            snprintf(lj->password, sizeof lj->password, "%s", password);
+        }
+        lj->v1 = v1;
+        lj->v2 = v2;
+        lj->done = c->done;
+        lj->done_ctx = c->done_ctx;
+        cp_io_submit(c->sys, &lj->j, link_work);
+        return CPCMD_ASYNC;
+    }
+    /* the caller wants the answer now: all on this thread */
     rc = vo->link(c->u->vm, owner, v1, v2, mode, password, c->out);
     if (rc == 0) {
         char s1[8], s2[8];

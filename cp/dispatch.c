@@ -239,6 +239,24 @@ disp_vm_add(struct disp *d, struct disp_vm *v, const struct disp_vm_ops *ops, vo
     return 0;
 }
 
+/* An interactive VM joined Q1 while every thread is busy: end the slice of
+ * one VM that runs from Q2 (CPU-bound), so the interactive one runs within
+ * a translated block rather than after a whole slice (interactive first). */
+static void
+preempt_for_q1_locked(struct disp *d, struct disp_vm *v)
+{
+    if (v->se.queue != SCHED_Q1 || d->running < d->nthreads) {
+        return; /* not interactive, or an idle thread takes it */
+    }
+    for (unsigned i = 0; i < d->nthreads; i++) {
+        struct disp_vm *r = d->threads[i].current;
+        if (r && r->state == DISP_RUNNING && r->se.last == SCHED_Q2 && r->ops->kick) {
+            r->ops->kick(r->ctx);
+            return;
+        }
+    }
+}
+
 static void
 wake_locked(struct disp *d, struct disp_vm *v, bool input)
 {
@@ -248,10 +266,14 @@ wake_locked(struct disp *d, struct disp_vm *v, bool input)
         /* fall through */
     case DISP_IDLE:
         queue_vm(d, v, input, v->waited);
+        if (input) {
+            preempt_for_q1_locked(d, v);
+        }
         break;
     case DISP_QUEUED:
         if (input) {
             sched_promote(&d->s, &v->se);
+            preempt_for_q1_locked(d, v);
         }
         break;
     case DISP_RUNNING:

@@ -64,7 +64,7 @@ enum ipl_exit {
 #define OPERATOR "OPERATOR"
 
 static const char ipl_help[] =
-    "usage: vmrv ipl [-c CONFIG] [--listen ADDR:PORT] [--data DIR]\n"
+    "usage: vmrv ipl [-c CONFIG] [--listen ADDR:PORT] [--data DIR] [--cold]\n"
     "\n"
     "Starts VM/RV in the foreground: CP, the users' virtual machines and the SSH\n"
     "logon service.  Users log on with `ssh -p PORT USERID@HOST`.\n"
@@ -78,6 +78,8 @@ static const char ipl_help[] =
     "  --data DIR            the data folder (data_dir); default $VMRV_DATA, else\n"
     "                        /var/lib/vmrv for root, else ~/.local/share/vmrv\n"
     "  --show-config         print the configuration in effect and exit\n"
+    "  --cold                COLD start: discard every spool file (readers,\n"
+    "                        punches, printers); without it the spool is kept\n"
     "  -h, --help            show this text\n"
     "\n"
     "The first start in an empty data folder makes the default users (MAINT,\n"
@@ -107,6 +109,7 @@ struct ipl_opts {
     const char *listen;
     const char *data;
     bool show_config;
+    bool cold; /* --cold: empty the spool */
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -140,7 +143,8 @@ parse_args(int argc, char **argv, struct ipl_opts *o)
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 'l'},
         {"data", required_argument, NULL, 'd'},   {"show-config", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"cold", no_argument, NULL, 'C'},         {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     optind = 1;
@@ -152,6 +156,7 @@ parse_args(int argc, char **argv, struct ipl_opts *o)
         case 'l': o->listen = optarg; break;
         case 'd': o->data = optarg; break;
         case 's': o->show_config = true; break;
+        case 'C': o->cold = true; break;
         case 'h': fputs(ipl_help, stdout); return -1;
         case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -248,6 +253,7 @@ struct ipl {
     bool defaults_unchanged;
     struct cp_services svc;
     bool svc_ok;
+    bool cold; /* --cold: the spool starts empty */
     struct cp_system *sys;
     struct svc_login *login;
     /* the system console */
@@ -449,7 +455,11 @@ static int
 start_system(struct ipl *s)
 {
     char err[512] = "";
-    if (cp_services_standard(&s->svc, s->datadir, err, sizeof err) != 0) {
+    struct cp_std_opts std = {.spool_cold = s->cold, .spool_limit = s->cfg.spool_size};
+    if (s->cold) {
+        cplog(CPLOG_WARN, NULL, NULL, "COLD start: every spool file is discarded");
+    }
+    if (cp_services_standard_opts(&s->svc, s->datadir, &std, err, sizeof err) != 0) {
         fprintf(stderr, "vmrv ipl: %s\n", err);
         return IPL_SYSFILES;
     }
@@ -693,6 +703,7 @@ vmrv_ipl_main(int argc, char **argv)
     memset(&s, 0, sizeof s);
     s.lockfd = -1;
     pthread_mutex_init(&s.opcon_lock, NULL);
+    s.cold = o.cold;
     rc = load_config(&s, &o);
     if (rc != 0) {
         return rc;

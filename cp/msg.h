@@ -127,6 +127,22 @@ enum msg_num {
     MSG_LOG_AUTOLOG = 209,
     MSG_LOG_START = 210,
     MSG_LOG_REFUSED = 211,
+    MSG_SPFILES = 300, /* spool: cp/spool_*.c, cp/cpcmd_spool*.c */
+    MSG_SPARRIVED = 301,
+    MSG_SPNOFILE = 302,
+    MSG_SPFULL = 303,
+    MSG_SPERROR = 304,
+    MSG_SPCLOSED = 305,
+    MSG_SPNOOPEN = 306,
+    MSG_SPCOUNT = 307,
+    MSG_SPNOFILES = 308,
+    MSG_SPINVCLASS = 309,
+    MSG_SPINVID = 310,
+    MSG_SPNOSPOOL = 311,
+    MSG_SPPRINTER = 312,
+    MSG_SPPRTDONE = 313,
+    MSG_SPHELD = 314,
+    MSG_SPPRTSTATE = 315,
 };
 
 /* One row of the table (cp/msgtab.c). */

@@ -94,6 +94,22 @@ const struct msg_def msg_table[] = {
     {MSG_LOG_AUTOLOG, 'I', "%1 logged on by %2"},
     {MSG_LOG_START, 'I', "%1 %2 started: %3"},
     {MSG_LOG_REFUSED, 'W', "Logon of %1 refused: %2"},
+    {MSG_SPFILES, 'I', "FILES: %1 RDR, %2 PRT, %3 PUN"},
+    {MSG_SPARRIVED, 'I', "RDR FILE %1 SENT FROM %2 %3 %4 RECS %5 CLASS %6"},
+    {MSG_SPNOFILE, 'E', "No spool file %1"},
+    {MSG_SPFULL, 'E', "The spool is full: %1"},
+    {MSG_SPERROR, 'E', "Spool error on %1: %2"},
+    {MSG_SPCLOSED, 'I', "%1 FILE %2 TO %3 COPY %4 %5"},
+    {MSG_SPNOOPEN, 'I', "%1 has no open file"},
+    {MSG_SPCOUNT, 'I', "%1 FILES %2"},
+    {MSG_SPNOFILES, 'I', "NO %1 FILES"},
+    {MSG_SPINVCLASS, 'E', "Invalid spool class: %1 (A-Z, 0-9%2)"},
+    {MSG_SPINVID, 'E', "Invalid spoolid: %1"},
+    {MSG_SPNOSPOOL, 'E', "The spool is not available"},
+    {MSG_SPPRINTER, 'I', "PRINTER %1 %2 CLASS %3"},
+    {MSG_SPPRTDONE, 'I', "PRINTER %1 printed file %2 of %3 to %4"},
+    {MSG_SPHELD, 'E', "Spool file %1 is held"},
+    {MSG_SPPRTSTATE, 'E', "PRINTER %1 is %2"},
 };
 
 const size_t msg_table_len = sizeof msg_table / sizeof msg_table[0];

@@ -191,6 +191,108 @@ rv_tlb_footprint(void)
     return sizeof(struct rv_tlb);
 }
 
+/* ---- TRACE (rv_cpu_set_trace) ----------------------------------------------
+ * Kept apart from the interpreter: while a trace is on, rv_cpu_run swaps
+ * the ecall and trap hooks for the wrappers below and, with instruction
+ * tracing, runs one block per rv_exec call (budget 1).  After each call the
+ * block's retired instructions are read back from storage and reported;
+ * the wrappers report those before a hypercall or trap first. */
+
+void
+rv_cpu_set_trace(struct rv_cpu *cpu, const struct rv_trace *trace)
+{
+    if (trace == NULL || (trace->insn == NULL && trace->trap == NULL)) {
+        cpu->tr_on = false;
+        memset(&cpu->tr, 0, sizeof cpu->tr);
+        return;
+    }
+    cpu->tr = *trace;
+    cpu->tr_on = true;
+}
+
+/* Reports the instruction at pc; returns its length. */
+static unsigned
+tr_one(struct rv_cpu *cpu, uint64_t pc)
+{
+    uint8_t b[4] = {0};
+    unsigned len = 2;
+    uint32_t bits = 0;
+    if (stor_read(cpu->st, pc, b, 2) == 0) {
+        len = (b[0] & 3) == 3 ? 4 : 2;
+        if (len == 4 && stor_read(cpu->st, pc + 2, b + 2, 2) != 0) {
+            len = 2;
+        }
+        bits = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+               (len == 4 ? (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24 : 0);
+    }
+    cpu->tr.insn(cpu->tr.ctx, cpu, pc, bits, len);
+    return len;
+}
+
+/* Reports the instructions retired since the last report: cpu->instret -
+ * tr_instret of them, straight on from tr_pc. */
+static void
+tr_flush(struct rv_cpu *cpu)
+{
+    if (cpu->tr.insn == NULL) {
+        cpu->tr_instret = cpu->instret;
+        return;
+    }
+    while (cpu->tr_instret < cpu->instret) {
+        cpu->tr_pc += tr_one(cpu, cpu->tr_pc);
+        cpu->tr_instret++;
+    }
+}
+
+static enum rv_hcall
+tr_ecall(void *ctx, struct rv_cpu *cpu)
+{
+    (void)ctx;
+    tr_flush(cpu);
+    /* the ecall itself (at cpu->pc) is reported before its hypercall */
+    if (cpu->tr.insn != NULL) {
+        tr_one(cpu, cpu->pc);
+    }
+    enum rv_hcall r = cpu->tr_saved.ecall(cpu->tr_saved.ctx, cpu);
+    /* the rest of the block (nothing: an ecall ends it) starts after it;
+     * an ecall that waits retires later and is reported again then */
+    cpu->tr_pc = r == RV_HCALL_WAIT ? cpu->pc : cpu->pc + 4;
+    cpu->tr_instret = cpu->instret + (r == RV_HCALL_WAIT ? 0 : 1);
+    return r;
+}
+
+static void
+tr_trap(void *ctx, struct rv_cpu *cpu, uint64_t cause, uint64_t tval)
+{
+    (void)ctx;
+    tr_flush(cpu);
+    if (cpu->tr.trap != NULL) {
+        cpu->tr.trap(cpu->tr.ctx, cpu, cause, cpu->sepc, tval);
+    }
+    cpu->tr_pc = cpu->pc; /* the handler */
+    cpu->tr_instret = cpu->instret;
+    if (cpu->tr_saved.trap_taken != NULL) {
+        cpu->tr_saved.trap_taken(cpu->tr_saved.ctx, cpu, cause, tval);
+    }
+}
+
+/* One rv_exec call under TRACE: one block with instruction tracing, else
+ * the whole chunk. */
+static enum rv_exec_res
+tr_exec(struct rv_cpu *cpu, struct rv_tlb *tlb, int64_t chunk, int64_t *done)
+{
+    cpu->tr_pc = cpu->pc;
+    cpu->tr_instret = cpu->instret;
+    enum rv_exec_res res = rv_exec(cpu, tlb, cpu->tr.insn != NULL ? 1 : chunk, done);
+    uint64_t end = cpu->instret;
+    /* rv_exec leaves cpu->instret counting what retired */
+    if (cpu->tr.insn != NULL && cpu->tr_instret < end) {
+        tr_flush(cpu);
+    }
+    cpu->tr_instret = end;
+    return res;
+}
+
 /* Delivers the highest pending enabled interrupt, if any may be taken.
  * false: a disabled wait instead. */
 static bool
@@ -231,6 +333,14 @@ rv_cpu_run(struct rv_cpu *cpu, struct rv_tlb *tlb, uint64_t budget)
     rv_xc_attach(cpu->xc, tlb);
     int64_t left = budget > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)budget;
     enum rv_stop why;
+    const bool traced = cpu->tr_on; /* TRACE: wrap the hooks for this run */
+    if (RV_UNLIKELY(traced)) {
+        cpu->tr_saved = cpu->hooks;
+        cpu->hooks.ecall = tr_ecall;
+        cpu->hooks.trap_taken = tr_trap;
+        cpu->tr_pc = cpu->pc;
+        cpu->tr_instret = cpu->instret;
+    }
     for (;;) {
         if (tlb->gen != st->gen) {
             rv_tlb_flush(tlb);
@@ -254,13 +364,17 @@ rv_cpu_run(struct rv_cpu *cpu, struct rv_tlb *tlb, uint64_t budget)
             chunk = RV_TIMER_CHUNK;
         }
         int64_t done = 0;
-        enum rv_exec_res res = rv_exec(cpu, tlb, chunk, &done);
+        enum rv_exec_res res = RV_UNLIKELY(traced) ? tr_exec(cpu, tlb, chunk, &done)
+                                                   : rv_exec(cpu, tlb, chunk, &done);
         left -= done;
         cpu->stats.instret += (uint64_t)done;
         if (res == RV_E_STOP) {
             why = cpu->stop;
             break;
         }
+    }
+    if (RV_UNLIKELY(traced)) {
+        cpu->hooks = cpu->tr_saved;
     }
     rv_xc_detach(cpu->xc);
     cpu->tlb = NULL;

@@ -80,6 +80,20 @@ struct rv_hooks {
     void (*trap_taken)(void *ctx, struct rv_cpu *cpu, uint64_t cause, uint64_t tval);
 };
 
+/* TRACE (CP's TRACE command): optional per-CPU observers, outside the hot
+ * path.  While insn is set, rv_cpu_run interprets one translated block at a
+ * time and reports each retired instruction after its block ran (a block is
+ * straight-line code, so the retired ones are its first n); a hypercall or
+ * trap reports the instructions before it first, so lines come in program
+ * order.  trap reports every trap and interrupt delivered to the guest (epc
+ * = sepc as set, cause with bit 63 for interrupts).  Either may be NULL. */
+struct rv_trace {
+    void *ctx;
+    /* bits: the instruction as fetched (16 bits if len is 2). */
+    void (*insn)(void *ctx, struct rv_cpu *cpu, uint64_t pc, uint32_t bits, unsigned len);
+    void (*trap)(void *ctx, struct rv_cpu *cpu, uint64_t cause, uint64_t epc, uint64_t tval);
+};
+
 /* Counters for the teaching display and the benchmarks. */
 struct rv_stats {
     uint64_t instret; /* instructions retired */
@@ -160,6 +174,11 @@ void rv_cpu_stats(const struct rv_cpu *cpu, struct rv_stats *out);
 
 /* Host bytes this CPU uses (its state and its share of translations). */
 size_t rv_cpu_footprint(const struct rv_cpu *cpu);
+
+/* Sets (copies) or, with NULL or no callbacks, clears the CPU's TRACE
+ * observers.  Only the thread that runs the CPU, while it is not inside
+ * rv_cpu_run.  With none set rv_cpu_run costs one test per call. */
+void rv_cpu_set_trace(struct rv_cpu *cpu, const struct rv_trace *trace);
 
 /* The global cap on host memory for translated code, all CPUs together
  * (default 256 MiB).  A CPU that needs room beyond it evicts, least

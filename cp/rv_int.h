@@ -317,6 +317,15 @@ struct rv_cpu {
     struct rv_hooks hooks;
     struct rv_stats stats;
     char stop_text[160];
+
+    /* TRACE (cp/rv.c only, see rv_cpu_set_trace): active while tr_on.
+     * During a traced rv_cpu_run, hooks.ecall/trap_taken are wrappers and
+     * the real hooks are in tr_saved; the instructions retired after
+     * tr_instret, from tr_pc on, are not reported yet. */
+    bool tr_on;
+    struct rv_trace tr;
+    struct rv_hooks tr_saved;
+    uint64_t tr_pc, tr_instret;
 };
 
 /* rv_exec.c: runs translated code for at most about `budget` instructions

@@ -41,12 +41,13 @@
 #include <string.h>
 
 #include "cp/dir.h"
+#include "cp/spool_cp.h"
 #include "cp/svc.h"
 #include "login/login.h"
 
 #define PW_MAX 256
 
-enum job_kind { JOB_PASSWORD, JOB_PUBKEY, JOB_LOGON, JOB_EXEC };
+enum job_kind { JOB_PASSWORD, JOB_PUBKEY, JOB_LOGON, JOB_EXEC, JOB_PUNCH_EOF };
 
 struct job {
     struct job *next;
@@ -90,6 +91,7 @@ struct term {
     size_t xlen, xoff;
     int xrc;
     bool xready;
+    struct svc_spx *spx; /* an SSH PUNCH taking standard input (cp/svc_spool.c) */
 };
 
 /* ---- terms ---------------------------------------------------------------------- */
@@ -126,6 +128,7 @@ term_unref(struct term *t)
     pthread_mutex_unlock(&t->lock);
     if (left == 0) {
         login_session_release(t->ls);
+        svc_spx_discard(t->spx);
         free(t->xout);
         pthread_mutex_destroy(&t->lock);
         free(t);
@@ -323,12 +326,11 @@ exec_flush(struct term *t)
     }
 }
 
-/* cp_exec's answer: any thread. */
+/* The answer of an exec; raw output gets no line end added. */
 static void
-exec_done(void *ctx, int rc, const char *out, size_t len)
+exec_answer(struct term *t, int rc, const char *out, size_t len, bool raw)
 {
-    struct term *t = ctx;
-    bool nl = len > 0 && out[len - 1] != '\n';
+    bool nl = !raw && len > 0 && out[len - 1] != '\n';
     char *copy = malloc(len + 2);
     pthread_mutex_lock(&t->lock);
     if (copy) {
@@ -346,10 +348,45 @@ exec_done(void *ctx, int rc, const char *out, size_t len)
     term_unref(t); /* the job's reference */
 }
 
+/* cp_exec's answer: any thread. */
+static void
+exec_done(void *ctx, int rc, const char *out, size_t len)
+{
+    exec_answer(ctx, rc, out, len, false);
+}
+
+/* RECEIVE (a file to standard output) and the end of a PUNCH. */
+static void
+do_spool_exec(struct svc_login *L, struct job *j)
+{
+    struct term *t = j->term;
+    char *out = NULL;
+    size_t len = 0;
+    bool raw = false;
+    int rc;
+    if (j->kind == JOB_PUNCH_EOF) {
+        pthread_mutex_lock(&t->lock);
+        struct svc_spx *x = t->spx;
+        t->spx = NULL;
+        pthread_mutex_unlock(&t->lock);
+        rc = x ? svc_spx_punch_close(x, &out) : MSG_FAILED;
+        len = out ? strlen(out) : 0;
+    } else {
+        rc = svc_spx_receive(L->sys, j->userid, j->text, &out, &len, &raw);
+    }
+    exec_answer(t, rc, out ? out : "", len, raw);
+    free(out);
+    j->term = NULL; /* exec_answer dropped the reference */
+}
+
 static void
 do_exec(struct svc_login *L, struct job *j)
 {
     struct term *t = j->term;
+    if (svc_spx_kind(j->text) == 2) {
+        do_spool_exec(L, j);
+        return;
+    }
     int rc = cp_exec(L->sys, j->userid, j->text, strlen(j->text), exec_done, t);
     if (rc != 0) {
         char msg[64];
@@ -385,6 +422,7 @@ worker_main(void *arg)
         case JOB_PUBKEY: do_pubkey(L, worker_dir(L, &d), j); break;
         case JOB_LOGON: do_logon(L, j); break;
         case JOB_EXEC: do_exec(L, j); break;
+        case JOB_PUNCH_EOF: do_spool_exec(L, j); break;
         }
         if (j->term) {
             term_unref(j->term);
@@ -524,10 +562,57 @@ be_exec_start(void *opaque, struct login_session *s, const char *command)
         }
         return -ENOMEM;
     }
+    if (svc_spx_kind(command) == 1) {
+        /* PUNCH: standard input goes into the reader; the end of input
+         * closes the file on a worker */
+        int rc = 0;
+        char *msg = NULL;
+        t->spx = svc_spx_punch_open(L->sys, login_session_userid(s), command, &rc, &msg);
+        free_job(j);
+        if (!t->spx) {
+            term_ref(t); /* exec_answer drops one */
+            exec_answer(t, rc, msg ? msg : "", msg ? strlen(msg) : 0, false);
+            free(msg);
+        }
+        return 0;
+    }
     term_ref(t);
     j->term = t;
     post_job(L, j);
     return 0;
+}
+
+static size_t
+be_exec_input(void *opaque, struct login_session *s, const void *data, size_t len)
+{
+    struct term *t = login_session_data(s);
+    pthread_mutex_lock(&t->lock);
+    struct svc_spx *x = t->spx;
+    pthread_mutex_unlock(&t->lock);
+    if (x) {
+        svc_spx_input(x, data, len);
+    }
+    return len; /* other commands ignore their input */
+}
+
+static void
+be_exec_eof(void *opaque, struct login_session *s)
+{
+    struct svc_login *L = opaque;
+    struct term *t = login_session_data(s);
+    pthread_mutex_lock(&t->lock);
+    bool punch = t->spx != NULL;
+    pthread_mutex_unlock(&t->lock);
+    if (!punch) {
+        return;
+    }
+    struct job *j = new_job(JOB_PUNCH_EOF, login_session_userid(s), NULL);
+    if (!j) {
+        return;
+    }
+    term_ref(t);
+    j->term = t;
+    post_job(L, j);
 }
 
 static void
@@ -616,6 +701,8 @@ svc_login_start(struct cp_system *sys, const struct svc_login_opts *o, struct sv
         .console_line = be_console_line,
         .attention = be_attention,
         .exec_start = be_exec_start,
+        .exec_input = be_exec_input,
+        .exec_eof = be_exec_eof,
         .writable = be_writable,
         .disconnect = be_disconnect,
     };

@@ -42,9 +42,9 @@ cp_time_parts(time_t t, char *hms, size_t hlen, char *zone, size_t zlen, char *d
     for (char *p = day; *p; p++) {
         *p = (char)toupper((unsigned char)*p);
     }
-    char ymd[16];
-    strftime(ymd, sizeof ymd, "%Y-%m-%d", &tm);
-    snprintf(date, dlen, "%s %s", day, ymd);
+    char mdy[16]; /* as VM: LOGON AT 09:26:11 EST WEDNESDAY 11/25/26 */
+    strftime(mdy, sizeof mdy, "%m/%d/%y", &tm);
+    snprintf(date, dlen, "%s %s", day, mdy);
 }
 
 void
@@ -627,7 +627,10 @@ cp_system_create(const struct cp_config *cfg, const struct cp_services *svc, cha
 int
 cp_system_start(struct cp_system *sys)
 {
-    int rc = disp_start(sys->disp);
+    int rc = cp_io_start(sys);
+    if (rc == 0) {
+        rc = disp_start(sys->disp);
+    }
     if (rc == 0) {
         char id[MSG_ID_LEN];
         cplog(CPLOG_INFO, msg_id(MSG_LOG_START, id), NULL, "%s %s started: %u dispatchers",
@@ -731,6 +734,7 @@ cp_system_shutdown(struct cp_system *sys, unsigned grace_ms)
     }
     unsigned left = sys->nusers;
     pthread_mutex_unlock(&sys->lock);
+    cp_io_stop(sys);
     disp_stop(sys->disp);
     if (left) {
         cplog(CPLOG_WARN, NULL, NULL, "Shutdown: %u users did not log off in time", left);
@@ -744,6 +748,7 @@ cp_system_destroy(struct cp_system *sys)
     if (!sys) {
         return;
     }
+    cp_io_stop(sys);
     disp_stop(sys->disp);
     /* users that never finished logging off: drop them */
     while (sys->users) {

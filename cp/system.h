@@ -74,6 +74,8 @@ struct cp_session {
     char reason[160];
 };
 
+struct cp_io;
+
 struct cp_system {
     struct cp_config cfg;
     struct cp_services svc;
@@ -88,7 +90,23 @@ struct cp_system {
     unsigned logmsg_lines;
     char logmsg[CP_LOGMSG_MAX_LINES][CP_LOGMSG_LINE_MAX];
     time_t ipl_time;
+    struct cp_io *io; /* I/O workers (cp/system_io.c) */
 };
+
+/* ---- I/O workers (cp/system_io.c) ------------------------------------------ */
+
+/* A job: embed it first in the job's own struct; fn gets it back. */
+struct cp_io_job {
+    struct cp_io_job *next;
+    void (*fn)(struct cp_io_job *j);
+};
+
+/* Starts / stops (after running every queued job) the workers. */
+int cp_io_start(struct cp_system *sys);
+void cp_io_stop(struct cp_system *sys);
+/* Runs fn(j) on an I/O worker soon (FIFO); with no workers, at once on the
+ * calling thread.  Never fails: j is always run. */
+void cp_io_submit(struct cp_system *sys, struct cp_io_job *j, void (*fn)(struct cp_io_job *j));
 
 /* Command output: lines collected in buf ('\n' after each). */
 struct cp_out {
@@ -161,12 +179,20 @@ int cp_user_deliver(struct cp_user *u, int kind, const char *from, const char *t
  * MSG_COMMITTED. */
 int cp_commit_storage(struct cp_system *sys, uint64_t old_bytes, uint64_t new_bytes);
 
-/* Fills VM-style time strings: "09:26:11", "CET", "THURSDAY 2024-05-02". */
+/* Fills VM-style time strings: "09:26:11", "CET", "THURSDAY 05/02/24" (as VM). */
 void cp_time_parts(time_t t, char *hms, size_t hlen, char *zone, size_t zlen, char *date,
                    size_t dlen);
 /* CPU time as "mmm:ss.hh", connect time as "hh:mm:ss". */
 void cp_fmt_cpu(uint64_t ns, char *buf, size_t len);
 void cp_fmt_connect(uint64_t ns, char *buf, size_t len);
+
+/* TRACE lines (cp/system_trace.c), without the "*** TRACE " prefix:
+ * "00001234 00A50533 add a0,a0,a0" (a compressed instruction shows its 16
+ * bits, then its 32-bit expansion), and "TRAP ILLEGAL INSTRUCTION (2) AT
+ * 00001234 TVAL 0 -> 00002000" or "INTERRUPT TIMER (5) AT ... -> ...". */
+void cp_trace_insn_text(uint64_t pc, uint32_t bits, unsigned ilen, char *buf, size_t len);
+void cp_trace_trap_text(uint64_t cause, uint64_t epc, uint64_t tval, uint64_t handler, char *buf,
+                        size_t len);
 
 /* Shared between cp/system.c and cp/system_logon.c. */
 struct cp_user *cp_user_find_locked(struct cp_system *sys, const char *userid); /* sys->lock held */

@@ -28,6 +28,8 @@
 
 #include "cp/blockdev.h"
 #include "cp/dir.h"
+#include "cp/spool_cp.h"
+#include "cp/system.h"
 #include "cp/system_std.h"
 #include "cp/vdev.h"
 #include "cp/vm.h"
@@ -331,81 +333,161 @@ cp_std_attach_disks(struct cp_std *std, struct vm *vm, const char *userid,
     free(ln);
 }
 
-int
-cp_std_link(struct cp_std *std, struct vm *vm, struct cp_claims *claims, const char *userid,
-            const char *owner, unsigned owner_vaddr, unsigned vaddr, const char *mode,
-            const char *password, struct cp_out *out)
+static const struct {
+    const char *name;
+    int mode;
+    int pw; /* 0 read, 1 write, 2 multi */
+} link_modes[] = {
+    {"R", DIR_MODE_R, 0},  {"RR", DIR_MODE_RR, 0}, {"W", DIR_MODE_W, 1},
+    {"WR", DIR_MODE_WR, 1}, {"M", DIR_MODE_M, 2},   {"MR", DIR_MODE_MR, 2},
+    {"MW", DIR_MODE_MW, 2},
+};
+
+/* What the first step of a LINK found: the minidisk and its open image. */
+struct cp_link_prep {
+    struct dir_mdisk m;
+    size_t k; /* link_modes[] */
+    struct blockdev *bd;
+};
+
+void *
+cp_std_link_prepare(struct cp_std *std, const char *userid, const char *owner,
+                    unsigned owner_vaddr, const char *mode, const char *password,
+                    struct cp_out *out)
 {
-    static const struct {
-        const char *name;
-        int mode;
-        int pw; /* 0 read, 1 write, 2 multi */
-    } modes[] = {
-        {"R", DIR_MODE_R, 0},  {"RR", DIR_MODE_RR, 0}, {"W", DIR_MODE_W, 1},
-        {"WR", DIR_MODE_WR, 1}, {"M", DIR_MODE_M, 2},   {"MR", DIR_MODE_MR, 2},
-        {"MW", DIR_MODE_MW, 2},
-    };
     char ov[8], err[256] = "";
     snprintf(ov, sizeof ov, "%03X", owner_vaddr);
+    size_t k = 0;
+    while (k < sizeof link_modes / sizeof link_modes[0] && strcmp(link_modes[k].name, mode) != 0) {
+        k++;
+    }
+    if (k == sizeof link_modes / sizeof link_modes[0]) {
+        cp_out_msg(out, MSG_INVOPT, mode);
+        return NULL;
+    }
     struct dir *d = thread_dir(std, err, sizeof err);
     if (!d) {
         cp_out_msg(out, MSG_LINKFAIL, owner, ov, "the directory cannot be read");
-        return MSG_LINKFAIL;
+        return NULL;
     }
-    size_t k = 0;
-    while (k < sizeof modes / sizeof modes[0] && strcmp(modes[k].name, mode) != 0) {
-        k++;
+    struct cp_link_prep *p = calloc(1, sizeof *p);
+    if (!p) {
+        cp_out_msg(out, MSG_LINKFAIL, owner, ov, "out of memory");
+        return NULL;
     }
-    if (k == sizeof modes / sizeof modes[0]) {
-        cp_out_msg(out, MSG_INVOPT, mode);
-        return MSG_INVOPT;
-    }
-    struct dir_mdisk m;
-    if (dir_mdisk_get(d, owner, (uint16_t)owner_vaddr, &m) != 0) {
+    p->k = k;
+    if (dir_mdisk_get(d, owner, (uint16_t)owner_vaddr, &p->m) != 0) {
         cp_out_msg(out, MSG_LINKFAIL, owner, ov, "no such minidisk");
-        return MSG_LINKFAIL;
+        free(p);
+        return NULL;
     }
     if (strcasecmp(userid, owner) != 0) {
-        const char *pw = modes[k].pw == 0 ? m.readpw : modes[k].pw == 1 ? m.writepw : m.multipw;
+        const struct dir_mdisk *m = &p->m;
+        int pwk = link_modes[k].pw;
+        const char *pw = pwk == 0 ? m->readpw : pwk == 1 ? m->writepw : m->multipw;
         struct dir_user me;
         bool nopass = dir_user_get(d, userid, &me) == 0 && (me.options & DIR_OPT_LNKNOPAS);
         if (!pw[0] && !nopass) {
             char why[64];
             snprintf(why, sizeof why, "no link in mode %s is allowed", mode);
             cp_out_msg(out, MSG_LINKFAIL, owner, ov, why);
-            return MSG_LINKFAIL;
+            free(p);
+            return NULL;
         }
         if (!nopass && strcasecmp(pw, "ALL") != 0 && (!password || strcasecmp(password, pw) != 0)) {
             cp_out_msg(out, MSG_PASSWORD);
             cplog(CPLOG_WARN, NULL, userid, "LINK %s %s: wrong password", owner, ov);
-            return MSG_PASSWORD;
+            free(p);
+            return NULL;
         }
     }
+    char path[PATH_MAX];
+    int rc = dir_mdisk_path(d, &p->m, path, sizeof path);
+    if (rc < 0) {
+        snprintf(err, sizeof err, "image path too long");
+    } else {
+        rc = blockdev_open(path, mode_readonly(link_modes[k].mode), &p->bd, err, sizeof err);
+    }
+    if (rc < 0) {
+        cp_out_msg(out, MSG_LINKFAIL, owner, ov, err);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void
+cp_std_link_free(void *prep)
+{
+    struct cp_link_prep *p = prep;
+    if (p) {
+        blockdev_unref(p->bd);
+        free(p);
+    }
+}
+
+int
+cp_std_link_attach(struct cp_std *std, struct vm *vm, struct cp_claims *claims, void *prep,
+                   unsigned vaddr, struct cp_out *out)
+{
+    struct cp_link_prep *p = prep;
+    char ov[8];
+    snprintf(ov, sizeof ov, "%03X", p->m.vaddr);
+    int rc = 0;
     if (vdev_find(vm_devices(vm), vaddr)) {
         char a[8];
         snprintf(a, sizeof a, "%03X", vaddr);
         cp_out_msg(out, MSG_DEVEXISTS, a);
-        return MSG_DEVEXISTS;
+        rc = MSG_DEVEXISTS;
+        goto done;
     }
     const char *why = NULL;
     bool ro = true;
-    if (claim(std, claims, m.owner, m.vaddr, vaddr, modes[k].mode, &ro, &why) < 0) {
-        cp_out_msg(out, MSG_LINKFAIL, owner, ov, why);
-        return MSG_LINKFAIL;
+    int mode = link_modes[p->k].mode;
+    if (claim(std, claims, p->m.owner, p->m.vaddr, vaddr, mode, &ro, &why) < 0) {
+        cp_out_msg(out, MSG_LINKFAIL, p->m.owner, ov, why);
+        rc = MSG_LINKFAIL;
+        goto done;
     }
-    if (open_attach(d, vm, &m, vaddr, ro, err, sizeof err) < 0) {
+    int arc = vdev_disk_attach(vm_devices(vm), vaddr, p->bd, ro || blockdev_readonly(p->bd),
+                               p->m.owner, p->m.vaddr);
+    if (arc < 0) {
         cp_std_release(std, claims, vaddr);
-        cp_out_msg(out, MSG_LINKFAIL, owner, ov, err);
-        return MSG_LINKFAIL;
+        cp_out_msg(out, MSG_LINKFAIL, p->m.owner, ov,
+                   arc == -EEXIST ? "the address is in use" : strerror(-arc));
+        rc = MSG_LINKFAIL;
+        goto done;
     }
-    if (ro && !mode_readonly(modes[k].mode)) {
-        cp_out_line(out, "%s %s linked read-only: another user has it", owner, ov);
+    if (ro && !mode_readonly(mode)) {
+        cp_out_line(out, "%s %s linked read-only: another user has it", p->m.owner, ov);
     }
-    return 0;
+done:
+    cp_std_link_free(p);
+    return rc;
+}
+
+int
+cp_std_link(struct cp_std *std, struct vm *vm, struct cp_claims *claims, const char *userid,
+            const char *owner, unsigned owner_vaddr, unsigned vaddr, const char *mode,
+            const char *password, struct cp_out *out)
+{
+    void *p = cp_std_link_prepare(std, userid, owner, owner_vaddr, mode, password, out);
+    if (!p) {
+        return out->rc ? out->rc : MSG_LINKFAIL;
+    }
+    return cp_std_link_attach(std, vm, claims, p, vaddr, out);
 }
 
 int
 cp_services_standard(struct cp_services *svc, const char *datadir, char *err, size_t errlen)
+{
+    static const struct cp_std_opts warm = {false, 0};
+    return cp_services_standard_opts(svc, datadir, &warm, err, errlen);
+}
+
+int
+cp_services_standard_opts(struct cp_services *svc, const char *datadir,
+                          const struct cp_std_opts *opts, char *err, size_t errlen)
 {
     struct cp_std *std = calloc(1, sizeof *std);
     if (!std) {
@@ -432,6 +514,15 @@ cp_services_standard(struct cp_services *svc, const char *datadir, char *err, si
         return -EIO;
     }
     memset(svc, 0, sizeof *svc);
+    /* the spool in DATA/spool: warm start unless the operator chose COLD */
+    rc = cpsp_open(datadir, opts->spool_cold, opts->spool_limit, &svc->spool, err, errlen);
+    if (rc < 0) {
+        dir_close(pthread_getspecific(std->key));
+        pthread_setspecific(std->key, NULL);
+        pthread_key_delete(std->key);
+        free(std);
+        return rc;
+    }
     svc->ctx = std;
     svc->dir_lookup = cp_std_dir_lookup;
     svc->vm = &cp_vm_ops_standard;
@@ -445,6 +536,8 @@ cp_services_standard_free(struct cp_services *svc)
     if (!std) {
         return;
     }
+    cpsp_close(svc->spool);
+    svc->spool = NULL;
     dir_close(pthread_getspecific(std->key));
     pthread_setspecific(std->key, NULL);
     pthread_key_delete(std->key);

@@ -30,17 +30,70 @@ session_closed(struct cp_session *s)
     return c;
 }
 
+static void guest_console_ready(struct cp_user *u, const char *arg);
+
+static void console_after(struct cp_user *u);
+
+/* A console command that completed later (LINK, AUTOLOG): its response,
+ * then the lines typed meanwhile, which waited for it. */
+static void
+console_done(struct cp_user *u, void *ctx, int rc, struct cp_out *out)
+{
+    (void)ctx;
+    (void)rc;
+    if (out->len) {
+        con_cp_output(u->con, out->buf, out->len);
+    }
+    console_after(u);
+}
+
+/* Runs one console command; false if it goes on asynchronously (then
+ * console_done finishes it). */
+static bool
+console_run(struct cp_user *u, const char *line)
+{
+    struct cp_out o;
+    cp_out_init(&o, u);
+    int rc = cpcmd_run_async(u, line, strlen(line), CPCMD_CONSOLE, &o, console_done, NULL);
+    if (rc != CPCMD_ASYNC && o.len) {
+        con_cp_output(u->con, o.buf, o.len);
+    }
+    cp_out_fini(&o);
+    return rc != CPCMD_ASYNC;
+}
+
+/* A console command is done: lines typed while it ran were held by the
+ * console (a BEGIN or IPL decides whether they are the guest's, and a
+ * command's response comes before the next command's): place them now; a
+ * held CP command runs here in turn, as the user typed them. */
+static void
+console_after(struct cp_user *u)
+{
+    char next[CPCMD_LINE_MAX + 2];
+    for (;;) {
+        size_t n = 0;
+        enum con_input r = con_cp_done(u->con, next, sizeof next, &n);
+        if (r == CON_IN_CP) {
+            /* cut to CPCMD_LINE_MAX + 1: cpcmd_run says too long */
+            if (!console_run(u, next)) {
+                return; /* that one goes on asynchronously */
+            }
+            continue;
+        }
+        if (r == CON_IN_WAKE || r == CON_IN_QUEUED) {
+            guest_console_ready(u, NULL);
+        }
+        return;
+    }
+}
+
 /* On the user's thread: a command typed at the console. */
 static void
 console_command(struct cp_user *u, const char *line)
 {
-    struct cp_out o;
-    cp_out_init(&o, u);
-    cpcmd_run(u, line, strlen(line), CPCMD_CONSOLE, &o);
-    if (o.len) {
-        con_cp_output(u->con, o.buf, o.len);
+    if (console_run(u, line)) {
+        console_after(u);
     }
-    cp_out_fini(&o);
 }
 
 /* The second attention (or #CP alone): CP READ, and say so. */
@@ -99,6 +152,10 @@ cp_session_input(struct cp_session *s, const char *line, size_t len)
         buf[cmdlen] = '\0';
         if (cp_user_post(u, console_command, buf, true) < 0) {
             con_cp_output(u->con, "CP is not taking commands now", 29);
+            char drop[8];
+            size_t n;
+            while (con_cp_done(u->con, drop, sizeof drop, &n) == CON_IN_CP) {
+            }
         }
         break;
     }
@@ -111,6 +168,7 @@ cp_session_input(struct cp_session *s, const char *line, size_t len)
          * one gets DIAG_EVENT_CONSOLE); the mail wakes it, in Q1 */
         cp_user_post(u, guest_console_ready, NULL, true);
         break;
+    case CON_IN_HELD: /* placed when the command before it is done */
     case CON_IN_FULL:
     case CON_IN_NONE:
         break;
@@ -221,6 +279,15 @@ exec_finish(const struct exec_req *r, int rc, struct cp_out *o)
     r->done(r->ctx, rc, o->buf ? o->buf : "", cp_out_text_len(o));
 }
 
+/* An exec whose command completed later (LINK, AUTOLOG): on u's thread. */
+static void
+exec_done(struct cp_user *u, void *p, int rc, struct cp_out *o)
+{
+    struct exec_req *r = p;
+    exec_finish(r, rc, o);
+    free(r);
+}
+
 /* On the user's thread. */
 static void
 exec_on_thread(struct cp_user *u, void *p)
@@ -228,10 +295,12 @@ exec_on_thread(struct cp_user *u, void *p)
     struct exec_req *r = p;
     struct cp_out o;
     cp_out_init(&o, u);
-    int rc = cpcmd_run(u, r->cmd, r->len, CPCMD_EXEC, &o);
-    exec_finish(r, rc, &o);
+    int rc = cpcmd_run_async(u, r->cmd, r->len, CPCMD_EXEC, &o, exec_done, r);
+    if (rc != CPCMD_ASYNC) {
+        exec_finish(r, rc, &o);
+        free(r);
+    }
     cp_out_fini(&o);
-    free(r);
 }
 
 int

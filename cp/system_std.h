@@ -28,6 +28,19 @@ struct cp_claims {
 /* The VM layer's side (cp/system_vm.c). */
 extern const struct cp_vm_ops cp_vm_ops_standard;
 
+/* IPL of device vaddr of vm (cp/system_ipl.c): a minidisk that holds a
+ * bootable ELF at its first byte (docs/ABI.md).  0, or a negative errno with
+ * a one-line reason in err (the VM is unchanged when the disk is refused). */
+int cp_ipl_device(struct vm *vm, unsigned vaddr, const char *parm, char *err, size_t errlen);
+/* The same in three steps, so the disk can be read on an I/O worker: open
+ * (the VM's thread: finds the disk; NULL + err), read (any thread: reads
+ * the ELF image; 0 or -errno + err), start (the VM's thread: resets the VM
+ * and IPLs the image; always consumes the handle); free drops a handle. */
+void *cp_ipl_device_open(struct vm *vm, unsigned vaddr, char *err, size_t errlen);
+int cp_ipl_device_read(void *handle, char *err, size_t errlen);
+int cp_ipl_device_start(struct vm *vm, void *handle, const char *parm, char *err, size_t errlen);
+void cp_ipl_device_free(void *handle);
+
 /* The directory's side (cp/system_dir.c).  Each thread that asks opens its
  * own connection to the directory, kept until the thread ends. */
 int cp_std_dir_lookup(void *ctx, const char *userid, struct cp_dirent *out);
@@ -40,6 +53,18 @@ const char *cp_std_datadir(const struct cp_std *std);
 void cp_std_attach_disks(struct cp_std *std, struct vm *vm, const char *userid,
                          struct cp_claims *claims);
 
+/* LINK in two steps, so that the directory read and the image open can run
+ * on an I/O worker: prepare (any thread; checks the mode, the minidisk and
+ * its password, opens the image) returns a handle, or NULL with the error
+ * written to out; attach (the VM's thread) claims the disk under the link
+ * rules and attaches it at vaddr, and always consumes the handle (0 or a
+ * message number, written to out); free drops an unused handle. */
+void *cp_std_link_prepare(struct cp_std *std, const char *userid, const char *owner,
+                          unsigned owner_vaddr, const char *mode, const char *password,
+                          struct cp_out *out);
+int cp_std_link_attach(struct cp_std *std, struct vm *vm, struct cp_claims *claims, void *prep,
+                       unsigned vaddr, struct cp_out *out);
+void cp_std_link_free(void *prep);
 /* The LINK command: checks the minidisk, the password and the link-mode
  * rules against the directory and the other links, opens the image and
  * attaches it.  0 or a message number (written to out). */

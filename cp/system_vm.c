@@ -29,6 +29,7 @@
 #include "cp/cpcmd.h"
 #include "cp/nss.h"
 #include "cp/paging.h"
+#include "cp/spool_cp.h"
 #include "cp/stor.h"
 #include "cp/system_std.h"
 #include "cp/vdev.h"
@@ -55,6 +56,7 @@ struct cpvm {
     char last_ipl[16], last_parm[VMRV_IPL_PARM_MAX + 1];
     pthread_mutex_t lock; /* the SMSG queue and authorized */
     struct cp_claims claims; /* minidisks linked, for the link-mode rules */
+    struct cpsp_user *spu; /* reader, punch, printer (cp/spool_cp.h), or NULL */
     bool authorized;
     struct smsg q[SMSG_QUEUE];
     unsigned qh, qn;
@@ -64,6 +66,21 @@ struct cpvm {
         const char *ext, *fn;
     } hc[HCALL_KINDS];
     unsigned nhc;
+    /* a DIAG 0x008 whose command went on asynchronously (LINK, AUTOLOG):
+     * the guest waits in its ecall until d8_done has the answer (the VM's
+     * thread only) */
+    struct {
+        enum { D8_IDLE = 0, D8_BUSY, D8_DONE } state;
+        uint64_t pc;
+        char cmd[241];
+        int rc;
+        char *text;
+        size_t len;
+        bool to_console;
+    } d8;
+    /* TRACE as last given to the CPU (the VM's thread only) */
+    unsigned tr_flags;
+    struct rv_cpu *tr_cpu;
 };
 
 /* ---- the console device: struct vdev_console_ops on the user's console ---- */
@@ -72,7 +89,13 @@ static int
 con_dev_write(void *ctx, const char *buf, size_t len, bool end_line)
 {
     struct cpvm *cv = ctx;
-    return con_write_all(cp_user_console(cv->u), buf, len, end_line) == CON_EAGAIN ? -EAGAIN : 0;
+    if (con_write_all(cp_user_console(cv->u), buf, len, end_line) == CON_EAGAIN) {
+        return -EAGAIN;
+    }
+    if (cv->spu) {
+        cpsp_console_output(cv->spu, buf, len, end_line); /* SPOOL CONSOLE START */
+    }
+    return 0;
 }
 
 static long
@@ -103,8 +126,34 @@ in_storage(struct vm *vm, uint64_t a, uint64_t len)
     return a <= size && len <= size - a;
 }
 
+/* The asynchronous part of a DIAG 0x008 is done (the VM's thread, as
+ * mail): keep the answer for the ecall, which runs again next. */
+static void
+d8_done(struct cp_user *u, void *ctx, int rc, struct cp_out *out)
+{
+    struct cpvm *cv = ctx;
+    if (cv->d8.state != D8_BUSY) {
+        return;
+    }
+    size_t n = cp_out_text_len(out);
+    cv->d8.text = malloc(n + 1);
+    if (cv->d8.text) {
+        memcpy(cv->d8.text, out->buf ? out->buf : "", n);
+        cv->d8.text[n] = '\0';
+    }
+    cv->d8.len = cv->d8.text ? n : 0;
+    cv->d8.rc = rc;
+    cv->d8.state = D8_DONE;
+    if (cv->d8.to_console && out->len) {
+        con_cp_output(cp_user_console(u), out->buf, out->len);
+    }
+    cp_user_wake(u);
+}
+
 /* DIAG 0x008: a0 text, a1 length 1..240, a2 response buffer or 0, a3 its
- * length, a4 flags.  a1 <- CP's return code, a2 <- full response length. */
+ * length, a4 flags.  a1 <- CP's return code, a2 <- full response length.
+ * A LINK or AUTOLOG goes on on an I/O worker while the guest waits in the
+ * ecall (RV_HCALL_WAIT); it runs again when the answer is there. */
 static enum rv_hcall
 svc_cp_command(void *ctx, struct vm *vm, struct diag_call *c)
 {
@@ -119,17 +168,57 @@ svc_cp_command(void *ctx, struct vm *vm, struct diag_call *c)
     }
     cmd[len] = '\0';
     size_t keep = resp ? (cap < DIAG8_RESP_MAX ? cap : DIAG8_RESP_MAX) : 0;
+    bool to_console = !resp || (flags & DIAG_CPCMD_CONSOLE);
+    uint64_t pc = rv_pc_get(vm_cpu(vm));
+    if (cv->d8.state == D8_BUSY) {
+        return RV_HCALL_WAIT; /* its command is still under way */
+    }
+    if (cv->d8.state == D8_DONE) {
+        bool mine = cv->d8.pc == pc && strcmp(cv->d8.cmd, cmd) == 0;
+        if (mine) {
+            if (keep) {
+                size_t n = cv->d8.len < keep ? cv->d8.len : keep;
+                stor_write(vm_stor(vm), resp, cv->d8.text ? cv->d8.text : "", n);
+            }
+            c->value = (uint64_t)cv->d8.rc;
+            c->value2 = cv->d8.len;
+            c->has_value2 = true;
+        }
+        free(cv->d8.text);
+        cv->d8.text = NULL;
+        cv->d8.state = D8_IDLE;
+        if (mine) {
+            return diag_result(c, DIAG_OK);
+        }
+        /* an answer for a program that is gone (reset, IPL): dropped */
+    }
     char *buf = keep ? malloc(keep) : NULL;
     if (keep && !buf) {
         return diag_result(c, DIAG_EFAILED);
     }
-    size_t full = 0;
-    int rc = cp_diag_command(cv->u, cmd, len, buf, keep, &full,
-                             !resp || (flags & DIAG_CPCMD_CONSOLE));
+    struct cp_out o;
+    cp_out_init(&o, cv->u);
+    int rc = cpcmd_run_async(cv->u, cmd, len, CPCMD_DIAG, &o, d8_done, cv);
+    if (rc == CPCMD_ASYNC) {
+        /* the guest waits in this ecall; d8_done wakes it */
+        cp_out_fini(&o);
+        free(buf);
+        cv->d8.state = D8_BUSY;
+        cv->d8.pc = pc;
+        snprintf(cv->d8.cmd, sizeof cv->d8.cmd, "%s", cmd);
+        cv->d8.to_console = to_console;
+        return RV_HCALL_WAIT;
+    }
+    size_t full = cp_out_text_len(&o);
     if (buf) {
+        memcpy(buf, o.buf ? o.buf : "", full < keep ? full : keep);
         stor_write(vm_stor(vm), resp, buf, full < keep ? full : keep);
         free(buf);
     }
+    if (to_console && o.len) {
+        con_cp_output(cp_user_console(cv->u), o.buf, o.len);
+    }
+    cp_out_fini(&o);
     c->value = (uint64_t)rc;
     c->value2 = full;
     c->has_value2 = true;
@@ -219,6 +308,19 @@ svc_message(void *ctx, struct vm *vm, struct diag_call *c)
     }
 }
 
+/* DIAG 0x014 and 0x1000: the spool's unit record devices. */
+static enum rv_hcall
+svc_reader(void *ctx, struct vm *vm, struct diag_call *c)
+{
+    return cpsp_diag_reader(((struct cpvm *)ctx)->spu, vm, c);
+}
+
+static enum rv_hcall
+svc_ur_write(void *ctx, struct vm *vm, struct diag_call *c)
+{
+    return cpsp_diag_ur_write(((struct cpvm *)ctx)->spu, vm, c);
+}
+
 /* After every hypercall: counted by function for QUERY TRANSLATION, and
  * shown when TRACE ECALL is on. */
 static void
@@ -244,10 +346,62 @@ svc_trace(void *ctx, struct vm *vm, const struct diag_call *c)
         return;
     }
     char line[200];
-    snprintf(line, sizeof line, "%s %s a0=%llX a1=%llX -> error %lld value %llX", c->ext_name,
-             c->fn_name, (unsigned long long)c->a[0], (unsigned long long)c->a[1],
-             (long long)c->error, (unsigned long long)c->value);
+    snprintf(line, sizeof line,
+             "%s %04llX %s a0=%llX a1=%llX a2=%llX a3=%llX -> error %lld value %llX",
+             c->ext_name, (unsigned long long)c->fid, c->fn_name, (unsigned long long)c->a[0],
+             (unsigned long long)c->a[1], (unsigned long long)c->a[2],
+             (unsigned long long)c->a[3], (long long)c->error, (unsigned long long)c->value);
     cp_user_trace_line(cv->u, line);
+}
+
+/* ---- TRACE of instructions, traps and interrupts (struct rv_trace) ---------- */
+
+/* At most this many instructions per slice while instructions are traced,
+ * so a slice's lines (plus one block's) fit in the console's ring. */
+#define TRACE_INSN_SLICE 64
+
+static void
+tr_insn(void *ctx, struct rv_cpu *cpu, uint64_t pc, uint32_t bits, unsigned len)
+{
+    struct cpvm *cv = ctx;
+    (void)cpu;
+    char line[128];
+    cp_trace_insn_text(pc, bits, len, line, sizeof line);
+    cp_user_trace_line(cv->u, line);
+}
+
+static void
+tr_trap(void *ctx, struct rv_cpu *cpu, uint64_t cause, uint64_t epc, uint64_t tval)
+{
+    struct cpvm *cv = ctx;
+    unsigned want = (cause >> 63) ? CP_TRACE_EXT : CP_TRACE_PROG;
+    if (!(cp_user_trace(cv->u) & want)) {
+        return;
+    }
+    char line[160];
+    cp_trace_trap_text(cause, epc, tval, rv_pc_get(cpu), line, sizeof line);
+    cp_user_trace_line(cv->u, line);
+}
+
+/* Before a slice: gives the CPU the TRACE settings if they changed (or the
+ * CPU is new after DEFINE STORAGE).  Returns the flags. */
+static unsigned
+trace_sync(struct cpvm *cv)
+{
+    unsigned f = cp_user_trace(cv->u);
+    struct rv_cpu *cpu = vm_cpu(cv->vm);
+    unsigned hw = f & (CP_TRACE_INSN | CP_TRACE_PROG | CP_TRACE_EXT);
+    if (hw != cv->tr_flags || cpu != cv->tr_cpu) {
+        struct rv_trace t = {
+            .ctx = cv,
+            .insn = (hw & CP_TRACE_INSN) ? tr_insn : NULL,
+            .trap = (hw & (CP_TRACE_PROG | CP_TRACE_EXT)) ? tr_trap : NULL,
+        };
+        rv_cpu_set_trace(cpu, &t);
+        cv->tr_flags = hw;
+        cv->tr_cpu = cpu;
+    }
+    return f;
 }
 
 static void
@@ -275,6 +429,8 @@ build_vm(struct cpvm *cv, uint64_t storage, char *err, size_t errlen)
         .cp_command = svc_cp_command,
         .message = svc_message,
         .segment = nss_diag_segment,
+        .reader = cv->spu ? svc_reader : NULL,
+        .ur_write = cv->spu ? svc_ur_write : NULL,
         .trace = svc_trace,
         .log = svc_log,
     };
@@ -287,6 +443,9 @@ build_vm(struct cpvm *cv, uint64_t storage, char *err, size_t errlen)
     }
     if (cv->std) {
         cp_std_attach_disks(cv->std, vm, cv->userid, &cv->claims);
+    }
+    if (cv->spu && (rc = cpsp_user_attach(cv->spu, vm)) < 0) {
+        cplog(CPLOG_WARN, NULL, cv->userid, "spool devices: %s", strerror(-rc));
     }
     return vm;
 }
@@ -309,8 +468,13 @@ v_create(void *svc_ctx, struct cp_user *u, const struct cp_dirent *de, char *err
     cv->classes = de->classes;
     snprintf(cv->userid, sizeof cv->userid, "%s", de->userid);
     pthread_mutex_init(&cv->lock, NULL);
+    struct cpsp *sp = cpsp_of(cp_user_system(u));
+    if (sp && !(cv->spu = cpsp_user_new(sp, u, cv->userid))) {
+        cplog(CPLOG_WARN, NULL, cv->userid, "no spool devices: out of memory");
+    }
     cv->vm = build_vm(cv, de->storage ? de->storage : VMRV_DEFAULT_STORAGE, err, errlen);
     if (!cv->vm) {
+        cpsp_user_free(cv->spu);
         pthread_mutex_destroy(&cv->lock);
         free(cv);
         return NULL;
@@ -322,14 +486,17 @@ static void
 v_destroy(void *p)
 {
     struct cpvm *cv = p;
+    cpsp_user_free(cv->spu); /* closes open output files first */
     vm_destroy(cv->vm);
     if (cv->std) {
         cp_std_release_all(cv->std, &cv->claims);
     }
+    free(cv->d8.text);
     pthread_mutex_destroy(&cv->lock);
     free(cv);
 }
 
+static int ipl_again(struct cpvm *cv, char *err, size_t errlen);
 static int ipl_named(struct cpvm *cv, const char *what, const char *parm, char *err,
                      size_t errlen);
 
@@ -339,6 +506,16 @@ v_run(void *p, struct disp_slice *sl)
     struct cpvm *cv = p;
     uint64_t before = vm_instret(cv->vm);
     uint64_t budget = sl->budget_insns ? sl->budget_insns : 1000000;
+    if (trace_sync(cv) & CP_TRACE_INSN) {
+        /* one line per instruction: run only while the console has room */
+        if (con_output_full(cp_user_console(cv->u))) {
+            sl->insns = 0;
+            return DISP_WAIT;
+        }
+        if (budget > TRACE_INSN_SLICE) {
+            budget = TRACE_INSN_SLICE;
+        }
+    }
     struct vm_status st = vm_run(cv->vm, sl->thread_ctx, budget);
     sl->insns = vm_instret(cv->vm) - before;
     char why[160];
@@ -358,7 +535,7 @@ v_run(void *p, struct disp_slice *sl)
         if (st.halt == VM_HALT_REBOOT && cv->last_ipl[0]) {
             char err[120];
             vm_reset(cv->vm, true);
-            if (ipl_named(cv, cv->last_ipl, cv->last_parm, err, sizeof err) == 0) {
+            if (ipl_again(cv, err, sizeof err) == 0) {
                 return DISP_YIELD;
             }
             snprintf(why, sizeof why, "reboot failed: %s", err);
@@ -409,21 +586,42 @@ ipl_named(struct cpvm *cv, const char *what, const char *parm, char *err, size_t
         }
     }
     vm_reset(cv->vm, false);
+    cpsp_user_reset(cv->spu);
     return vm_ipl_nss(cv->vm, what, path, parm && *parm ? parm : NULL, err, errlen);
+}
+
+/* The last IPL again (a guest's reboot): a device or a named system. */
+static int
+ipl_again(struct cpvm *cv, char *err, size_t errlen)
+{
+    const char *what = cv->last_ipl;
+    size_t n = strlen(what);
+    if (n >= 1 && n <= 4 && strspn(what, "0123456789ABCDEFabcdef") == n &&
+        strpbrk(what, "0123456789")) {
+        return cp_ipl_device(cv->vm, (unsigned)strtoul(what, NULL, 16), cv->last_parm, err,
+                             errlen);
+    }
+    return ipl_named(cv, what, cv->last_parm, err, errlen);
 }
 
 static int
 v_ipl(void *p, const char *what, const char *parm, struct cp_out *out)
 {
     struct cpvm *cv = p;
-    /* a device address that the VM has: not in this release */
-    char *end = NULL;
-    unsigned long va = strtoul(what, &end, 16);
-    if (*end == '\0' && va <= VDEV_ADDR_MAX && vdev_find(vm_devices(cv->vm), (unsigned)va)) {
-        char w[24];
-        snprintf(w, sizeof w, "IPL %s", what);
-        cp_out_msg(out, MSG_NOTAVAIL, w, "IPL from a device is not in this release");
-        return MSG_NOTAVAIL;
+    /* a device: 1-4 hex digits with a decimal digit among them (190, 19E,
+     * 0ABC), as the directory's IPL statement says; else a saved system */
+    size_t n = strlen(what);
+    if (n >= 1 && n <= 4 && strspn(what, "0123456789ABCDEFabcdef") == n &&
+        strpbrk(what, "0123456789")) {
+        unsigned va = (unsigned)strtoul(what, NULL, 16);
+        char err[256] = "";
+        if (cp_ipl_device(cv->vm, va, parm, err, sizeof err) != 0) {
+            cp_out_msg(out, MSG_IPLFAIL, what, err);
+            return MSG_IPLFAIL;
+        }
+        snprintf(cv->last_ipl, sizeof cv->last_ipl, "%s", what);
+        snprintf(cv->last_parm, sizeof cv->last_parm, "%s", parm ? parm : "");
+        return 0;
     }
     char err[256] = "";
     if (ipl_named(cv, what, parm, err, sizeof err) != 0) {
@@ -435,10 +633,91 @@ v_ipl(void *p, const char *what, const char *parm, struct cp_out *out)
     return 0;
 }
 
+/* A device address: 1-4 hex digits with a decimal digit among them. */
+static bool
+is_device(const char *what)
+{
+    size_t n = strlen(what);
+    return n >= 1 && n <= 4 && strspn(what, "0123456789ABCDEFabcdef") == n &&
+           strpbrk(what, "0123456789") != NULL;
+}
+
+/* The IPL of a device in steps (cp_vm_ops.ipl_dev_*). */
+struct ipl_dev_h {
+    void *dev; /* cp_ipl_device_open's handle */
+    char what[8];
+};
+
+static int
+v_ipl_dev_open(void *p, const char *what, void **handle, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    if (!is_device(what)) {
+        return 1;
+    }
+    char err[256] = "";
+    struct ipl_dev_h *h = calloc(1, sizeof *h);
+    if (h) {
+        h->dev = cp_ipl_device_open(cv->vm, (unsigned)strtoul(what, NULL, 16), err, sizeof err);
+    } else {
+        snprintf(err, sizeof err, "out of memory");
+    }
+    if (!h || !h->dev) {
+        free(h);
+        cp_out_msg(out, MSG_IPLFAIL, what, err);
+        return MSG_IPLFAIL;
+    }
+    snprintf(h->what, sizeof h->what, "%s", what);
+    *handle = h;
+    return 0;
+}
+
+static int
+v_ipl_dev_read(void *handle, struct cp_out *out)
+{
+    struct ipl_dev_h *h = handle;
+    char err[256] = "";
+    if (cp_ipl_device_read(h->dev, err, sizeof err) != 0) {
+        cp_out_msg(out, MSG_IPLFAIL, h->what, err);
+        return MSG_IPLFAIL;
+    }
+    return 0;
+}
+
+static void
+v_ipl_dev_free(void *handle)
+{
+    struct ipl_dev_h *h = handle;
+    if (h) {
+        cp_ipl_device_free(h->dev);
+        free(h);
+    }
+}
+
+static int
+v_ipl_dev_start(void *p, void *handle, const char *parm, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    struct ipl_dev_h *h = handle;
+    char err[256] = "";
+    int rc = cp_ipl_device_start(cv->vm, h->dev, parm, err, sizeof err);
+    h->dev = NULL;
+    if (rc != 0) {
+        cp_out_msg(out, MSG_IPLFAIL, h->what, err);
+        v_ipl_dev_free(h);
+        return MSG_IPLFAIL;
+    }
+    snprintf(cv->last_ipl, sizeof cv->last_ipl, "%s", h->what);
+    snprintf(cv->last_parm, sizeof cv->last_parm, "%s", parm ? parm : "");
+    v_ipl_dev_free(h);
+    return 0;
+}
+
 static void
 v_reset(void *p, bool clear)
 {
     vm_reset(((struct cpvm *)p)->vm, clear);
+    cpsp_user_reset(((struct cpvm *)p)->spu);
 }
 
 static int
@@ -594,6 +873,25 @@ v_link(void *p, const char *owner, unsigned owner_vaddr, unsigned vaddr, const c
                        password, out);
 }
 
+static void *
+v_link_prepare(void *svc_ctx, const char *userid, const char *owner, unsigned owner_vaddr,
+               const char *mode, const char *password, struct cp_out *out)
+{
+    return cp_std_link_prepare(svc_ctx, userid, owner, owner_vaddr, mode, password, out);
+}
+
+static int
+v_link_attach(void *p, void *prep, unsigned vaddr, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    if (!cv->std) {
+        cp_std_link_free(prep);
+        cp_out_msg(out, MSG_NOTAVAIL, "LINK", "no directory");
+        return MSG_NOTAVAIL;
+    }
+    return cp_std_link_attach(cv->std, cv->vm, &cv->claims, prep, vaddr, out);
+}
+
 static void
 v_stats(void *p, struct cp_out *out)
 {
@@ -635,6 +933,10 @@ const struct cp_vm_ops cp_vm_ops_standard = {
     .run = v_run,
     .kick = v_kick,
     .ipl = v_ipl,
+    .ipl_dev_open = v_ipl_dev_open,
+    .ipl_dev_read = v_ipl_dev_read,
+    .ipl_dev_start = v_ipl_dev_start,
+    .ipl_dev_free = v_ipl_dev_free,
     .reset = v_reset,
     .define_storage = v_define_storage,
     .cpu = v_cpu,
@@ -646,6 +948,9 @@ const struct cp_vm_ops cp_vm_ops_standard = {
     .query_virtual = v_query_virtual,
     .detach = v_detach,
     .link = v_link,
+    .link_prepare = v_link_prepare,
+    .link_attach = v_link_attach,
+    .link_free = cp_std_link_free,
     .cpu_times = v_cpu_times,
     .thread_start = v_thread_start,
     .thread_end = v_thread_end,

@@ -85,15 +85,20 @@ EOS
 expect blank '^VMC011W Disk 191 is not formatted; enter FORMAT 191 A to format it'
 expect_rcs blank "0 0"
 
-# PROFILE EXEC: found, but there is no EXEC processor yet
-printf '/* profile */\n' >"$T/profile.exec"
+# PROFILE EXEC runs at IPL, before the first Ready (the EXEC processor,
+# cms/exec/); typed as a command it runs again and EXIT gives the rc
+printf "/* profile */\nsay 'PROFILE ran'\nexit 3\n" >"$T/profile.exec"
 cms_put "$T/a.img" "$T/profile.exec" "PROFILE EXEC A1"
 cms_run profile --disk 191="$T/a.img" <<'EOS'
 profile
 EOS
-expect profile '^VMC042I PROFILE EXEC found'
-expect profile '^VMC030E No EXEC processor'
-expect_rcs profile "0 -3"
+expect profile '^PROFILE ran$'
+expect_not profile '^VMC042I|^VMC030E'
+if [ "$(head -3 "$T/profile.out" | sed -n 2p)" != "PROFILE ran" ]; then
+    echo "FAIL: profile: PROFILE EXEC did not run before the first Ready"
+    fail=1
+fi
+expect_rcs profile "0 3"
 
 # the S-disk the build makes (cms/maint-190.img): HELP files and HELLO
 SDISK=${top_builddir:-.}/cms/maint-190.img

@@ -103,7 +103,72 @@ in(struct console *con, const char *line, char *cmd)
             cmd[cl] = '\0';
         }
     }
+    if (r == CON_IN_CP) {
+        /* the command ran at once, and nothing was typed meanwhile */
+        char next[16];
+        size_t n;
+        assert_int_equal(con_cp_done(con, next, sizeof next, &n), CON_IN_NONE);
+    }
     return r;
+}
+
+/* Lines typed while a CP command (BEGIN) still runs are held, then placed
+ * where they belong once it is done: the guest's after BEGIN, commands
+ * after a command in CP READ, in order. */
+static void
+test_lines_held_while_command_runs(void **state)
+{
+    struct term *t;
+    struct console *con = setup(&t, true);
+    const char *c;
+    size_t cl;
+    char cmd[64];
+    size_t n;
+    assert_int_equal(con_input(con, "#cp", 3, &c, &cl), CON_IN_CPREAD);
+    assert_string_equal(con_state_name(con), "CP READ");
+    /* BEGIN is handed out; the next two lines wait for it */
+    assert_int_equal(con_input(con, "begin", 5, &c, &cl), CON_IN_CP);
+    assert_int_equal(con_input(con, "hello guest", 11, &c, &cl), CON_IN_HELD);
+    assert_int_equal(con_input(con, "second", 6, &c, &cl), CON_IN_HELD);
+    /* #CP lines are commands at once even now */
+    assert_int_equal(con_input(con, "#cp q time", 10, &c, &cl), CON_IN_CP);
+    assert_int_equal(con_cp_done(con, cmd, sizeof cmd, &n), CON_IN_NONE); /* still one */
+    assert_int_equal(con_input_queued(con), 0);
+    assert_true(con_begin(con)); /* BEGIN ran */
+    assert_int_equal(con_cp_done(con, cmd, sizeof cmd, &n), CON_IN_QUEUED);
+    assert_int_equal(con_input_queued(con), 2);
+    char buf[64];
+    size_t len, full;
+    assert_int_equal(con_read(con, buf, sizeof buf, &len, &full), CON_OK);
+    assert_int_equal(len, 11);
+    assert_memory_equal(buf, "hello guest", 11);
+    assert_int_equal(con_read(con, buf, sizeof buf, &len, &full), CON_OK);
+    assert_memory_equal(buf, "second", 6);
+    /* in CP READ, commands typed quickly run one after the other */
+    assert_int_equal(con_input(con, "#cp", 3, &c, &cl), CON_IN_CPREAD);
+    assert_int_equal(con_input(con, "q names", 7, &c, &cl), CON_IN_CP);
+    assert_int_equal(con_input(con, "q users", 7, &c, &cl), CON_IN_HELD);
+    assert_int_equal(con_input(con, "   ", 3, &c, &cl), CON_IN_HELD);
+    assert_int_equal(con_input(con, "q time", 6, &c, &cl), CON_IN_HELD);
+    assert_int_equal(con_cp_done(con, cmd, sizeof cmd, &n), CON_IN_CP);
+    assert_string_equal(cmd, "q users");
+    assert_int_equal(con_cp_done(con, cmd, sizeof cmd, &n), CON_IN_CP);
+    assert_string_equal(cmd, "q time"); /* the blank line is nothing */
+    assert_int_equal(con_cp_done(con, cmd, sizeof cmd, &n), CON_IN_NONE);
+    /* a reading guest is woken by the lines BEGIN let through */
+    assert_int_equal(con_input(con, "begin", 5, &c, &cl), CON_IN_CP);
+    assert_int_equal(con_input(con, "typed", 5, &c, &cl), CON_IN_HELD);
+    assert_true(con_begin(con));
+    assert_int_equal(con_read(con, buf, sizeof buf, &len, &full), CON_EAGAIN);
+    assert_int_equal(con_cp_done(con, cmd, sizeof cmd, &n), CON_IN_WAKE);
+    assert_int_equal(con_read(con, buf, sizeof buf, &len, &full), CON_OK);
+    assert_memory_equal(buf, "typed", 5);
+    /* held lines are freed with the console */
+    assert_int_equal(con_input(con, "#cp", 3, &c, &cl), CON_IN_CPREAD);
+    assert_int_equal(con_input(con, "begin", 5, &c, &cl), CON_IN_CP);
+    assert_int_equal(con_input(con, "left over", 9, &c, &cl), CON_IN_HELD);
+    con_destroy(con);
+    free(t);
 }
 
 static void
@@ -576,6 +641,7 @@ main(void)
         cmocka_unit_test(test_close),
         cmocka_unit_test(test_threaded),
         cmocka_unit_test(test_push_terminal),
+        cmocka_unit_test(test_lines_held_while_command_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,9 +43,15 @@ static const struct cp_dirent dir_table[] = {
 static const char *const dir_classes[] = {"ABCDEFG", "ABCEG", "G", "G", "G",
                                           "E",       "B",     "G", "G", "G"};
 
+int fake_dir_delay_ms;
+
 int
 fake_dir_lookup(void *ctx, const char *userid, struct cp_dirent *out)
 {
+    int delay = __atomic_load_n(&fake_dir_delay_ms, __ATOMIC_RELAXED);
+    if (delay > 0) {
+        usleep((useconds_t)delay * 1000); /* a slow directory */
+    }
     for (size_t i = 0; i < sizeof dir_table / sizeof dir_table[0]; i++) {
         if (strcasecmp(dir_table[i].userid, userid) == 0) {
             *out = dir_table[i];

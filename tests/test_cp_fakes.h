@@ -25,6 +25,8 @@
  *  BIGUSER   G        2G                AUTO1     G  IPL CMS
  */
 int fake_dir_lookup(void *ctx, const char *userid, struct cp_dirent *out);
+/* Milliseconds every lookup takes (a slow directory); 0 by default. */
+extern int fake_dir_delay_ms;
 
 /* ---- the VM layer --------------------------------------------------------- */
 

@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "cp/system.h"
 #include "tests/test_cp_fakes.h"
 #include "tests/test_cp_harness.h"
 
@@ -85,6 +87,25 @@ test_logon_banner_and_audit(void **state)
     assert_non_null(l);
     assert_true(w < l);
     ASSERT_HAS(l, " UTC ");
+    /* VM's form: LOGON AT 09:26:11 UTC WEDNESDAY 11/25/26 */
+    {
+        unsigned hh, mi, ss, mo, dd, yy;
+        char zone[8], day[16], nl;
+        assert_int_equal(sscanf(l, "LOGON AT %u:%u:%u %7s %15s %u/%u/%u%c", &hh, &mi, &ss,
+                                zone, day, &mo, &dd, &yy, &nl),
+                         9);
+        assert_true(mo >= 1 && mo <= 12 && dd >= 1 && dd <= 31 && yy <= 99);
+        assert_int_equal(nl, '\n');
+    }
+    {
+        char hms[16], zone[16], date[40];
+        setenv("TZ", "UTC", 1);
+        tzset();
+        cp_time_parts((time_t)1795598771, hms, sizeof hms, zone, sizeof zone, date,
+                      sizeof date); /* 2026-11-25 09:26:11 UTC */
+        assert_string_equal(hms, "09:26:11");
+        assert_string_equal(date, "WEDNESDAY 11/25/26");
+    }
     free(out);
     assert_string_equal(cp_session_userid(t->s), "ALICE");
     assert_string_equal(cp_session_state(t->s), "CP READ");
@@ -133,6 +154,9 @@ test_logon_refused(void **state)
     ASSERT_HAS(why, "VMR052E");
     assert_int_equal(try_logon(sys, "BAD ID", why, sizeof why), MSG_INVUSER);
     assert_int_equal(try_logon(sys, "TOOLONGID", why, sizeof why), MSG_INVUSER);
+    /* the one userid rule (vmrv/userid.h): no '_' or '-' */
+    assert_int_equal(try_logon(sys, "A_B", why, sizeof why), MSG_INVUSER);
+    assert_int_equal(try_logon(sys, "A-B", why, sizeof why), MSG_INVUSER);
     assert_int_equal(try_logon(sys, "DIRFAIL", why, sizeof why), MSG_LOGONFAIL);
     ASSERT_HAS(why, "VMR056E");
     /* 2G is more than the committed limit of 100M */
@@ -479,6 +503,54 @@ test_autolog(void **state)
     fake_system_end(sys);
 }
 
+/* AUTOLOG typed at a console: the logon's directory read runs on an I/O
+ * worker, so another user's command (on the one dispatcher) is answered
+ * meanwhile; the issuer's own next line waits for the AUTOLOG's answer. */
+static void
+test_autolog_off_the_dispatcher(void **state)
+{
+    struct cp_system *sys = fake_system(NULL, NULL, 0);
+    struct fterm *op = fake_logon(sys, "OPERATOR");
+    struct fterm *carol = fake_logon(sys, "CAROL");
+    assert_true(fterm_wait(op, "LOGON AT", 2000));
+    assert_true(fterm_wait(carol, "LOGON AT", 2000));
+    fterm_clear(op);
+    fterm_clear(carol);
+    __atomic_store_n(&fake_dir_delay_ms, 1500, __ATOMIC_RELAXED);
+    fterm_type(op, "autolog auto1");
+    fterm_type(op, "query time");
+    usleep(100000);
+    fterm_type(carol, "query time");
+    /* CAROL is answered while the logon still reads the directory */
+    assert_true(fterm_wait(carol, "TIME IS ", 1000));
+    char *out = fterm_text(op);
+    assert_null(strstr(out, "VMR120I"));
+    free(out);
+    assert_true(fterm_wait(op, "VMR120I AUTO1 has been logged on", 5000));
+    assert_true(fterm_wait(op, "TIME IS ", 2000));
+    __atomic_store_n(&fake_dir_delay_ms, 0, __ATOMIC_RELAXED);
+    /* the operator's own next command came after the answer */
+    out = fterm_text(op);
+    assert_true(strstr(out, "VMR120I AUTO1 has been logged on") < strstr(out, "TIME IS "));
+    free(out);
+    bye(carol);
+    /* refusals come back the same way */
+    fterm_clear(op);
+    fterm_type(op, "autolog nosuchus");
+    assert_true(fterm_wait(op, "NOSUCHUS", 3000));
+    /* an exec as the logged-on operator gets the answer when it is done */
+    int rc;
+    char *x = run_cmd(sys, "OPERATOR", "AUTOLOG ALICE", &rc);
+    assert_int_equal(rc, 0);
+    ASSERT_HAS(x, "VMR120I ALICE has been logged on");
+    free(x);
+    x = run_cmd(sys, "OPERATOR", "AUTOLOG ALICE", &rc);
+    assert_int_equal(rc, MSG_ALREADY);
+    free(x);
+    bye(op);
+    fake_system_end(sys);
+}
+
 int
 main(void)
 {
@@ -493,6 +565,7 @@ main(void)
         cmocka_unit_test(test_reading_guest),
         cmocka_unit_test(test_set_run),
         cmocka_unit_test(test_autolog),
+        cmocka_unit_test(test_autolog_off_the_dispatcher),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

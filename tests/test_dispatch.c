@@ -515,6 +515,35 @@ test_disp_kick_and_interactive(void **state)
     disp_destroy(d);
 }
 
+/* Input for a waiting VM while the only thread runs a CPU-bound VM from Q2:
+ * the busy VM's slice is ended at once (kicked), not run to its 200 ms. */
+static void
+test_disp_input_preempts_q2(void **state)
+{
+    struct disp *d = disp_create(1, 200000000ull, NULL);
+    struct fake a = {.kind = FAKE_BUSY};
+    struct fake ev = {.kind = FAKE_EVENTS};
+    disp_vm_add(d, &ev.dv, &fake_ops, &ev, 100);
+    disp_vm_add(d, &a.dv, &fake_ops, &a, 100);
+    disp_start(d);
+    wait_until(&a.slices, 2); /* a spins from Q2; ev waits */
+    int y0 = ALOAD(a.yields);
+    post(d, &ev, count_fn, true);
+    wait_until(&ev.mails, 1);
+    /* a saw a kick it did not ask for: its slice ended for ev */
+    wait_until(&a.yields, y0 + 1);
+    /* mail that is not input does not preempt */
+    wait_until(&a.slices, ALOAD(a.slices) + 1);
+    int y1 = ALOAD(a.yields);
+    post(d, &ev, count_fn, false);
+    wait_until(&ev.mails, 2);
+    assert_int_equal(ALOAD(a.yields), y1);
+    ASET(a.exit_now, 1);
+    ASET(a.kicked, 1);
+    wait_until(&a.exited, 1);
+    disp_destroy(d);
+}
+
 struct tfire {
     struct disp_timer t;
     struct disp *d;
@@ -623,6 +652,7 @@ main(void)
         cmocka_unit_test(test_disp_fairness_one_thread),
         cmocka_unit_test(test_disp_waits_cost_nothing),
         cmocka_unit_test(test_disp_kick_and_interactive),
+        cmocka_unit_test(test_disp_input_preempts_q2),
         cmocka_unit_test(test_disp_timers),
         cmocka_unit_test(test_disp_smoke_threads),
     };

@@ -67,6 +67,19 @@ main(const struct vmrv_iplblock *ipl)
     r = diag_call(DIAG_MESSAGE, DIAG_MSG_SEND, (unsigned long)"NOBODY  ", (unsigned long)"hi", 2, 0,
                   0);
     CHECK_EQ(r.error, DIAG_ENOTFOUND);
+    /* LINK through DIAG 0x008: CP reads the directory and opens the image
+     * on an I/O worker while this ecall waits, then answers it */
+    memset(resp, 0, sizeof resp);
+    CHECK_EQ(cpcmd("LINK MAINT 190 300 RR", resp, sizeof resp, &rc, &full), 0);
+    CHECK_EQ(rc, 0);
+    CHECK(memcmp(resp, "VMR145I MAINT 190 linked as 300 RR", 34) == 0);
+    CHECK_EQ(full, 34);
+    memset(resp, 0, sizeof resp);
+    CHECK_EQ(cpcmd("LINK MAINT 191 301 W", resp, sizeof resp, &rc, &full), 0);
+    CHECK_EQ(rc, 142); /* no write password: refused */
+    CHECK(memcmp(resp, "VMR142E", 7) == 0);
+    CHECK_EQ(cpcmd("DETACH 300", resp, sizeof resp, &rc, &full), 0);
+    CHECK_EQ(rc, 0);
     printf("CPDIAG READY %d\n", rt_failures);
     rt_flush();
     /* the test sends an SMSG, then types a line */
