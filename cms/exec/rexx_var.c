@@ -119,11 +119,15 @@ find(struct rx *rx, struct rx_pool *p, const char *name, size_t n, int create)
 }
 
 /* The length of the stem part ("ABC." of "ABC.X"), or 0 if none. */
-static size_t
+static inline size_t
 stem_len(const char *name, size_t n)
 {
-    const char *dot = memchr(name, '.', n);
-    return dot != NULL ? (size_t)(dot - name) + 1 : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] == '.') {
+            return i + 1;
+        }
+    }
+    return 0;
 }
 
 /* The pool that really holds name (following EXPOSE). */
@@ -131,6 +135,9 @@ static struct rx_pool *
 owner(struct rx *rx, const char *name, size_t n)
 {
     struct rx_pool *p = rx->pool;
+    if (p->parent == NULL) {
+        return p; /* no PROCEDURE: nothing can be exposed */
+    }
     size_t sl = stem_len(name, n);
     while (p->parent != NULL) {
         struct rx_var *v = NULL;
@@ -205,7 +212,7 @@ rx_var_set(struct rx *rx, const char *name, size_t n, struct rx_val val)
     v->val[val.n] = '\0';
     v->vlen = (uint32_t)val.n;
     v->has = 1;
-    if (stem_len(name, n) == n) {
+    if (n > 0 && name[n - 1] == '.' && stem_len(name, n) == n) {
         /* a stem: every compound takes the new default */
         drop_compounds(rx, p, name, n);
     }
