@@ -198,7 +198,7 @@ e_term(struct ev *e)
         return v;
     }
     case T_SYM: {
-        struct rx_val v = rx_sym_value(rx, t->s, t->n);
+        struct rx_val v = rx_tok_value(rx, t);
         v = rx_tmpcopy(rx, v.s, v.n);
         tr(e, memchr(t->s, '.', t->n) != NULL && t->s[t->n - 1] != '.' ? ">C>" : ">V>", v);
         return v;

@@ -329,8 +329,7 @@ do_loop(struct rx *rx, uint32_t i)
                 }
             }
         }
-        struct rx_val name = rx_var_name(rx, var.s, var.n);
-        rx_var_set(rx, name.s, name.n, start);
+        rx_tok_set(rx, &t[t0], start);
         cache_store(&dc, start);
     } else if (!forever && firstend > first) {
         count = rx_whole(rx, rx_eval(rx, first, firstend));
@@ -359,10 +358,9 @@ do_loop(struct rx *rx, uint32_t i)
     for (;;) {
         rx_release(rx, m);
         if (ctrl) {
-            struct rx_val name = rx_var_name(rx, var.s, var.n);
             struct rx_val cur;
-            if (!rx_var_get(rx, name.s, name.n, &cur)) {
-                cur = name;
+            if (!rx_tok_get(rx, &t[t0], &cur)) {
+                cur = rx_var_name(rx, var.s, var.n);
             }
             if (has_to) {
                 int cmp = fast && cache_hit(&dc, cur) ? (dc.v < ito ? -1 : dc.v > ito)
@@ -401,10 +399,9 @@ do_loop(struct rx *rx, uint32_t i)
             break;
         }
         if (ctrl) {
-            struct rx_val name = rx_var_name(rx, var.s, var.n);
             struct rx_val cur;
-            if (!rx_var_get(rx, name.s, name.n, &cur)) {
-                cur = name;
+            if (!rx_tok_get(rx, &t[t0], &cur)) {
+                cur = rx_var_name(rx, var.s, var.n);
             }
             struct rx_val next;
             long long r = dc.v + iby, lim = 1;
@@ -418,7 +415,7 @@ do_loop(struct rx *rx, uint32_t i)
                 cur = rx_tmpcopy(rx, cur.s, cur.n);
                 next = rx_arith(rx, OP_ADD, cur, by);
             }
-            rx_var_set(rx, name.s, name.n, next);
+            rx_tok_set(rx, &t[t0], next);
             cache_store(&dc, next);
         }
         rx_poll(rx);
@@ -703,8 +700,7 @@ rx_exec(struct rx *rx, uint32_t i)
         if (RX_TRACING_RESULTS(trace)) {
             rx_trace_val(rx, ">>>", v);
         }
-        struct rx_val name = rx_var_name(rx, t[0].s, t[0].n);
-        rx_var_set(rx, name.s, name.n, v);
+        rx_tok_set(rx, &t[0], v);
         break;
     }
     case K_IF: {
