@@ -78,7 +78,7 @@ struct rx_tok {
      * while the current pool's serial is cpool; simple: 0 not yet known,
      * 1 a simple symbol (no dot), 2 not */
     void *cvar;
-    uint32_t cpool;
+    uint64_t cpool;
     uint8_t simple;
 };
 /* Clause kinds (instruction keywords, and the rest). */
@@ -115,6 +115,8 @@ int rx_tok_is(const struct rx_tok *t, const char *kw);
 struct rx_val rx_arith(struct rx *rx, int op, struct rx_val a, struct rx_val b);
 /* The value of a number after NUMERIC DIGITS rounding (prefix + and -). */
 struct rx_val rx_num_norm(struct rx *rx, struct rx_val a, int negate);
+/* A plain whole number of at most 9 digits (optional sign): *out. */
+int rx_small_int(struct rx_val a, long long *out);
 /* Is it a number? */
 int rx_is_num(struct rx_val a);
 /* Compares two numbers: -1, 0, 1 (error 41 if not numbers). */

@@ -73,7 +73,10 @@ rx_compare(struct rx *rx, int op, struct rx_val a, struct rx_val b)
 {
     int c;
     int strict = op >= OP_SEQ && op <= OP_SLE;
-    if (strict) {
+    long long x, y;
+    if (!strict && rx_small_int(a, &x) && rx_small_int(b, &y)) {
+        c = x < y ? -1 : x > y; /* what rx_num_cmp does for these */
+    } else if (strict) {
         size_t n = a.n < b.n ? a.n : b.n;
         c = memcmp(a.s, b.s, n);
         if (c == 0) {

@@ -29,20 +29,17 @@ struct rx_var {
 
 struct rx_pool {
     struct rx_pool *parent;
-    uint32_t serial; /* new for every pool and every EXPOSE (token caches) */
+    uint64_t serial; /* new for every pool and every EXPOSE (token caches) */
     struct rx_var **tab;
     size_t cap, count;
 };
 
-static uint32_t pool_serial;
+static uint64_t pool_serial; /* never wraps in practice */
 
-static uint32_t
+static uint64_t
 next_serial(void)
 {
-    if (++pool_serial == 0) {
-        pool_serial = 1; /* 0 is never valid in a token */
-    }
-    return pool_serial;
+    return ++pool_serial; /* from 1: 0 is never valid in a token */
 }
 
 static uint32_t
