@@ -203,7 +203,9 @@ e_term(struct ev *e)
     case T_SYM: {
         struct rx_val v = rx_tok_value(rx, t);
         v = rx_tmpcopy(rx, v.s, v.n);
-        tr(e, memchr(t->s, '.', t->n) != NULL && t->s[t->n - 1] != '.' ? ">C>" : ">V>", v);
+        if (e->trace) {
+            tr(e, memchr(t->s, '.', t->n) != NULL && t->s[t->n - 1] != '.' ? ">C>" : ">V>", v);
+        }
         return v;
     }
     case T_LP: {

@@ -353,6 +353,8 @@ do_loop(struct rx *rx, uint32_t i)
     /* TO and BY as machine integers when they are plain whole numbers */
     long long ito = 0, iby = 0;
     int fast = ctrl && plain_int(by, &iby) && (!has_to || plain_int(to, &ito));
+    long long lim = 1; /* 10 ** DIGITS (at most 10 ** 18) */
+    int lim_digits = -1;
     struct rx_mark m = rx_mark(rx);
     long iter = 0;
     for (;;) {
@@ -404,9 +406,14 @@ do_loop(struct rx *rx, uint32_t i)
                 cur = rx_var_name(rx, var.s, var.n);
             }
             struct rx_val next;
-            long long r = dc.v + iby, lim = 1;
-            for (int d = 0; d < rx->fr->digits && d < 18; d++) {
-                lim *= 10;
+            long long r = dc.v + iby;
+            if (rx->fr->digits != lim_digits) {
+                /* NUMERIC DIGITS may change in the body */
+                lim_digits = rx->fr->digits;
+                lim = 1;
+                for (int d = 0; d < lim_digits && d < 18; d++) {
+                    lim *= 10;
+                }
             }
             if (fast && cache_hit(&dc, cur) && r < lim && r > -lim) {
                 /* what rx_arith's whole-number path would give */
