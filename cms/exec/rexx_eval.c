@@ -167,6 +167,20 @@ call_args(struct ev *e, struct rx_val *args, uint8_t *given, int max)
 
 #define RX_MAXARGS 20
 
+/* A function call: its name token t, "(" taken.  Out of line: its
+ * argument arrays would make every term's stack frame large. */
+static __attribute__((noinline)) struct rx_val
+e_call(struct ev *e, const struct rx_tok *t)
+{
+    struct rx_val args[RX_MAXARGS];
+    uint8_t given[RX_MAXARGS];
+    int n = call_args(e, args, given, RX_MAXARGS);
+    struct rx_val res;
+    rx_call(e->rx, t->s, t->n, n, args, given, t->type == T_STR, 1, &res);
+    tr(e, ">F>", res);
+    return res;
+}
+
 static struct rx_val
 e_term(struct ev *e)
 {
@@ -181,13 +195,7 @@ e_term(struct ev *e)
     if ((t->type == T_SYM || t->type == T_STR) && e->i < e->end && e->t[e->i].type == T_LP &&
         !e->t[e->i].blank) {
         e->i++;
-        struct rx_val args[RX_MAXARGS];
-        uint8_t given[RX_MAXARGS];
-        int n = call_args(e, args, given, RX_MAXARGS);
-        struct rx_val res;
-        rx_call(rx, t->s, t->n, n, args, given, t->type == T_STR, 1, &res);
-        tr(e, ">F>", res);
-        return res;
+        return e_call(e, t);
     }
     switch (t->type) {
     case T_STR: {
