@@ -255,7 +255,15 @@ cache_store(struct do_cache *dc, struct rx_val v)
 static int
 cache_hit(const struct do_cache *dc, struct rx_val cur)
 {
-    return dc->n != 0 && cur.n == dc->n && memcmp(cur.s, dc->s, cur.n) == 0;
+    if (dc->n == 0 || cur.n != dc->n) {
+        return 0;
+    }
+    for (size_t k = 0; k < cur.n; k++) {
+        if (cur.s[k] != dc->s[k]) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 static uint32_t
@@ -418,12 +426,16 @@ do_loop(struct rx *rx, uint32_t i)
             if (fast && cache_hit(&dc, cur) && r < lim && r > -lim) {
                 /* what rx_arith's whole-number path would give */
                 next = rx_int(rx, r);
+                rx_tok_set(rx, &t[t0], next);
+                memcpy(dc.s, next.s, next.n);
+                dc.n = next.n;
+                dc.v = r;
             } else {
                 cur = rx_tmpcopy(rx, cur.s, cur.n);
                 next = rx_arith(rx, OP_ADD, cur, by);
+                rx_tok_set(rx, &t[t0], next);
+                cache_store(&dc, next);
             }
-            rx_tok_set(rx, &t[t0], next);
-            cache_store(&dc, next);
         }
         rx_poll(rx);
     }
