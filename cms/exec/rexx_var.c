@@ -9,6 +9,10 @@
  * caller's.  PROCEDURE EXPOSE marks names in the new pool as exposed: a
  * lookup of an exposed name (or of any compound of an exposed stem) goes
  * on in the parent pool.  Values are tracked blocks reused on assignment.
+ * A token of a simple symbol caches its variable (rx_tok_value, rx_tok_set)
+ * with the current pool's serial; a new pool and every EXPOSE take a new
+ * serial, and variables live as long as their pool, so a cached pointer
+ * is used only while it is what a lookup by name would find.
  */
 #include <string.h>
 
