@@ -74,6 +74,12 @@ struct rx_tok {
     uint8_t hexstr; /* T_STR written as '..'X or '..'B */
     uint32_t n;
     const char *s; /* symbols upper case; strings decoded */
+    /* the variable of a simple symbol (rexx_var.c's lookup cache): valid
+     * while the current pool's serial is cpool; simple: 0 not yet known,
+     * 1 a simple symbol (no dot), 2 not */
+    void *cvar;
+    uint64_t cpool;
+    uint8_t simple;
 };
 /* Clause kinds (instruction keywords, and the rest). */
 enum rx_kind {
@@ -109,6 +115,8 @@ int rx_tok_is(const struct rx_tok *t, const char *kw);
 struct rx_val rx_arith(struct rx *rx, int op, struct rx_val a, struct rx_val b);
 /* The value of a number after NUMERIC DIGITS rounding (prefix + and -). */
 struct rx_val rx_num_norm(struct rx *rx, struct rx_val a, int negate);
+/* A plain whole number of at most 9 digits (optional sign): *out. */
+int rx_small_int(struct rx_val a, long long *out);
 /* Is it a number? */
 int rx_is_num(struct rx_val a);
 /* Compares two numbers: -1, 0, 1 (error 41 if not numbers). */
@@ -137,6 +145,11 @@ void rx_var_expose(struct rx *rx, const char *name, size_t n);
 struct rx_val rx_var_name(struct rx *rx, const char *sym, size_t n);
 /* The value of a symbol as an expression term (NOVALUE handling). */
 struct rx_val rx_sym_value(struct rx *rx, const char *sym, size_t n);
+/* The same for the symbol of token t, with a per-token cache of the
+ * variable (t is const for the parser; only its cache fields change). */
+struct rx_val rx_tok_value(struct rx *rx, const struct rx_tok *t);
+int rx_tok_get(struct rx *rx, const struct rx_tok *t, struct rx_val *v);
+void rx_tok_set(struct rx *rx, const struct rx_tok *t, struct rx_val v);
 /* Convenience for simple names such as RC, RESULT, SIGL. */
 void rx_var_set_c(struct rx *rx, const char *name, struct rx_val v);
 void rx_var_set_int(struct rx *rx, const char *name, long long v);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * cms/exec/rexx_eval.c - expressions, by recursive descent over a clause's
- * tokens.  Priorities, lowest first:
+ * tokens (operators by precedence climbing).  Priorities, lowest first:
  *     | &&          or, exclusive or
  *     &             and
  *     = \= > < ...  comparison, normal and strict (== \== >> << >>= <<=)
@@ -43,13 +43,6 @@ peek(struct ev *e)
     return e->i < e->end ? &e->t[e->i] : NULL;
 }
 
-static int
-is_op(struct ev *e, int op)
-{
-    const struct rx_tok *t = peek(e);
-    return t != NULL && t->type == T_OP && t->op == op;
-}
-
 int
 rx_truth(struct rx *rx, struct rx_val v)
 {
@@ -80,7 +73,10 @@ rx_compare(struct rx *rx, int op, struct rx_val a, struct rx_val b)
 {
     int c;
     int strict = op >= OP_SEQ && op <= OP_SLE;
-    if (strict) {
+    long long x, y;
+    if (!strict && rx_small_int(a, &x) && rx_small_int(b, &y)) {
+        c = x < y ? -1 : x > y; /* what rx_num_cmp does for these */
+    } else if (strict) {
         size_t n = a.n < b.n ? a.n : b.n;
         c = memcmp(a.s, b.s, n);
         if (c == 0) {
@@ -171,6 +167,20 @@ call_args(struct ev *e, struct rx_val *args, uint8_t *given, int max)
 
 #define RX_MAXARGS 20
 
+/* A function call: its name token t, "(" taken.  Out of line: its
+ * argument arrays would make every term's stack frame large. */
+static __attribute__((noinline)) struct rx_val
+e_call(struct ev *e, const struct rx_tok *t)
+{
+    struct rx_val args[RX_MAXARGS];
+    uint8_t given[RX_MAXARGS];
+    int n = call_args(e, args, given, RX_MAXARGS);
+    struct rx_val res;
+    rx_call(e->rx, t->s, t->n, n, args, given, t->type == T_STR, 1, &res);
+    tr(e, ">F>", res);
+    return res;
+}
+
 static struct rx_val
 e_term(struct ev *e)
 {
@@ -185,13 +195,7 @@ e_term(struct ev *e)
     if ((t->type == T_SYM || t->type == T_STR) && e->i < e->end && e->t[e->i].type == T_LP &&
         !e->t[e->i].blank) {
         e->i++;
-        struct rx_val args[RX_MAXARGS];
-        uint8_t given[RX_MAXARGS];
-        int n = call_args(e, args, given, RX_MAXARGS);
-        struct rx_val res;
-        rx_call(rx, t->s, t->n, n, args, given, t->type == T_STR, 1, &res);
-        tr(e, ">F>", res);
-        return res;
+        return e_call(e, t);
     }
     switch (t->type) {
     case T_STR: {
@@ -205,9 +209,11 @@ e_term(struct ev *e)
         return v;
     }
     case T_SYM: {
-        struct rx_val v = rx_sym_value(rx, t->s, t->n);
+        struct rx_val v = rx_tok_value(rx, t);
         v = rx_tmpcopy(rx, v.s, v.n);
-        tr(e, memchr(t->s, '.', t->n) != NULL && t->s[t->n - 1] != '.' ? ">C>" : ">V>", v);
+        if (e->trace) {
+            tr(e, memchr(t->s, '.', t->n) != NULL && t->s[t->n - 1] != '.' ? ">C>" : ">V>", v);
+        }
         return v;
     }
     case T_LP: {
@@ -246,123 +252,90 @@ e_prefix(struct ev *e)
     return e_term(e);
 }
 
-static struct rx_val
-e_pow(struct ev *e)
+/* The priority of the binary operator at the current token (0 if none):
+ * 7 **, 6 * / % //, 5 + -, 4 concatenation, 3 comparison, 2 &, 1 | &&.
+ * *op is the operator; *take: the token is the operator (not a blank or
+ * an abuttal before a term). */
+static int
+binop(struct ev *e, int *op, int *take)
 {
+    const struct rx_tok *t = peek(e);
+    if (t == NULL) {
+        return 0;
+    }
+    *take = 1;
+    if (t->type == T_OP) {
+        *op = t->op;
+        switch (t->op) {
+        case OP_POW: return 7;
+        case OP_MUL: case OP_DIV: case OP_IDIV: case OP_REM: return 6;
+        case OP_ADD: case OP_SUB: return 5;
+        case OP_CAT: return 4;
+        case OP_AND: return 2;
+        case OP_OR: case OP_XOR: return 1;
+        case OP_NOT:
+            if (!t->blank) {
+                return 0;
+            }
+            break; /* "a \b": a blank concatenation */
+        default:
+            return t->op >= OP_EQ && t->op <= OP_SLE ? 3 : 0;
+        }
+    } else if (!(t->type == T_SYM || t->type == T_NUM || t->type == T_STR || t->type == T_LP)) {
+        return 0;
+    }
+    /* a term right after a term: blank or abuttal concatenation */
+    *op = t->blank ? -1 : OP_CAT;
+    *take = 0;
+    return 4;
+}
+
+/* The operators of priority min and above, left to right (precedence
+ * climbing: the same order of evaluation and of TRACE I output as one
+ * function per priority, without a call per level for every term). */
+static struct rx_val
+e_bin(struct ev *e, int min)
+{
+    struct rx *rx = e->rx;
     struct rx_val a = e_prefix(e);
-    while (is_op(e, OP_POW)) {
-        e->i++;
-        struct rx_val b = e_prefix(e);
-        a = rx_arith(e->rx, OP_POW, a, b);
-        tr(e, ">O>", a);
-    }
-    return a;
-}
-
-static struct rx_val
-e_mul(struct ev *e)
-{
-    struct rx_val a = e_pow(e);
     for (;;) {
-        const struct rx_tok *t = peek(e);
-        if (t == NULL || t->type != T_OP ||
-            !(t->op == OP_MUL || t->op == OP_DIV || t->op == OP_IDIV || t->op == OP_REM)) {
+        int op = 0, take = 0;
+        int prec = binop(e, &op, &take);
+        if (prec < min || prec == 0) {
             return a;
         }
-        e->i++;
-        struct rx_val b = e_pow(e);
-        a = rx_arith(e->rx, t->op, a, b);
-        tr(e, ">O>", a);
-    }
-}
-
-static struct rx_val
-e_add(struct ev *e)
-{
-    struct rx_val a = e_mul(e);
-    for (;;) {
-        const struct rx_tok *t = peek(e);
-        if (t == NULL || t->type != T_OP || !(t->op == OP_ADD || t->op == OP_SUB)) {
-            return a;
+        e->i += (uint32_t)take;
+        struct rx_val b = e_bin(e, prec + 1);
+        switch (prec) {
+        case 7: case 6: case 5:
+            a = rx_arith(rx, op, a, b);
+            break;
+        case 4:
+            a = concat(rx, a, b, op == -1);
+            break;
+        case 3:
+            a = rx_compare(rx, op, a, b) ? rx_cstr("1") : rx_cstr("0");
+            break;
+        case 2: {
+            int x = rx_truth(rx, a), y = rx_truth(rx, b);
+            a = x && y ? rx_cstr("1") : rx_cstr("0");
+            break;
         }
-        e->i++;
-        struct rx_val b = e_mul(e);
-        a = rx_arith(e->rx, t->op, a, b);
-        tr(e, ">O>", a);
-    }
-}
-
-static struct rx_val
-e_cat(struct ev *e)
-{
-    struct rx_val a = e_add(e);
-    for (;;) {
-        const struct rx_tok *t = peek(e);
-        if (t == NULL) {
-            return a;
+        default: {
+            int x = rx_truth(rx, a), y = rx_truth(rx, b);
+            int r = op == OP_OR ? (x || y) : (x != y);
+            a = r ? rx_cstr("1") : rx_cstr("0");
+            break;
         }
-        int blank;
-        if (t->type == T_OP && t->op == OP_CAT) {
-            e->i++;
-            blank = 0;
-        } else if (t->type == T_SYM || t->type == T_NUM || t->type == T_STR || t->type == T_LP ||
-                   (t->type == T_OP && t->op == OP_NOT && t->blank)) {
-            blank = t->blank;
-        } else {
-            return a;
         }
-        struct rx_val b = e_add(e);
-        a = concat(e->rx, a, b, blank);
         tr(e, ">O>", a);
     }
-}
-
-static struct rx_val
-e_cmp(struct ev *e)
-{
-    struct rx_val a = e_cat(e);
-    for (;;) {
-        const struct rx_tok *t = peek(e);
-        if (t == NULL || t->type != T_OP || t->op < OP_EQ || t->op > OP_SLE) {
-            return a;
-        }
-        e->i++;
-        struct rx_val b = e_cat(e);
-        a = rx_compare(e->rx, t->op, a, b) ? rx_cstr("1") : rx_cstr("0");
-        tr(e, ">O>", a);
-    }
-}
-
-static struct rx_val
-e_and(struct ev *e)
-{
-    struct rx_val a = e_cmp(e);
-    while (is_op(e, OP_AND)) {
-        e->i++;
-        struct rx_val b = e_cmp(e);
-        int x = rx_truth(e->rx, a), y = rx_truth(e->rx, b);
-        a = x && y ? rx_cstr("1") : rx_cstr("0");
-        tr(e, ">O>", a);
-    }
-    return a;
 }
 
 static struct rx_val
 e_or(struct ev *e)
 {
-    struct rx_val a = e_and(e);
-    for (;;) {
-        const struct rx_tok *t = peek(e);
-        if (t == NULL || t->type != T_OP || !(t->op == OP_OR || t->op == OP_XOR)) {
-            return a;
-        }
-        e->i++;
-        struct rx_val b = e_and(e);
-        int x = rx_truth(e->rx, a), y = rx_truth(e->rx, b);
-        int r = t->op == OP_OR ? (x || y) : (x != y);
-        a = r ? rx_cstr("1") : rx_cstr("0");
-        tr(e, ">O>", a);
-    }
+    return e_bin(e, 1);
 }
 
 struct rx_val

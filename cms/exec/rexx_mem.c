@@ -190,9 +190,11 @@ rx_fmt(struct rx *rx, const char *fmt, ...)
 struct rx_val
 rx_int(struct rx *rx, long long v)
 {
-    /* by hand: the arithmetic fast path comes here for every result */
-    char buf[24];
-    size_t i = sizeof buf;
+    /* by hand, right to left straight into scratch storage: the
+     * arithmetic fast path comes here for every result */
+    char *buf = rx_tmp(rx, 24);
+    size_t i = 23;
+    buf[i] = '\0';
     unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
     do {
         buf[--i] = (char)('0' + u % 10);
@@ -201,5 +203,6 @@ rx_int(struct rx *rx, long long v)
     if (v < 0) {
         buf[--i] = '-';
     }
-    return rx_tmpcopy(rx, buf + i, sizeof buf - i);
+    struct rx_val r = {buf + i, 23 - i};
+    return r;
 }

@@ -538,11 +538,19 @@ small_int(struct rx_val v, long long *out)
 static long long
 pow10ll(int n)
 {
-    long long p = 1;
-    for (int i = 0; i < n && i < 18; i++) {
-        p *= 10;
-    }
-    return p;
+    static const long long p10[19] = {
+        1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
+        1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
+        100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
+        1000000000000000000LL,
+    };
+    return p10[n < 0 ? 0 : n > 18 ? 18 : n];
+}
+
+int
+rx_small_int(struct rx_val v, long long *out)
+{
+    return small_int(v, out);
 }
 
 struct rx_val

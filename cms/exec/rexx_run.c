@@ -214,6 +214,58 @@ run_range(struct rx *rx, uint32_t a, uint32_t b)
 enum { DK_TO, DK_BY, DK_FOR, DK_WHILE, DK_UNTIL, DK__N };
 static const char *const do_kw[DK__N] = {"TO", "BY", "FOR", "WHILE", "UNTIL"};
 
+/* A plain whole number of at most 9 digits ("-12", never "+1", "01" or
+ * "1.0"): the DO loop keeps such a control variable as a machine integer
+ * too, while the variable still holds exactly the string it stored. */
+static int
+plain_int(struct rx_val v, long long *out)
+{
+    size_t i = v.n > 0 && v.s[0] == '-';
+    if (v.n == i || v.n - i > 9 || (v.s[i] == '0' && v.n - i > 1)) {
+        return 0;
+    }
+    long long x = 0;
+    for (; i < v.n; i++) {
+        if (v.s[i] < '0' || v.s[i] > '9') {
+            return 0;
+        }
+        x = x * 10 + (v.s[i] - '0');
+    }
+    *out = v.s[0] == '-' ? -x : x;
+    return 1;
+}
+
+/* The control variable as last stored by the loop (see plain_int). */
+struct do_cache {
+    char s[24];
+    size_t n; /* 0: none */
+    long long v;
+};
+
+static void
+cache_store(struct do_cache *dc, struct rx_val v)
+{
+    dc->n = 0;
+    if (v.n < sizeof dc->s && plain_int(v, &dc->v)) {
+        memcpy(dc->s, v.s, v.n);
+        dc->n = v.n;
+    }
+}
+
+static int
+cache_hit(const struct do_cache *dc, struct rx_val cur)
+{
+    if (dc->n == 0 || cur.n != dc->n) {
+        return 0;
+    }
+    for (size_t k = 0; k < cur.n; k++) {
+        if (cur.s[k] != dc->s[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static uint32_t
 do_loop(struct rx *rx, uint32_t i)
 {
@@ -266,6 +318,8 @@ do_loop(struct rx *rx, uint32_t i)
     struct rx_val to = {0, 0}, by = rx_cstr("1"), var = {0, 0};
     long count = -1, forn = -1;
     int has_to = kpos[DK_TO] != 0;
+    struct do_cache dc;
+    dc.n = 0;
     if (ctrl) {
         var = rx_tmpcopy(rx, t[t0].s, t[t0].n);
         struct rx_val start = rx_num_norm(rx, rx_eval(rx, first, firstend), 0);
@@ -283,8 +337,8 @@ do_loop(struct rx *rx, uint32_t i)
                 }
             }
         }
-        struct rx_val name = rx_var_name(rx, var.s, var.n);
-        rx_var_set(rx, name.s, name.n, start);
+        rx_tok_set(rx, &t[t0], start);
+        cache_store(&dc, start);
     } else if (!forever && firstend > first) {
         count = rx_whole(rx, rx_eval(rx, first, firstend));
         if (count < 0) {
@@ -304,18 +358,23 @@ do_loop(struct rx *rx, uint32_t i)
         rx_error(rx, 21);
     }
     int by_neg = by.n > 0 && by.s[0] == '-';
+    /* TO and BY as machine integers when they are plain whole numbers */
+    long long ito = 0, iby = 0;
+    int fast = ctrl && plain_int(by, &iby) && (!has_to || plain_int(to, &ito));
+    long long lim = 1; /* 10 ** DIGITS (at most 10 ** 18) */
+    int lim_digits = -1;
     struct rx_mark m = rx_mark(rx);
     long iter = 0;
     for (;;) {
         rx_release(rx, m);
         if (ctrl) {
-            struct rx_val name = rx_var_name(rx, var.s, var.n);
             struct rx_val cur;
-            if (!rx_var_get(rx, name.s, name.n, &cur)) {
-                cur = name;
+            if (!rx_tok_get(rx, &t[t0], &cur)) {
+                cur = rx_var_name(rx, var.s, var.n);
             }
             if (has_to) {
-                int cmp = rx_num_cmp(rx, cur, to);
+                int cmp = fast && cache_hit(&dc, cur) ? (dc.v < ito ? -1 : dc.v > ito)
+                                                      : rx_num_cmp(rx, cur, to);
                 if (by_neg ? cmp < 0 : cmp > 0) {
                     break;
                 }
@@ -350,14 +409,33 @@ do_loop(struct rx *rx, uint32_t i)
             break;
         }
         if (ctrl) {
-            struct rx_val name = rx_var_name(rx, var.s, var.n);
             struct rx_val cur;
-            if (!rx_var_get(rx, name.s, name.n, &cur)) {
-                cur = name;
+            if (!rx_tok_get(rx, &t[t0], &cur)) {
+                cur = rx_var_name(rx, var.s, var.n);
             }
-            cur = rx_tmpcopy(rx, cur.s, cur.n);
-            struct rx_val next = rx_arith(rx, OP_ADD, cur, by);
-            rx_var_set(rx, name.s, name.n, next);
+            struct rx_val next;
+            long long r = dc.v + iby;
+            if (rx->fr->digits != lim_digits) {
+                /* NUMERIC DIGITS may change in the body */
+                lim_digits = rx->fr->digits;
+                lim = 1;
+                for (int d = 0; d < lim_digits && d < 18; d++) {
+                    lim *= 10;
+                }
+            }
+            if (fast && cache_hit(&dc, cur) && r < lim && r > -lim) {
+                /* what rx_arith's whole-number path would give */
+                next = rx_int(rx, r);
+                rx_tok_set(rx, &t[t0], next);
+                memcpy(dc.s, next.s, next.n);
+                dc.n = next.n;
+                dc.v = r;
+            } else {
+                cur = rx_tmpcopy(rx, cur.s, cur.n);
+                next = rx_arith(rx, OP_ADD, cur, by);
+                rx_tok_set(rx, &t[t0], next);
+                cache_store(&dc, next);
+            }
         }
         rx_poll(rx);
     }
@@ -641,8 +719,7 @@ rx_exec(struct rx *rx, uint32_t i)
         if (RX_TRACING_RESULTS(trace)) {
             rx_trace_val(rx, ">>>", v);
         }
-        struct rx_val name = rx_var_name(rx, t[0].s, t[0].n);
-        rx_var_set(rx, name.s, name.n, v);
+        rx_tok_set(rx, &t[0], v);
         break;
     }
     case K_IF: {

@@ -9,6 +9,10 @@
  * caller's.  PROCEDURE EXPOSE marks names in the new pool as exposed: a
  * lookup of an exposed name (or of any compound of an exposed stem) goes
  * on in the parent pool.  Values are tracked blocks reused on assignment.
+ * A token of a simple symbol caches its variable (rx_tok_value, rx_tok_set)
+ * with the current pool's serial; a new pool and every EXPOSE take a new
+ * serial, and variables live as long as their pool, so a cached pointer
+ * is used only while it is what a lookup by name would find.
  */
 #include <string.h>
 
@@ -29,9 +33,18 @@ struct rx_var {
 
 struct rx_pool {
     struct rx_pool *parent;
+    uint64_t serial; /* new for every pool and every EXPOSE (token caches) */
     struct rx_var **tab;
     size_t cap, count;
 };
+
+static uint64_t pool_serial; /* never wraps in practice */
+
+static uint64_t
+next_serial(void)
+{
+    return ++pool_serial; /* from 1: 0 is never valid in a token */
+}
 
 static uint32_t
 hash(const char *s, size_t n)
@@ -48,6 +61,7 @@ rx_pool_new(struct rx *rx, struct rx_pool *parent)
 {
     struct rx_pool *p = rx_alloc(rx, sizeof *p);
     p->parent = parent;
+    p->serial = next_serial();
     p->cap = 64;
     p->tab = rx_alloc(rx, p->cap * sizeof *p->tab);
     return p;
@@ -119,11 +133,15 @@ find(struct rx *rx, struct rx_pool *p, const char *name, size_t n, int create)
 }
 
 /* The length of the stem part ("ABC." of "ABC.X"), or 0 if none. */
-static size_t
+static inline size_t
 stem_len(const char *name, size_t n)
 {
-    const char *dot = memchr(name, '.', n);
-    return dot != NULL ? (size_t)(dot - name) + 1 : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] == '.') {
+            return i + 1;
+        }
+    }
+    return 0;
 }
 
 /* The pool that really holds name (following EXPOSE). */
@@ -131,6 +149,9 @@ static struct rx_pool *
 owner(struct rx *rx, const char *name, size_t n)
 {
     struct rx_pool *p = rx->pool;
+    if (p->parent == NULL) {
+        return p; /* no PROCEDURE: nothing can be exposed */
+    }
     size_t sl = stem_len(name, n);
     while (p->parent != NULL) {
         struct rx_var *v = NULL;
@@ -183,11 +204,9 @@ drop_compounds(struct rx *rx, struct rx_pool *p, const char *name, size_t sl)
     }
 }
 
-void
-rx_var_set(struct rx *rx, const char *name, size_t n, struct rx_val val)
+static void
+set_value(struct rx *rx, struct rx_var *v, struct rx_val val)
 {
-    struct rx_pool *p = owner(rx, name, n);
-    struct rx_var *v = find(rx, p, name, n, 1);
     if (val.n > 0xfffffff0u) {
         rx_error(rx, 5);
     }
@@ -205,7 +224,15 @@ rx_var_set(struct rx *rx, const char *name, size_t n, struct rx_val val)
     v->val[val.n] = '\0';
     v->vlen = (uint32_t)val.n;
     v->has = 1;
-    if (stem_len(name, n) == n) {
+}
+
+void
+rx_var_set(struct rx *rx, const char *name, size_t n, struct rx_val val)
+{
+    struct rx_pool *p = owner(rx, name, n);
+    struct rx_var *v = find(rx, p, name, n, 1);
+    set_value(rx, v, val);
+    if (n > 0 && name[n - 1] == '.' && stem_len(name, n) == n) {
         /* a stem: every compound takes the new default */
         drop_compounds(rx, p, name, n);
     }
@@ -229,6 +256,7 @@ rx_var_expose(struct rx *rx, const char *name, size_t n)
 {
     struct rx_var *v = find(rx, rx->pool, name, n, 1);
     v->exposed = 1;
+    rx->pool->serial = next_serial(); /* lookups may now go elsewhere */
 }
 
 void
@@ -300,6 +328,76 @@ rx_sym_value(struct rx *rx, const char *sym, size_t n)
     }
     rx_condition(rx, C_NOVALUE, name);
     return name;
+}
+
+/* The variable of a simple symbol's token, from its cache when the pool
+ * is still the one it was found in; NULL if there is none (create 0). */
+static struct rx_var *
+tok_var(struct rx *rx, const struct rx_tok *t, int create)
+{
+    struct rx_tok *mt = (struct rx_tok *)t; /* the cache fields only */
+    if (mt->cpool == rx->pool->serial && mt->cvar != NULL) {
+        return mt->cvar;
+    }
+    struct rx_pool *p = owner(rx, t->s, t->n);
+    struct rx_var *v = find(rx, p, t->s, t->n, create);
+    if (v != NULL) {
+        mt->cvar = v;
+        mt->cpool = rx->pool->serial;
+    }
+    return v;
+}
+
+static int
+tok_simple(const struct rx_tok *t)
+{
+    if (t->simple == 0) {
+        ((struct rx_tok *)t)->simple = stem_len(t->s, t->n) == 0 ? 1 : 2;
+    }
+    return t->simple == 1;
+}
+
+int
+rx_tok_get(struct rx *rx, const struct rx_tok *t, struct rx_val *out)
+{
+    if (!tok_simple(t)) {
+        struct rx_val name = rx_var_name(rx, t->s, t->n);
+        return rx_var_get(rx, name.s, name.n, out);
+    }
+    struct rx_var *v = tok_var(rx, t, 0);
+    if (v != NULL && v->has) {
+        out->s = v->val;
+        out->n = v->vlen;
+        return 1;
+    }
+    return 0;
+}
+
+struct rx_val
+rx_tok_value(struct rx *rx, const struct rx_tok *t)
+{
+    if (!tok_simple(t)) {
+        return rx_sym_value(rx, t->s, t->n);
+    }
+    struct rx_var *v = tok_var(rx, t, 0);
+    if (v != NULL && v->has) {
+        struct rx_val r = {v->val, v->vlen};
+        return r;
+    }
+    struct rx_val name = {t->s, t->n};
+    rx_condition(rx, C_NOVALUE, name);
+    return name;
+}
+
+void
+rx_tok_set(struct rx *rx, const struct rx_tok *t, struct rx_val v)
+{
+    if (!tok_simple(t)) {
+        struct rx_val name = rx_var_name(rx, t->s, t->n);
+        rx_var_set(rx, name.s, name.n, v);
+        return;
+    }
+    set_value(rx, tok_var(rx, t, 1), v);
 }
 
 int
