@@ -46,7 +46,7 @@ static atomic_bool pg_full_flag;
 static bool pg_told_full;
 static void (*pg_notify)(void *, const char *);
 static void *pg_notify_ctx;
-static atomic_uint_fast64_t n_out, n_in, n_clean, n_released, n_busy, n_err;
+static atomic_uint_fast64_t n_out, n_in, n_clean, n_released, n_busy, n_err, n_async;
 
 static void
 pg_tell(const char *text)
@@ -142,6 +142,7 @@ paging_stats(struct paging_stats *out)
     out->slots_released = atomic_load(&n_released);
     out->busy_skips = atomic_load(&n_busy);
     out->io_errors = atomic_load(&n_err);
+    out->async_reads = atomic_load(&n_async);
     out->full = atomic_load(&pg_full_flag);
 }
 
@@ -413,4 +414,114 @@ stor_trim(struct stor *st)
         }
     }
     pthread_mutex_unlock(&pg_lock);
+}
+
+/* ---- pager threads (page wait) -------------------------------------------- */
+
+#define PG_PAGERS 2
+
+struct pg_job {
+    struct pg_job *next;
+    struct stor *st;
+    uint64_t pn;
+    void (*done)(void *ctx);
+    void *ctx;
+};
+
+static pthread_mutex_t pq_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pq_cond = PTHREAD_COND_INITIALIZER;
+static struct pg_job *pq_head, *pq_tail;
+static unsigned pq_threads;
+static void (*_Atomic pq_hook)(void *, uint64_t);
+static void *_Atomic pq_hook_ctx;
+
+void
+paging_set_read_hook(void (*fn)(void *ctx, uint64_t pn), void *ctx)
+{
+    atomic_store(&pq_hook_ctx, ctx);
+    atomic_store(&pq_hook, fn);
+}
+
+static void
+pager_do(struct pg_job *j)
+{
+    void (*hook)(void *, uint64_t) = atomic_load(&pq_hook);
+    if (hook != NULL) {
+        hook(atomic_load(&pq_hook_ctx), j->pn);
+    }
+    stor_pin(j->st);
+    struct stor_leaf *l = stor_leaf_get(j->st, j->pn);
+    unsigned i = j->pn & (STOR_LEAF_PAGES - 1);
+    /* Still out?  (DIAG 0x010 or a CP access may have dealt with it.) */
+    if (l != NULL && l->frame[i] == NULL && (l->meta[i] & STOR_M_PAGED)) {
+        if (stor_page_in(j->st, j->pn) != NULL) {
+            atomic_fetch_add(&n_async, 1);
+        }
+        j->st->gen++; /* TLBs refill */
+    }
+    stor_unpin(j->st);
+    j->done(j->ctx);
+    free(j);
+}
+
+static void *
+pager_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&pq_lock);
+    for (;;) {
+        while (pq_head == NULL) {
+            pthread_cond_wait(&pq_cond, &pq_lock);
+        }
+        struct pg_job *j = pq_head;
+        pq_head = j->next;
+        if (pq_head == NULL) {
+            pq_tail = NULL;
+        }
+        pthread_mutex_unlock(&pq_lock);
+        pager_do(j);
+        pthread_mutex_lock(&pq_lock);
+    }
+    return NULL;
+}
+
+int
+paging_read_async(struct stor *st, uint64_t pn, void (*done)(void *ctx), void *ctx)
+{
+    struct pg_job *j = calloc(1, sizeof *j);
+    if (j == NULL) {
+        return -ENOMEM;
+    }
+    j->st = st;
+    j->pn = pn;
+    j->done = done;
+    j->ctx = ctx;
+    pthread_mutex_lock(&pq_lock);
+    while (pq_threads < PG_PAGERS) {
+        /* Started on first use and kept: they sleep while nothing pages. */
+        pthread_t t;
+        pthread_attr_t a;
+        pthread_attr_init(&a);
+        pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+        int e = pthread_create(&t, &a, pager_main, NULL);
+        pthread_attr_destroy(&a);
+        if (e != 0) {
+            break;
+        }
+        pq_threads++;
+    }
+    if (pq_threads == 0) {
+        pthread_mutex_unlock(&pq_lock);
+        free(j);
+        return -EAGAIN;
+    }
+    if (pq_tail != NULL) {
+        pq_tail->next = j;
+    } else {
+        pq_head = j;
+    }
+    pq_tail = j;
+    pthread_cond_signal(&pq_cond);
+    pthread_mutex_unlock(&pq_lock);
+    return 0;
 }

@@ -17,9 +17,11 @@
  * try-locks).  A VM takes frames freely while it runs (over the limit by
  * at most a small slack: then its CPU is kicked) and gives back down to the
  * limit at its next safe point, the end of its slice (stor_trim), which may
- * steal from itself.  Page I/O is synchronous on the thread that needs it:
- * a page-in stalls only the VM that touched the page, and the dispatcher
- * thread running it.
+ * steal from itself.  A VM's own page-ins run on pager threads
+ * (paging_read_async): the VM waits, its dispatcher thread runs others.
+ * Page-outs, and page-ins for CP's own accesses (stor_read/stor_write,
+ * DIAG handlers, instruction fetch), are synchronous on the thread that
+ * needs them.
  *
  * When the paging file is full a dirty page cannot be stolen: frames go
  * over the limit (nothing is lost), paging_full() turns true (new logons
@@ -63,11 +65,27 @@ struct paging_stats {
     uint64_t slots_released; /* slots freed by DIAG 0x010 / release */
     uint64_t busy_skips; /* stors passed over because a thread held them */
     uint64_t io_errors;
+    uint64_t async_reads; /* page-ins done on a pager thread (page wait) */
     bool full; /* the paging file is full: refuse logons */
 };
 
 /* Any thread. */
 void paging_stats(struct paging_stats *out);
+
+struct stor;
+
+/* Page wait (rv_cpu_set_page_wait): reads page pn of st back on a pager
+ * thread, so the thread of the VM that touched it can run other VMs.  The
+ * pager pins st (blocking: CP's own accesses to st wait for the read, the
+ * stealer skips it), reads the page if it is still out, installs the frame
+ * and bumps st's gen, unpins, then calls done(ctx) on the pager thread.
+ * The caller keeps st alive until done has run.  0, or -ENOMEM / -EAGAIN
+ * (nothing queued: the caller reads synchronously instead). */
+int paging_read_async(struct stor *st, uint64_t pn, void (*done)(void *ctx), void *ctx);
+
+/* For tests: fn(ctx, pn) runs on the pager thread before each read (to
+ * delay it deterministically).  NULL to clear. */
+void paging_set_read_hook(void (*fn)(void *ctx, uint64_t pn), void *ctx);
 bool paging_full(void);
 
 #endif /* CP_PAGING_H */

@@ -425,6 +425,9 @@ L_REMUW : {
         uint64_t v;                                                                    \
         r = rv_load_slow(cpu, a, SIZE, &v);                                            \
         if (RV_UNLIKELY(r != RV_X_NEXT)) {                                             \
+            if (r == RV_X_STOP) {                                                      \
+                goto op_stop; /* page wait */                                          \
+            }                                                                          \
             goto op_trap;                                                              \
         }                                                                              \
         x[op->rd] = EXT((T)v);                                                         \

@@ -309,6 +309,8 @@ struct rv_cpu {
     uint64_t exc_cause, exc_tval;
     enum rv_stop stop;
     bool stop_retired;
+    bool page_wait_on; /* rv_cpu_set_page_wait */
+    uint64_t page_wait_pn; /* RV_STOP_PAGE_WAIT: the page that is out */
 
     uint64_t serial; /* unique per CPU, for TLB ownership */
     struct stor *st;

@@ -19,7 +19,9 @@
  *   - LR/SC/AMO: natural alignment required (misaligned traps 4 / 6).
  *   - Paging (cp/paging.h): a fill marks the page referenced, a store fill
  *     marks it dirty too (write entries are made only here); a page that
- *     is out is read back by stor_frame; frames over the limit's slack
+ *     is out is read back by stor_frame, or, with rv_cpu_set_page_wait on,
+ *     ends the run with RV_STOP_PAGE_WAIT before any byte moves (the
+ *     caller reads it on a pager thread); frames over the limit's slack
  *     kick the CPU so the slice ends and vm_run trims at its safe point.
  */
 #include "config.h"
@@ -157,12 +159,52 @@ check_access(struct rv_cpu *cpu, uint64_t addr, unsigned size, bool write)
     return RV_X_NEXT;
 }
 
+/* ---- page wait ----------------------------------------------------------- */
+
+void
+rv_cpu_set_page_wait(struct rv_cpu *cpu, bool on)
+{
+    cpu->page_wait_on = on;
+}
+
+uint64_t
+rv_cpu_page_wait_pn(const struct rv_cpu *cpu)
+{
+    return cpu->page_wait_pn;
+}
+
+/* With page wait on: RV_X_STOP (RV_STOP_PAGE_WAIT, not retired) when a page
+ * of [addr, addr+size) is out on the paging file, else RV_X_NEXT.  Called
+ * after check_access, before any byte moves. */
+static int
+page_out_stop(struct rv_cpu *cpu, uint64_t addr, unsigned size)
+{
+    if (!cpu->page_wait_on || cpu->st->paged_out == 0) {
+        return RV_X_NEXT;
+    }
+    uint64_t p0 = addr >> STOR_PAGE_SHIFT, p1 = (addr + size - 1) >> STOR_PAGE_SHIFT;
+    for (uint64_t pn = p0; pn <= p1; pn++) {
+        const struct stor_leaf *l = stor_leaf_get(cpu->st, pn);
+        unsigned i = pn & (STOR_LEAF_PAGES - 1);
+        if (l != NULL && l->frame[i] == NULL && (l->meta[i] & STOR_M_PAGED)) {
+            cpu->page_wait_pn = pn;
+            cpu->stop = RV_STOP_PAGE_WAIT;
+            cpu->stop_retired = false;
+            return RV_X_STOP;
+        }
+    }
+    return RV_X_NEXT;
+}
+
 /* ---- loads --------------------------------------------------------------- */
 
 int
 rv_load_slow(struct rv_cpu *cpu, uint64_t addr, unsigned size, uint64_t *val)
 {
     int r = check_access(cpu, addr, size, false);
+    if (r == RV_X_NEXT) {
+        r = page_out_stop(cpu, addr, size);
+    }
     if (r != RV_X_NEXT) {
         return r;
     }
@@ -221,6 +263,9 @@ int
 rv_store_slow(struct rv_cpu *cpu, uint64_t addr, unsigned size, uint64_t val)
 {
     int r = check_access(cpu, addr, size, true);
+    if (r == RV_X_NEXT) {
+        r = page_out_stop(cpu, addr, size);
+    }
     if (r != RV_X_NEXT) {
         return r;
     }

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "cp/diag.h"
 #include "cp/elf.h"
 #include "cp/nss.h"
+#include "cp/paging.h"
 #include "cp/rv.h"
 #include "cp/stor.h"
 #include "cp/vdev.h"
@@ -37,6 +39,7 @@
 #define VM_EVENT_MAX 32
 #define VM_SHARED_MAX 8
 #define NS_PER_TICK (1000000000ull / VMRV_TIMEBASE_HZ)
+#define VM_PAGE_POLL_TICKS 1 /* page wait: look again after 100 us */
 
 #define CSR_SSTATUS 0x100
 #define CSR_SIE 0x104
@@ -77,6 +80,7 @@ struct vm {
     uint64_t hook_ns; /* hypercall time within the current slice */
     int64_t slice_cpu0; /* thread CPU at slice start */
     bool in_run;
+    atomic_bool page_reading; /* page wait: a pager thread reads for us */
 };
 
 /* SEIP follows the event queue; the CPU is told only of changes (each
@@ -150,6 +154,7 @@ vm_create(uint64_t storage, const char *userid)
     if (vm->cpu == NULL) {
         goto fail;
     }
+    rv_cpu_set_page_wait(vm->cpu, true);
     return vm;
 fail:
     vm_destroy(vm);
@@ -162,6 +167,10 @@ vm_destroy(struct vm *vm)
 {
     if (vm == NULL) {
         return;
+    }
+    while (atomic_load(&vm->page_reading)) {
+        /* a pager thread still uses our stor: a page read is short */
+        nanosleep(&(struct timespec){0, 100000}, NULL);
     }
     if (vm->cpu != NULL) {
         rv_cpu_destroy(vm->cpu);
@@ -443,11 +452,34 @@ hcall_wake_time(struct vm *vm)
     return UINT64_MAX;
 }
 
+/* Page wait: runs on the pager thread when the page is in. */
+static void
+page_done(void *ctx)
+{
+    struct vm *vm = ctx;
+    atomic_store(&vm->page_reading, false);
+}
+
+/* The status of a VM whose page is being read: a service wait that ends
+ * soon (the caller runs it again at wake_time; the read is then done, or
+ * it waits again). */
+static struct vm_status
+page_wait_status(struct vm *vm)
+{
+    struct vm_status st = {.state = VM_SERVICE_WAIT, .page_wait = true};
+    st.wake_time = vm_time(vm) + VM_PAGE_POLL_TICKS;
+    return st;
+}
+
 struct vm_status
 vm_run(struct vm *vm, struct rv_tlb *tlb, uint64_t budget)
 {
     enum vm_state s = vm->status.state;
     if (s == VM_STOPPED || s == VM_HALTED || s == VM_DISABLED_WAIT) {
+        return vm->status;
+    }
+    if (atomic_load(&vm->page_reading)) {
+        vm->status = page_wait_status(vm);
         return vm->status;
     }
     vm->wait = VM_SERVICE_WAIT;
@@ -487,6 +519,19 @@ vm_run(struct vm *vm, struct rv_tlb *tlb, uint64_t budget)
         st.state = VM_DISABLED_WAIT;
         st.reason = rv_cpu_stop_text(vm->cpu);
         break;
+    case RV_STOP_PAGE_WAIT: {
+        uint64_t pn = rv_cpu_page_wait_pn(vm->cpu);
+        atomic_store(&vm->page_reading, true);
+        if (paging_read_async(vm->st, pn, page_done, vm) == 0) {
+            st = page_wait_status(vm);
+        } else {
+            /* no pager: read it here, the instruction runs again */
+            atomic_store(&vm->page_reading, false);
+            uint8_t b;
+            stor_read(vm->st, pn * 4096, &b, 1);
+        }
+        break;
+    }
     }
     vm->status = st;
     return st;

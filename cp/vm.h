@@ -114,6 +114,10 @@ struct vm_status {
     enum vm_halt halt; /* HALTED */
     uint64_t code; /* HALTED: exit code or SRST reason */
     const char *reason; /* DISABLED_WAIT: one line, owned by the VM */
+    /* SERVICE_WAIT because a page of the VM is being read back from the
+     * paging file on a pager thread (cp/paging.h): run it again at
+     * wake_time (soon); the dispatcher thread is free for other VMs. */
+    bool page_wait;
 };
 
 /* Creates a VM with `storage` bytes (a multiple of 4 KiB, 8 KiB to
