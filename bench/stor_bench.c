@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -406,6 +407,58 @@ spinner_rate(struct spinner *sp, double secs_alone)
     return 0;
 }
 
+static atomic_bool pw_reading;
+
+static void
+pw_done(void *ctx)
+{
+    (void)ctx;
+    atomic_store(&pw_reading, false);
+}
+
+/* The same guest with page wait on, as vm_run runs it: every page-in is a
+ * CPU stop, a read on a pager thread and the instruction run again. */
+static void
+bench_page_wait(void)
+{
+    struct stor *st = stor_create(64u << 20);
+    int exited = 0;
+    struct rv_cpu *cpu = toucher(st, 8u << 20, TOUCH_PAGES, &exited);
+    struct rv_tlb *tlb = rv_tlb_create();
+    rv_cpu_set_page_wait(cpu, true);
+    struct paging_stats s0, s1;
+    paging_stats(&s0);
+    uint64_t waits = 0;
+    double t0 = now_s();
+    while (!exited) {
+        stor_pin(st);
+        enum rv_stop why = rv_cpu_run(cpu, tlb, 200000);
+        stor_trim(st);
+        stor_unpin(st);
+        if (why == RV_STOP_PAGE_WAIT) {
+            waits++;
+            atomic_store(&pw_reading, true);
+            if (paging_read_async(st, rv_cpu_page_wait_pn(cpu), pw_done, NULL) != 0) {
+                atomic_store(&pw_reading, false);
+            }
+            while (atomic_load(&pw_reading)) {
+                sched_yield(); /* a dispatcher would run another VM here */
+            }
+        }
+    }
+    double secs = now_s() - t0;
+    paging_stats(&s1);
+    uint64_t ins = s1.page_ins - s0.page_ins, async = s1.async_reads - s0.async_reads;
+    printf("   the same guest with page wait     %10.3f s, %llu page waits\n", secs,
+           (unsigned long long)waits);
+    printf("   pages in on a pager thread        %10llu  %10.0f /s (of %llu page-ins)\n",
+           (unsigned long long)async, (double)async / secs, (unsigned long long)ins);
+    printf("BENCH stor_page_in_wait_per_s %.0f pages/s\n", (double)async / secs);
+    rv_tlb_destroy(tlb);
+    rv_cpu_destroy(cpu);
+    stor_destroy(st);
+}
+
 static void
 bench_paging(void)
 {
@@ -482,6 +535,7 @@ bench_paging(void)
     rv_tlb_destroy(tlb);
     rv_cpu_destroy(cpu);
     stor_destroy(st);
+    bench_page_wait();
     paging_stop();
 }
 
