@@ -81,6 +81,7 @@ struct vm {
     int64_t slice_cpu0; /* thread CPU at slice start */
     bool in_run;
     atomic_bool page_reading; /* page wait: a pager thread reads for us */
+    atomic_int page_notifying; /* page_done is calling ops.page_ready */
 };
 
 /* SEIP follows the event queue; the CPU is told only of changes (each
@@ -168,7 +169,7 @@ vm_destroy(struct vm *vm)
     if (vm == NULL) {
         return;
     }
-    while (atomic_load(&vm->page_reading)) {
+    while (atomic_load(&vm->page_reading) || atomic_load(&vm->page_notifying) != 0) {
         /* a pager thread still uses our stor: a page read is short */
         nanosleep(&(struct timespec){0, 100000}, NULL);
     }
@@ -457,7 +458,12 @@ static void
 page_done(void *ctx)
 {
     struct vm *vm = ctx;
+    atomic_fetch_add(&vm->page_notifying, 1); /* vm_destroy waits for it */
     atomic_store(&vm->page_reading, false);
+    if (vm->ops.page_ready != NULL) {
+        vm->ops.page_ready(vm->ops.ctx, vm);
+    }
+    atomic_fetch_sub(&vm->page_notifying, 1);
 }
 
 /* The status of a VM whose page is being read: a service wait that ends

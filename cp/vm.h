@@ -82,6 +82,10 @@ struct vm_cp_ops {
     void (*trace)(void *ctx, struct vm *vm, const struct diag_call *call);
     /* Something the operator should know (a host I/O error on a disk). */
     void (*log)(void *ctx, struct vm *vm, const char *text);
+    /* A page the VM waits for (vm_status.page_wait) is in: run it now
+     * rather than at wake_time.  Called on a pager thread; must not call
+     * into the VM (only wake whoever runs it). */
+    void (*page_ready)(void *ctx, struct vm *vm);
 };
 
 enum vm_state {

@@ -6,11 +6,14 @@
  * read on a pager thread; while that read is held back (a test hook), the
  * one thread that runs both VMs keeps running the other VM, and the waiting
  * VM does not run at all; once reads go on, the VM finishes with every
- * page's data intact and the page-ins counted as done on pager threads.
+ * page's data intact, the page-ins counted as done on pager threads and
+ * each one announced through vm_cp_ops.page_ready; a VM destroyed while
+ * its read is held back waits for it.
  */
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,6 +75,16 @@ calls(void)
     unsigned n = g_calls;
     pthread_mutex_unlock(&g_lock);
     return n;
+}
+
+static atomic_uint ready_calls;
+
+static void
+page_ready(void *ctx, struct vm *vm)
+{
+    (void)ctx;
+    (void)vm;
+    atomic_fetch_add(&ready_calls, 1);
 }
 
 static void
@@ -172,6 +185,9 @@ test_page_wait_frees_the_thread(void **state)
     assert_non_null(tlb);
     struct vm *a = toucher();
     struct vm *b = counter();
+    struct vm_cp_ops ops = {.page_ready = page_ready};
+    vm_set_cp_ops(a, &ops);
+    atomic_store(&ready_calls, 0);
     struct paging_stats s0;
     paging_stats(&s0);
 
@@ -228,6 +244,9 @@ test_page_wait_frees_the_thread(void **state)
     struct paging_stats s1;
     paging_stats(&s1);
     assert_true(waits >= 1);
+    /* every read told whoever runs A (the last may still be on its way) */
+    assert_true(atomic_load(&ready_calls) + 1 >= s1.async_reads - s0.async_reads);
+    assert_true(atomic_load(&ready_calls) >= 1);
     assert_true(s1.async_reads - s0.async_reads >= NPAGES - 2 * LIMIT);
     assert_true(s1.page_ins - s0.page_ins >= s1.async_reads - s0.async_reads);
     assert_true(s1.page_outs - s0.page_outs >= NPAGES - LIMIT);
