@@ -17,6 +17,9 @@
 #include "cp/dir_int.h"
 #include "cp/passwd.h"
 #include "vmrv/ipl.h"
+#include "vmrv/userid.h"
+
+_Static_assert(DIR_USERID_MAX == VMRV_USERID_MAX, "one userid length");
 
 #define DIR_MIN_STORAGE (64ull << 10)
 
@@ -126,10 +129,12 @@ dir_spool_kind_parse(const char *s)
     return -1;
 }
 
+/* The character rule is vmrv/userid.h's, shared with CP, login and the VM
+ * layer; this adds the reasons and the reserved names. */
 static int
 dir_userid_char(int c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '@' || c == '#' || c == '$';
+    return vmrv_userid_char(c);
 }
 
 const char *
@@ -140,13 +145,9 @@ dir_parse_userid(const char *s, char out[DIR_USERID_MAX + 1])
         return "a userid has 1 to 8 characters";
     }
     char u[DIR_USERID_MAX + 1];
-    for (size_t i = 0; i < n; i++) {
-        u[i] = (char)toupper((unsigned char)s[i]);
-        if (!dir_userid_char(u[i])) {
-            return "a userid may contain only letters, digits, @, # and $";
-        }
+    if (vmrv_userid_norm(s, u) != 0) {
+        return "a userid may contain only letters, digits, @, # and $";
     }
-    u[n] = '\0';
     if (strcmp(u, "SYSTEM") == 0 || strcmp(u, "ALL") == 0) {
         return "SYSTEM and ALL are reserved names";
     }

@@ -18,6 +18,9 @@
 #include "cp/cpcmd.h"
 #include "cp/spool_cp.h"
 #include "vmrv/ipl.h"
+#include "vmrv/userid.h"
+
+_Static_assert(CP_USERID_MAX == VMRV_USERID_MAX, "one userid length");
 
 /* ---- logon ------------------------------------------------------------------------------------- */
 
@@ -113,18 +116,11 @@ logon(struct cp_system *sys, const char *userid, const char *source, const char 
       const struct con_term_ops *ops, void *ctx, struct cp_session **out, char *why,
       size_t whylen)
 {
-    char uid[CP_USERID_MAX + 1];
-    size_t n = strlen(userid);
-    bool ok = n >= 1 && n <= CP_USERID_MAX;
-    for (size_t i = 0; ok && i < n; i++) {
-        ok = isalnum((unsigned char)userid[i]) || strchr("@#$_-", userid[i]);
-        uid[i] = (char)toupper((unsigned char)userid[i]);
-    }
-    if (!ok) {
+    char uid[VMRV_USERID_MAX + 1];
+    if (vmrv_userid_norm(userid, uid) != 0) { /* the one rule: vmrv/userid.h */
         snprintf(uid, sizeof uid, "?");
         return REFUSE(MSG_INVUSER, "?");
     }
-    uid[n] = '\0';
     struct cp_dirent de;
     memset(&de, 0, sizeof de);
     int drc = sys->svc.dir_lookup ? sys->svc.dir_lookup(sys->svc.ctx, uid, &de) : -ENOENT;

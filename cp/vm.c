@@ -32,6 +32,7 @@
 #include "cp/vm.h"
 #include "vmrv/diag.h"
 #include "vmrv/ipl.h"
+#include "vmrv/userid.h"
 
 #define VM_EVENT_MAX 32
 #define VM_SHARED_MAX 8
@@ -114,19 +115,7 @@ hook_ecall(void *ctx, struct rv_cpu *cpu)
 static bool
 userid_ok(const char *u)
 {
-    size_t n = u ? strlen(u) : 0;
-    if (n < 1 || n > 8) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char ch = u[i];
-        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-                  ch == '@' || ch == '#' || ch == '$';
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
+    return vmrv_userid_norm(u, NULL) == 0; /* the one rule: vmrv/userid.h */
 }
 
 struct vm *

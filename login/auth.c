@@ -28,6 +28,7 @@
  * order); only a hang-up is watched.
  */
 #include "login/login_int.h"
+#include "vmrv/userid.h"
 
 /* libssh 0.10 marks the ssh_message accessors deprecated in favour of
  * callbacks that must answer at once; keeping the message is the point
@@ -43,19 +44,7 @@
 int
 login_userid_normalize(const char *name, char *out)
 {
-    size_t n = name ? strlen(name) : 0;
-    if (n == 0 || n > LOGIN_USERID_MAX) {
-        return -EINVAL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)toupper((unsigned char)name[i]);
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("@#$_-", ch))) {
-            return -EINVAL;
-        }
-        out[i] = (char)ch;
-    }
-    out[n] = '\0';
-    return 0;
+    return vmrv_userid_norm(name, out) == 0 ? 0 : -EINVAL;
 }
 
 int

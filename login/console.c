@@ -14,12 +14,22 @@
  * wrap" rule of VT100-like terminals: after n > 0 columns the cursor is on
  * row (n - 1) / cols of the area.
  *
- * Keys: printable characters (UTF-8 kept whole), Enter (CR, LF or CR LF),
- * Backspace/DEL, Ctrl-U (erase line), Ctrl-W (erase word), Ctrl-L (redraw),
- * Up/Down (recall, CSI and SS3 forms), Ctrl-C = attention (the typed input
- * is dropped; the backend is told). Other control keys and escape
- * sequences are swallowed. Plain consoles (no pty) split input at LF, drop
- * CR, never echo.
+ * Keys: printable characters (UTF-8 kept whole) inserted at the cursor,
+ * Enter (CR, LF or CR LF; the whole line is sent wherever the cursor is),
+ * Backspace/DEL (the character before the cursor), Delete (ESC [ 3 ~, the
+ * character under it), Left/Right or Ctrl-B/Ctrl-F, Home/End (ESC [ H/F,
+ * ESC O H/F, ESC [ 1/7 ~, ESC [ 4/8 ~) or Ctrl-A/Ctrl-E, Ctrl-U (erase the
+ * line), Ctrl-K (erase to its end), Ctrl-W (erase the word before the
+ * cursor), Ctrl-L (redraw), Up/Down (recall, CSI and SS3 forms), Ctrl-C =
+ * attention (the typed input is dropped; the backend is told). Other control
+ * keys and escape sequences are swallowed. Plain consoles (no pty) split
+ * input at LF, drop CR, never echo.
+ *
+ * Cursor: `cur` is a byte offset into the line, always at a character
+ * boundary. At the end of the line the cursor is where the terminal leaves
+ * it after the last character (maybe in pending wrap); inside the line it is
+ * placed explicitly: after drawing, CR, up to its row, right to its column.
+ * Edits in the middle redraw the input area; typing at the end just echoes.
  *
  * Output filtering: every C0 control except LF and TAB, DEL, ESC and the
  * UTF-8 encoded C1 controls (C2 80..C2 9F) are removed, so that nothing a
@@ -80,12 +90,59 @@ area_cols(const struct console *c)
     return c->tail_cols + area_extra_cols(c);
 }
 
+/* Is the cursor after everything shown (the terminal's own position)? */
+static int
+cursor_at_end(const struct console *c)
+{
+    return c->line_ready || c->masked || c->cur >= c->line_len;
+}
+
+/* Columns of the area before the cursor (valid when not at the end). */
+static int
+cursor_cols(const struct console *c)
+{
+    const char *p = cur_prompt(c);
+    return c->tail_cols + text_cols(p, strlen(p)) + text_cols(c->line, c->cur);
+}
+
+/* Row of the cursor within the area (0 = the area's first row). */
+static int
+cursor_row(const struct console *c)
+{
+    if (cursor_at_end(c)) {
+        int n = area_cols(c);
+        return n > 0 ? (n - 1) / c->cols : 0;
+    }
+    return cursor_cols(c) / c->cols;
+}
+
+/* Move the cursor from row `from` of the area to column k of the area
+ * (k counted from the area's start, k < area_cols). */
+static int
+place_cursor(struct console *c, struct login_buf *w, int from, int k)
+{
+    char seq[40];
+    int row = k / c->cols, col = k % c->cols;
+    int n = 0;
+    seq[0] = '\0';
+    if (row < from) {
+        n = snprintf(seq, sizeof seq, "\r\x1b[%dA", from - row);
+    } else if (row > from) {
+        n = snprintf(seq, sizeof seq, "\r\x1b[%dB", row - from);
+    } else {
+        n = snprintf(seq, sizeof seq, "\r");
+    }
+    if (col > 0) {
+        snprintf(seq + n, sizeof seq - (size_t)n, "\x1b[%dC", col);
+    }
+    return login_buf_puts(w, seq);
+}
+
 /* Move to the start of the input area and clear to the end of screen. */
 static int
 erase_area(struct console *c, struct login_buf *w)
 {
-    int n = area_cols(c);
-    int up = n > 0 ? (n - 1) / c->cols : 0;
+    int up = cursor_row(c);
     int rc = login_buf_puts(w, "\r");
     if (rc == 0 && up > 0) {
         char seq[16];
@@ -108,6 +165,10 @@ draw_extra(struct console *c, struct login_buf *w)
     int rc = login_buf_puts(w, cur_prompt(c));
     if (rc == 0 && !c->masked) {
         rc = login_buf_put(w, c->line, c->line_len);
+    }
+    if (rc == 0 && !cursor_at_end(c)) {
+        int n = area_cols(c);
+        rc = place_cursor(c, w, (n - 1) / c->cols, cursor_cols(c));
     }
     return rc;
 }
@@ -142,6 +203,7 @@ console_free(struct console *c)
     }
     free(c->draft);
     explicit_bzero(c->line, sizeof c->line);
+    explicit_bzero(c->ubuf, sizeof c->ubuf);
     memset(c, 0, sizeof *c);
 }
 
@@ -251,6 +313,7 @@ console_set_prompt(struct console *c, struct login_buf *w, const char *prompt, i
         if (!c->line_ready && !c->masked) {
             explicit_bzero(c->line, c->line_len); /* typed before the request */
             c->line_len = 0;
+            c->cur = 0;
         }
         c->masked = 1;
     } else {
@@ -295,6 +358,10 @@ console_take_line(struct console *c, struct login_buf *w)
     }
     explicit_bzero(c->line, c->line_len);
     c->line_len = 0;
+    c->cur = 0;
+    c->utf8_more = 0;
+    c->ubuf_len = 0;
+    explicit_bzero(c->ubuf, sizeof c->ubuf);
     c->line[0] = '\0';
     c->line_ready = 0;
     c->masked = 0;
@@ -315,6 +382,7 @@ set_line(struct console *c, const char *text)
     }
     memcpy(c->line, text, n);
     c->line_len = n;
+    c->cur = n;
     c->line[n] = '\0';
 }
 
@@ -347,74 +415,176 @@ recall(struct console *c, struct login_buf *w, int older)
     (void)draw_extra(c, w);
 }
 
-static void
-backspace(struct console *c, struct login_buf *w)
+/* Start of the character before byte offset i. */
+static size_t
+char_prev(const struct console *c, size_t i)
 {
-    if (c->line_len == 0) {
-        return;
+    if (i > 0) {
+        i--;
     }
-    int before = area_cols(c);
-    size_t n = c->line_len;
-    while (n > 0 && is_cont((unsigned char)c->line[n - 1])) {
-        n--;
+    while (i > 0 && is_cont((unsigned char)c->line[i])) {
+        i--;
     }
-    if (n > 0) {
-        n--;
+    return i;
+}
+
+/* Start of the character after the one at byte offset i. */
+static size_t
+char_next(const struct console *c, size_t i)
+{
+    if (i < c->line_len) {
+        i++;
     }
-    if (c->masked) {
-        c->line_len = n;
-        return;
+    while (i < c->line_len && is_cont((unsigned char)c->line[i])) {
+        i++;
     }
-    if ((before - 1) % c->cols == c->cols - 1) {
-        /* the character ends a row: the cursor may be in "pending wrap" */
+    return i;
+}
+
+/* Remove line[from, to) (from <= cur <= to), leave the cursor at from and
+ * redraw the input area. */
+static void
+cut(struct console *c, struct login_buf *w, size_t from, size_t to)
+{
+    if (!c->masked) {
         (void)erase_area(c, w);
-        c->line_len = n;
+    }
+    memmove(c->line + from, c->line + to, c->line_len - to);
+    explicit_bzero(c->line + c->line_len - (to - from), to - from);
+    c->line_len -= to - from;
+    c->cur = from;
+    if (!c->masked) {
         (void)login_buf_put(w, c->tail, c->tail_len);
         (void)draw_extra(c, w);
-    } else {
-        c->line_len = n;
-        (void)login_buf_puts(w, "\b \b");
     }
 }
 
+/* Move the cursor to byte offset to (a character start). */
 static void
-erase_to(struct console *c, struct login_buf *w, size_t n)
+move_to(struct console *c, struct login_buf *w, size_t to)
 {
-    if (c->masked) {
-        c->line_len = n;
+    if (c->masked || c->line_ready || to == c->cur) {
         return;
     }
+    int from = cursor_row(c);
+    size_t old = c->cur;
+    c->cur = to;
+    if (!cursor_at_end(c)) {
+        (void)place_cursor(c, w, from, cursor_cols(c));
+        return;
+    }
+    int n = area_cols(c);
+    if (n % c->cols != 0) {
+        (void)place_cursor(c, w, from, n);
+        return;
+    }
+    /* the end of a full row is the pending-wrap state: only drawing the
+     * last character gets the terminal there */
+    c->cur = old;
     (void)erase_area(c, w);
-    c->line_len = n;
+    c->cur = to;
     (void)login_buf_put(w, c->tail, c->tail_len);
     (void)draw_extra(c, w);
 }
 
 static void
+backspace(struct console *c, struct login_buf *w)
+{
+    if (c->cur == 0) {
+        return;
+    }
+    size_t n = char_prev(c, c->cur);
+    int before = area_cols(c);
+    if (c->masked || c->cur < c->line_len || (before - 1) % c->cols == c->cols - 1 ||
+        (before - 1) % c->cols == 0) {
+        /* in the middle, or the character ends a row (the cursor may be in
+         * pending wrap), or starts one (the new end is a full row, the
+         * pending-wrap state only drawing reaches): redraw, not "\b \b" */
+        cut(c, w, n, c->cur);
+    } else {
+        c->line_len = n;
+        c->cur = n;
+        (void)login_buf_puts(w, "\b \b");
+    }
+}
+
+static void
+delete_char(struct console *c, struct login_buf *w)
+{
+    if (!c->masked && c->cur < c->line_len) {
+        cut(c, w, c->cur, char_next(c, c->cur));
+    }
+}
+
+static void
 erase_word(struct console *c, struct login_buf *w)
 {
-    size_t n = c->line_len;
+    size_t n = c->cur;
     while (n > 0 && c->line[n - 1] == ' ') {
         n--;
     }
     while (n > 0 && c->line[n - 1] != ' ') {
         n--;
     }
-    erase_to(c, w, n);
+    cut(c, w, n, c->cur);
 }
 
+/* Insert one whole character (1-4 bytes) at the cursor. */
 static void
-insert(struct console *c, struct login_buf *w, unsigned char ch)
+insert_char(struct console *c, struct login_buf *w, const char *ch, size_t n)
 {
-    if (c->line_len >= LOGIN_LINE_MAX) {
-        if (c->pty && !is_cont(ch)) {
+    if (c->line_len + n > LOGIN_LINE_MAX) {
+        if (c->pty) {
             (void)login_buf_puts(w, "\a");
         }
         return;
     }
-    c->line[c->line_len++] = (char)ch;
-    if (c->pty && !c->masked) {
-        (void)login_buf_put(w, &ch, 1);
+    if (c->masked || c->cur >= c->line_len) {
+        memcpy(c->line + c->line_len, ch, n);
+        c->line_len += n;
+        c->cur = c->line_len;
+        if (c->pty && !c->masked) {
+            (void)login_buf_put(w, ch, n);
+        }
+        return;
+    }
+    (void)erase_area(c, w);
+    memmove(c->line + c->cur + n, c->line + c->cur, c->line_len - c->cur);
+    memcpy(c->line + c->cur, ch, n);
+    c->line_len += n;
+    c->cur += n;
+    (void)login_buf_put(w, c->tail, c->tail_len);
+    (void)draw_extra(c, w);
+}
+
+/* One typed byte: UTF-8 sequences are collected and inserted whole; stray
+ * or broken sequences are dropped. */
+static void
+insert(struct console *c, struct login_buf *w, unsigned char ch)
+{
+    if (is_cont(ch)) {
+        if (c->utf8_more == 0) {
+            return;
+        }
+        c->ubuf[c->ubuf_len++] = (char)ch;
+        if (--c->utf8_more == 0) {
+            insert_char(c, w, c->ubuf, (size_t)c->ubuf_len);
+            c->ubuf_len = 0;
+        }
+        return;
+    }
+    c->utf8_more = 0;
+    c->ubuf_len = 0;
+    if (ch < 0x80) {
+        char one = (char)ch;
+        insert_char(c, w, &one, 1);
+        return;
+    }
+    int more = ch >= 0xF8 ? -1 : ch >= 0xF0 ? 3 : ch >= 0xE0 ? 2 : ch >= 0xC0 ? 1 : -1;
+    if (more > 0) {
+        c->ubuf[0] = (char)ch;
+        c->ubuf_len = 1;
+        c->utf8_more = more;
     }
 }
 
@@ -435,10 +605,44 @@ static enum console_event
 attention(struct console *c, struct login_buf *w)
 {
     if (c->line_len > 0) {
-        erase_to(c, w, 0);
+        cut(c, w, 0, c->line_len);
     }
     c->hist_pos = -1;
     return CONSOLE_EV_ATTN;
+}
+
+/* A cursor key or editing key named by an escape sequence's final byte
+ * (and, for '~', its parameter). */
+static void
+key_seq(struct console *c, struct login_buf *w, unsigned char final, int param)
+{
+    if (final == '~') {
+        final = param == 1 || param == 7 ? 'H' : param == 4 || param == 8 ? 'F'
+                : param == 3 ? 'P' : 0;
+    }
+    switch (final) {
+    case 'A':
+    case 'B':
+        recall(c, w, final == 'A');
+        break;
+    case 'C':
+        move_to(c, w, char_next(c, c->cur));
+        break;
+    case 'D':
+        move_to(c, w, char_prev(c, c->cur));
+        break;
+    case 'H':
+        move_to(c, w, 0);
+        break;
+    case 'F':
+        move_to(c, w, c->line_len);
+        break;
+    case 'P': /* Delete */
+        delete_char(c, w);
+        break;
+    default:
+        break;
+    }
 }
 
 /* Escape sequences: ESC [ params final, ESC O final, ESC other. */
@@ -448,21 +652,24 @@ escape(struct console *c, struct login_buf *w, unsigned char ch)
     switch (c->esc) {
     case ESC_START:
         c->esc = ch == '[' ? ESC_CSI : ch == 'O' ? ESC_SS3 : ESC_NONE;
+        c->esc_param = 0;
         return;
     case ESC_CSI:
         if (ch >= 0x40 && ch <= 0x7E) {
             c->esc = ESC_NONE;
-            if (ch == 'A' || ch == 'B') {
-                recall(c, w, ch == 'A');
-            }
+            key_seq(c, w, ch, c->esc_param);
         } else if (ch < 0x20 || ch > 0x3F) {
             c->esc = ESC_NONE; /* malformed: drop it */
+        } else if (ch >= '0' && ch <= '9' && c->esc_param >= 0) {
+            c->esc_param = c->esc_param < 1000 ? c->esc_param * 10 + (ch - '0') : 1000;
+        } else {
+            c->esc_param = -1; /* a second parameter: not a key we edit with */
         }
         return;
     case ESC_SS3:
         c->esc = ESC_NONE;
-        if (ch == 'A' || ch == 'B') {
-            recall(c, w, ch == 'A');
+        if (ch != '~' && ch != 'P') {
+            key_seq(c, w, ch, 0);
         }
         return;
     }
@@ -488,7 +695,22 @@ pty_key(struct console *c, struct login_buf *w, unsigned char ch)
         backspace(c, w);
         return CONSOLE_EV_NONE;
     case 0x15: /* Ctrl-U */
-        erase_to(c, w, 0);
+        cut(c, w, 0, c->line_len);
+        return CONSOLE_EV_NONE;
+    case 0x0B: /* Ctrl-K */
+        cut(c, w, c->cur, c->line_len);
+        return CONSOLE_EV_NONE;
+    case 0x01: /* Ctrl-A */
+        move_to(c, w, 0);
+        return CONSOLE_EV_NONE;
+    case 0x05: /* Ctrl-E */
+        move_to(c, w, c->line_len);
+        return CONSOLE_EV_NONE;
+    case 0x02: /* Ctrl-B */
+        move_to(c, w, char_prev(c, c->cur));
+        return CONSOLE_EV_NONE;
+    case 0x06: /* Ctrl-F */
+        move_to(c, w, char_next(c, c->cur));
         return CONSOLE_EV_NONE;
     case 0x17: /* Ctrl-W */
         erase_word(c, w);
@@ -522,7 +744,8 @@ plain_key(struct console *c, struct login_buf *w, unsigned char ch)
         return attention(c, w);
     }
     if (ch != '\r') {
-        insert(c, w, ch);
+        char one = (char)ch;
+        insert_char(c, w, &one, 1); /* bytes as they come: no editing */
     }
     return CONSOLE_EV_NONE;
 }

@@ -84,8 +84,12 @@ struct console {
     int masked;
     char line[LOGIN_LINE_MAX + 1];
     size_t line_len;
+    size_t cur;     /* cursor: byte offset into line, at a character start */
     int line_ready; /* a complete line waits in line[] */
     int esc;        /* escape sequence parser state */
+    int esc_param;  /* first numeric parameter of a CSI sequence */
+    char ubuf[4];   /* a UTF-8 character being typed, inserted when whole */
+    int ubuf_len, utf8_more;
     int last_cr;
     int out_c2;     /* output: previous byte was 0xC2 (maybe a C1 control) */
     char *hist[CONSOLE_HISTORY];

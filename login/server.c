@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +196,10 @@ accept_some(struct login_thread *th)
             continue;
         }
         atomic_fetch_add(&srv->n_accepted, 1);
+        /* Consoles are interactive: an echo or a prompt must not wait for
+         * the client's delayed ACK (Nagle). libssh writes whole packets. */
+        int one = 1;
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         struct login_session *s = sess_create(th, fd, peer);
         if (s == NULL) {
             throttle_unauth_del(&srv->thr, peer);

@@ -154,6 +154,9 @@ test_logon_refused(void **state)
     ASSERT_HAS(why, "VMR052E");
     assert_int_equal(try_logon(sys, "BAD ID", why, sizeof why), MSG_INVUSER);
     assert_int_equal(try_logon(sys, "TOOLONGID", why, sizeof why), MSG_INVUSER);
+    /* the one userid rule (vmrv/userid.h): no '_' or '-' */
+    assert_int_equal(try_logon(sys, "A_B", why, sizeof why), MSG_INVUSER);
+    assert_int_equal(try_logon(sys, "A-B", why, sizeof why), MSG_INVUSER);
     assert_int_equal(try_logon(sys, "DIRFAIL", why, sizeof why), MSG_LOGONFAIL);
     ASSERT_HAS(why, "VMR056E");
     /* 2G is more than the committed limit of 100M */

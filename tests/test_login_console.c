@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,6 +281,293 @@ test_line_limit_and_pending(void **state)
     expect_line(f, "more\r", "more");
 }
 
+/* ---- a small VT100 model: replays the wire onto a screen ------------------ */
+
+#define SCR_ROWS 24
+
+struct screen {
+    char cell[SCR_ROWS][128];
+    int rows, cols, row, col, pending;
+};
+
+static void
+scr_init(struct screen *s, int cols)
+{
+    memset(s, 0, sizeof *s);
+    memset(s->cell, ' ', sizeof s->cell);
+    s->rows = SCR_ROWS;
+    s->cols = cols;
+}
+
+static void
+scr_down(struct screen *s)
+{
+    if (s->row + 1 < s->rows) {
+        s->row++;
+        return;
+    }
+    memmove(s->cell[0], s->cell[1], sizeof s->cell[0] * (size_t)(s->rows - 1));
+    memset(s->cell[s->rows - 1], ' ', sizeof s->cell[0]);
+}
+
+static int
+scr_num(const char **p)
+{
+    int n = 0, any = 0;
+    while (**p >= '0' && **p <= '9') {
+        n = n * 10 + (*(*p)++ - '0');
+        any = 1;
+    }
+    return any ? n : 1;
+}
+
+/* Apply wire bytes; fails the test on anything the model does not know. */
+static void
+scr_feed(struct screen *s, const char *p)
+{
+    while (*p) {
+        unsigned char ch = (unsigned char)*p++;
+        if (ch == '\r') {
+            s->col = 0;
+            s->pending = 0;
+        } else if (ch == '\n') {
+            scr_down(s);
+            s->pending = 0;
+        } else if (ch == '\b') {
+            s->col -= s->col > 0;
+            s->pending = 0;
+        } else if (ch == '\a') {
+            continue;
+        } else if (ch == 0x1b) {
+            assert_int_equal(*p++, '[');
+            int n = scr_num(&p);
+            char fin = *p++;
+            s->pending = 0;
+            if (fin == 'A') {
+                s->row = s->row - n < 0 ? 0 : s->row - n;
+            } else if (fin == 'B') {
+                s->row = s->row + n >= s->rows ? s->rows - 1 : s->row + n;
+            } else if (fin == 'C') {
+                s->col = s->col + n >= s->cols ? s->cols - 1 : s->col + n;
+            } else if (fin == 'J') {
+                memset(&s->cell[s->row][s->col], ' ', (size_t)(128 - s->col));
+                for (int r = s->row + 1; r < s->rows; r++) {
+                    memset(s->cell[r], ' ', sizeof s->cell[r]);
+                }
+            } else {
+                fail_msg("escape sequence ending in %c", fin);
+            }
+        } else {
+            assert_true(ch >= 0x20 && ch < 0x7F);
+            if (s->pending) {
+                s->col = 0;
+                scr_down(s);
+                s->pending = 0;
+            }
+            s->cell[s->row][s->col] = (char)ch;
+            if (s->col == s->cols - 1) {
+                s->pending = 1;
+            } else {
+                s->col++;
+            }
+        }
+    }
+}
+
+/* Row r of the screen without trailing blanks. */
+static const char *
+scr_row(const struct screen *s, int r)
+{
+    static char row[129];
+    memcpy(row, s->cell[r], (size_t)s->cols);
+    int n = s->cols;
+    while (n > 0 && row[n - 1] == ' ') {
+        n--;
+    }
+    row[n] = '\0';
+    return row;
+}
+
+/* The screen shows text (wrapped at the width) from row top, nothing after,
+ * and the cursor is after k of its characters. */
+static void
+scr_expect(const struct screen *s, int top, const char *text, size_t k)
+{
+    int n = (int)strlen(text);
+    int r = top;
+    for (int i = 0; i < n || r == top; i += s->cols, r++) {
+        char want[129];
+        int m = n - i < s->cols ? n - i : s->cols;
+        memcpy(want, text + i, (size_t)(m > 0 ? m : 0));
+        want[m > 0 ? m : 0] = '\0';
+        while (m > 0 && want[m - 1] == ' ') {
+            want[--m] = '\0';
+        }
+        assert_string_equal(scr_row(s, r), want);
+    }
+    for (; r < s->rows; r++) {
+        assert_string_equal(scr_row(s, r), "");
+    }
+    if ((int)k == n && n > 0 && n % s->cols == 0) {
+        assert_int_equal(s->row, top + (n - 1) / s->cols); /* pending wrap */
+        assert_int_equal(s->col, s->cols - 1);
+        assert_true(s->pending);
+    } else {
+        assert_int_equal(s->row, top + (int)k / s->cols);
+        assert_int_equal(s->col, (int)k % s->cols);
+        assert_false(s->pending);
+    }
+}
+
+/* Keys, then the wire replayed onto the screen. */
+static void
+type(struct fix *f, struct screen *s, const char *k)
+{
+    size_t used;
+    assert_int_equal(keys(f, k, &used), CONSOLE_EV_NONE);
+    assert_int_equal(used, strlen(k));
+    scr_feed(s, wire(f));
+}
+
+static void
+test_cursor_editing(void **state)
+{
+    struct fix *f = *state; /* 10 columns */
+    struct screen s;
+    scr_init(&s, 10);
+    console_set_prompt(&f->c, &f->w, "> ", 0);
+    scr_feed(&s, wire(f));
+    type(f, &s, "abcdefghijklmn");
+    scr_expect(&s, 0, "> abcdefghijklmn", 16);
+    type(f, &s, "\x1b[H"); /* Home */
+    scr_expect(&s, 0, "> abcdefghijklmn", 2);
+    type(f, &s, "X");
+    scr_expect(&s, 0, "> Xabcdefghijklmn", 3);
+    type(f, &s, "\x1b[C\x1b[C\x06\x06\x06\x06\x06\x06"); /* Right x2, Ctrl-F x6 */
+    scr_expect(&s, 0, "> Xabcdefghijklmn", 11);
+    type(f, &s, "\x1b[3~"); /* Delete: the i */
+    scr_expect(&s, 0, "> Xabcdefghjklmn", 11);
+    type(f, &s, "\x7f\x7f"); /* Backspace: g, h */
+    scr_expect(&s, 0, "> Xabcdefjklmn", 9);
+    type(f, &s, "\x05"); /* Ctrl-E: end, 14 columns */
+    scr_expect(&s, 0, "> Xabcdefjklmn", 14);
+    type(f, &s, "\x01\x1b[D"); /* Ctrl-A, Left at the start: stays */
+    scr_expect(&s, 0, "> Xabcdefjklmn", 2);
+    type(f, &s, "\x1bOF\x1b[D\x1b[D\x0b"); /* End (SS3), Left x2, Ctrl-K */
+    scr_expect(&s, 0, "> Xabcdefjkl", 12);
+    type(f, &s, "\x02\x02\x02\x02 \x17"); /* "Xabcde |fjkl", Ctrl-W: the word */
+    scr_expect(&s, 0, "> fjkl", 2);
+    /* end of a full row: the terminal's pending-wrap position */
+    type(f, &s, "\x1b[Fwxyzab\x7f\x7f");
+    scr_expect(&s, 0, "> fjklwxyz", 10);
+    type(f, &s, "\x1b[D");
+    scr_expect(&s, 0, "> fjklwxyz", 9);
+    type(f, &s, "\x1b[4~");
+    scr_expect(&s, 0, "> fjklwxyz", 10);
+    expect_line(f, "\x01\x1b[C!\r", "f!jklwxyz"); /* Enter sends the whole line */ /* Enter sends the whole line */
+}
+
+static void
+test_cursor_output_redraw(void **state)
+{
+    struct fix *f = *state;
+    struct screen s;
+    scr_init(&s, 10);
+    console_set_prompt(&f->c, &f->w, "> ", 0);
+    scr_feed(&s, wire(f));
+    type(f, &s, "hello world\x1b[1~\x1b[C");
+    scr_expect(&s, 0, "> hello world", 3);
+    out(f, "message\n");
+    scr_feed(&s, wire(f));
+    assert_string_equal(scr_row(&s, 0), "message");
+    scr_expect(&s, 1, "> hello world", 3);
+    console_resize(&f->c, 20);
+    s.cols = 20;
+    (void)keys(f, "\x0c", NULL); /* Ctrl-L */
+    scr_feed(&s, wire(f));
+    scr_expect(&s, 1, "> hello world", 3);
+    /* a character typed in pieces (UTF-8) goes in whole */
+    keys(f, "\xc3", NULL);
+    keys(f, "\xa9", NULL);
+    (void)wire(f);
+    f->c.line[f->c.line_len] = '\0';
+    assert_string_equal(f->c.line, "h\xc3\xa9" "ello world");
+    assert_int_equal(f->c.cur, 3);
+    keys(f, "\x1b[D\x1b[3~", NULL); /* Delete removes both bytes */
+    f->c.line[f->c.line_len] = '\0';
+    assert_string_equal(f->c.line, "hello world");
+}
+
+/* Random editing against a model string: the screen always shows the line
+ * and the cursor where the model says. */
+static void
+test_cursor_random(void **state)
+{
+    struct fix *f = *state;
+    static const char *const keyset[] = {
+        "a", "b", " ", "\x7f", "\x1b[3~", "\x1b[D", "\x1b[C", "\x01", "\x05",
+        "\x02", "\x06", "\x0b", "\x17", "\x1bOH", "\x1b[8~", "\x0c",
+    };
+    struct screen s;
+    scr_init(&s, 7);
+    console_resize(&f->c, 7);
+    console_set_prompt(&f->c, &f->w, "R; ", 0);
+    scr_feed(&s, wire(f));
+    char model[64] = "";
+    size_t cur = 0;
+    unsigned seed = 12345;
+    for (int step = 0; step < 3000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t k = (seed >> 16) % (sizeof keyset / sizeof keyset[0]);
+        size_t len = strlen(model);
+        if (len >= 40 && k < 3) {
+            k = 3; /* keep it within a few rows */
+        }
+        const char *key = keyset[k];
+        switch (k) {
+        case 0: case 1: case 2:
+            memmove(model + cur + 1, model + cur, len - cur + 1);
+            model[cur++] = key[0];
+            break;
+        case 3:
+            if (cur > 0) {
+                memmove(model + cur - 1, model + cur, len - cur + 1);
+                cur--;
+            }
+            break;
+        case 4:
+            if (cur < len) {
+                memmove(model + cur, model + cur + 1, len - cur);
+            }
+            break;
+        case 5: case 9: cur -= cur > 0; break;
+        case 6: case 10: cur += cur < len; break;
+        case 7: case 13: cur = 0; break;
+        case 8: case 14: cur = len; break;
+        case 11: model[cur] = '\0'; break;
+        case 12: {
+            size_t n = cur;
+            while (n > 0 && model[n - 1] == ' ') {
+                n--;
+            }
+            while (n > 0 && model[n - 1] != ' ') {
+                n--;
+            }
+            memmove(model + n, model + cur, len - cur + 1);
+            cur = n;
+            break;
+        }
+        default: break;
+        }
+        type(f, &s, key);
+        char text[80];
+        snprintf(text, sizeof text, "R; %s", model);
+        scr_expect(&s, 0, text, 3 + cur);
+        f->c.line[f->c.line_len] = '\0';
+        assert_string_equal(f->c.line, model);
+    }
+}
+
 int
 main(void)
 {
@@ -294,6 +582,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_recall, setup_pty, teardown),
         cmocka_unit_test_setup_teardown(test_output_while_typing, setup_pty, teardown),
         cmocka_unit_test_setup_teardown(test_line_limit_and_pending, setup_pty, teardown),
+        cmocka_unit_test_setup_teardown(test_cursor_editing, setup_pty, teardown),
+        cmocka_unit_test_setup_teardown(test_cursor_output_redraw, setup_pty, teardown),
+        cmocka_unit_test_setup_teardown(test_cursor_random, setup_pty, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
