@@ -312,6 +312,15 @@ stor_read_pinned(struct stor *st, uint64_t gpa, void *dst, size_t len)
     return 0;
 }
 
+/* True when page pn has no frame and no copy on the paging file. */
+static bool
+stor_unbacked(const struct stor *st, uint64_t pn)
+{
+    struct stor_leaf *l = stor_leaf_get(st, pn);
+    unsigned i = pn & (STOR_LEAF_PAGES - 1);
+    return l == NULL || (l->frame[i] == NULL && !(l->meta[i] & STOR_M_PAGED));
+}
+
 /* Writes src (or zeros when src is NULL) into storage and invalidates. */
 static int
 stor_fill(struct stor *st, uint64_t gpa, const void *src, uint64_t len)
@@ -326,7 +335,11 @@ stor_fill(struct stor *st, uint64_t gpa, const void *src, uint64_t len)
         uint64_t pn = gpa >> STOR_PAGE_SHIFT;
         size_t off = gpa & STOR_PAGE_MASK;
         size_t n = STOR_PAGE_SIZE - off < len ? STOR_PAGE_SIZE - off : (size_t)len;
-        if (in != NULL) {
+        if (in != NULL && stor_unbacked(st, pn) && memcmp(in, stor_zero_page, n) == 0) {
+            /* Zeros into a page that reads as zero (disk reads of empty
+             * blocks): nothing to back. */
+            in += n;
+        } else if (in != NULL) {
             uint8_t *f = stor_frame_rw(st, pn);
             if (f == NULL) {
                 rc = -ENOMEM;

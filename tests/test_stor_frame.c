@@ -3,7 +3,9 @@
  * tests/test_stor_frame.c - host frames for guest storage
  * (cp/stor_frame.h): aligned zeroed frames, reuse reads as zero, raw
  * frames, chunks unmapped when wholly free, trim, the host memory a
- * touched frame costs, and several threads allocating at once.
+ * touched frame costs, several threads allocating at once; and in guest
+ * storage: stor_zero gives whole pages back, zeros written into untouched
+ * pages back nothing.
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "cp/stor.h"
 #include "cp/stor_frame.h"
 
 #define FSZ 4096u
@@ -202,6 +205,38 @@ test_threads(void **state)
     assert_int_equal(used_now(), base);
 }
 
+static void
+test_stor_zero_costs_nothing(void **state)
+{
+    (void)state;
+    struct stor *st = stor_create(1u << 20);
+    assert_non_null(st);
+    static uint8_t buf[5 * FSZ];
+    memset(buf, 0x77, sizeof buf);
+    assert_int_equal(stor_write(st, 0x1000, buf, sizeof buf), 0);
+    assert_int_equal(stor_resident_pages(st), 5);
+    /* Whole pages inside the range go; the partial ends are cleared. */
+    assert_int_equal(stor_zero(st, 0x1800, 4 * FSZ), 0);
+    assert_int_equal(stor_resident_pages(st), 2);
+    assert_int_equal(stor_read(st, 0x1000, buf, sizeof buf), 0);
+    for (unsigned i = 0; i < sizeof buf; i++) {
+        uint8_t want = (i < 0x800 || i >= 0x800 + 4 * FSZ) ? 0x77 : 0;
+        if (buf[i] != want) {
+            fail_msg("byte 0x%x is 0x%x", i, buf[i]);
+        }
+    }
+    /* Zeros into untouched pages: nothing backed; into a backed page:
+     * written. */
+    memset(buf, 0, sizeof buf);
+    assert_int_equal(stor_write(st, 0x20000, buf, 3 * FSZ + 100), 0);
+    assert_int_equal(stor_resident_pages(st), 2);
+    assert_int_equal(stor_write(st, 0x1000, buf, 16), 0);
+    assert_int_equal(stor_read(st, 0x1000, buf, 32), 0);
+    assert_int_equal(buf[15], 0);
+    assert_int_equal(buf[16], 0x77);
+    stor_destroy(st);
+}
+
 int
 main(void)
 {
@@ -210,6 +245,7 @@ main(void)
         cmocka_unit_test(test_many_unmap_trim),
         cmocka_unit_test(test_cost_per_frame),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_stor_zero_costs_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
