@@ -129,8 +129,7 @@ struct cache_ent {
 struct cache {
     unsigned nsets, ways;
     uint32_t clock;
-    struct cache_ent *ent;
-    uint8_t *mem;
+    struct cache_ent *ent; /* nsets * ways; data allocated on first use */
 };
 
 /* ---- a mount ----------------------------------------------------------- */
