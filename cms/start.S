@@ -4,9 +4,10 @@
  *
  * _start runs at every IPL (from `vmrv run cms.elf` or from the saved
  * segment): it copies .data/.tdata from their load image in the segment to
- * private storage, zeroes .bss, points gp, tp, sp and stvec at CMS's own, and
- * calls cms_main(ipl block, 0).  An ABEND IPLs again through cms_reipl,
- * which calls cms_main(ipl block, 1).
+ * private storage, points gp, tp, sp and stvec at CMS's own, and calls
+ * cms_main(ipl block, 0).  .bss is zero already (CP zeroes it at IPL).  An
+ * ABEND IPLs again through cms_reipl, which zeroes .bss and calls
+ * cms_main(ipl block, 1).
  *
  * Trap entry (stvec, direct mode).  sscratch tells where a trap came from:
  *   sscratch == 0     we were in S-mode (CMS itself): build a frame on the
@@ -52,12 +53,16 @@ _start:
     la a1, __data_source
     la a2, __data_size
     call memcpy
-    /* .tbss and .bss */
+    /* .tbss and .bss: CP hands them over zero at every IPL (docs/ABI.md,
+     * "State at IPL"), so only CMS's own re-IPL after an ABEND clears
+     * them; clearing at IPL would back all of bss with host frames. */
+    beqz s1, 2f
     la a0, __data_end
     la a2, __bss_end
     sub a2, a2, a0
     li a1, 0
     call memset
+2:
     la tp, __tls_base
     mv a0, s0
     mv a1, s1

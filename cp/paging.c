@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cp/paging.h"
+#include "cp/stor_frame.h"
 #include "cp/stor_int.h"
 
 #define PG_MIN_PAGES 64
@@ -274,14 +275,14 @@ stor_page_in(struct stor *st, uint64_t pn)
     if (l == NULL || l->frame[i] != NULL || !(l->meta[i] & STOR_M_PAGED)) {
         return l ? l->frame[i] : NULL;
     }
-    void *f = NULL;
-    if (posix_memalign(&f, STOR_PAGE_SIZE, STOR_PAGE_SIZE) != 0) {
+    void *f = stor_frame_alloc(false);
+    if (f == NULL) {
         return NULL;
     }
     off_t off = (off_t)l->slot[i] * STOR_PAGE_SIZE;
     if (pread(pg_fd, f, STOR_PAGE_SIZE, off) != STOR_PAGE_SIZE) {
         atomic_fetch_add(&n_err, 1);
-        free(f);
+        stor_frame_free(f);
         pthread_mutex_lock(&pg_lock);
         pg_tell("paging file read error: a guest page cannot be read back");
         pthread_mutex_unlock(&pg_lock);
@@ -352,7 +353,7 @@ steal_from(struct stor *v, uint64_t want)
         } else {
             atomic_fetch_add(&n_clean, 1);
         }
-        free(f);
+        stor_frame_free(f);
         l->frame[i] = NULL;
         l->nframes--;
         stor_meta_put(l, i, (m & ~(STOR_M_DIRTY | STOR_M_REF)) | STOR_M_PAGED);

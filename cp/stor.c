@@ -4,7 +4,7 @@
  * map of 4 KiB frames backed on first write, per-page metadata, and the one
  * invalidation path for translated code.
  *
- * Frames come from the C heap (page aligned) when a page is first written;
+ * Frames come from cp/stor_frame.c when a page is first written;
  * reads of an unbacked page see stor_zero_page.  stor_release frees frames
  * and, when a leaf is left with no frames and no metadata, the leaf too.
  * Nothing here knows about the CPU: translated code is reached only through
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cp/paging.h"
+#include "cp/stor_frame.h"
 #include "cp/stor_int.h"
 #include "vmrv/diag.h"
 #include "vmrv/ipl.h"
@@ -59,7 +60,7 @@ stor_leaf_free(struct stor_leaf *l)
 {
     for (unsigned i = 0; i < STOR_LEAF_PAGES; i++) {
         if (!(l->meta[i] & STOR_M_SHARED)) {
-            free(l->frame[i]);
+            stor_frame_free(l->frame[i]);
         }
         if (l->meta[i] & STOR_M_PAGED) {
             paging_slot_free(l->slot[i]);
@@ -176,12 +177,11 @@ stor_frame_rw(struct stor *st, uint64_t pn)
         }
     }
     if (l->frame[i] == NULL) {
-        void *f = NULL;
-        if (posix_memalign(&f, STOR_PAGE_SIZE, STOR_PAGE_SIZE) != 0) {
+        void *f = stor_frame_alloc(true);
+        if (f == NULL) {
             stor_leaf_trim(st, pn);
             return NULL;
         }
-        memset(f, 0, STOR_PAGE_SIZE);
         l->frame[i] = f;
         l->nframes++;
         st->resident++;
@@ -190,8 +190,8 @@ stor_frame_rw(struct stor *st, uint64_t pn)
         st->gen++;
     } else if (l->meta[i] & STOR_M_SHARED) {
         /* Copy on write: this stor gets its own copy of the page. */
-        void *f = NULL;
-        if (posix_memalign(&f, STOR_PAGE_SIZE, STOR_PAGE_SIZE) != 0) {
+        void *f = stor_frame_alloc(false);
+        if (f == NULL) {
             return NULL;
         }
         memcpy(f, l->frame[i], STOR_PAGE_SIZE);
@@ -312,6 +312,15 @@ stor_read_pinned(struct stor *st, uint64_t gpa, void *dst, size_t len)
     return 0;
 }
 
+/* True when page pn has no frame and no copy on the paging file. */
+static bool
+stor_unbacked(const struct stor *st, uint64_t pn)
+{
+    struct stor_leaf *l = stor_leaf_get(st, pn);
+    unsigned i = pn & (STOR_LEAF_PAGES - 1);
+    return l == NULL || (l->frame[i] == NULL && !(l->meta[i] & STOR_M_PAGED));
+}
+
 /* Writes src (or zeros when src is NULL) into storage and invalidates. */
 static int
 stor_fill(struct stor *st, uint64_t gpa, const void *src, uint64_t len)
@@ -326,7 +335,11 @@ stor_fill(struct stor *st, uint64_t gpa, const void *src, uint64_t len)
         uint64_t pn = gpa >> STOR_PAGE_SHIFT;
         size_t off = gpa & STOR_PAGE_MASK;
         size_t n = STOR_PAGE_SIZE - off < len ? STOR_PAGE_SIZE - off : (size_t)len;
-        if (in != NULL) {
+        if (in != NULL && stor_unbacked(st, pn) && memcmp(in, stor_zero_page, n) == 0) {
+            /* Zeros into a page that reads as zero (disk reads of empty
+             * blocks): nothing to back. */
+            in += n;
+        } else if (in != NULL) {
             uint8_t *f = stor_frame_rw(st, pn);
             if (f == NULL) {
                 rc = -ENOMEM;
@@ -366,11 +379,32 @@ stor_write(struct stor *st, uint64_t gpa, const void *src, size_t len)
     return rc;
 }
 
+static int stor_release_pinned(struct stor *st, uint64_t gpa, uint64_t len);
+
 int
 stor_zero(struct stor *st, uint64_t gpa, uint64_t len)
 {
+    if (!stor_range_ok(st, gpa, len)) {
+        return -EFAULT;
+    }
+    /* Whole pages are released (they read as zero and cost nothing, also
+     * when they were paged out); only partial ones at the ends are
+     * cleared in place. */
+    uint64_t lo = (gpa + STOR_PAGE_MASK) & ~STOR_PAGE_MASK;
+    uint64_t hi = (gpa + len) & ~STOR_PAGE_MASK;
     stor_pin(st);
-    int rc = stor_fill(st, gpa, NULL, len);
+    int rc;
+    if (lo >= hi) {
+        rc = stor_fill(st, gpa, NULL, len);
+    } else {
+        rc = stor_fill(st, gpa, NULL, lo - gpa);
+        if (rc == 0) {
+            rc = stor_release_pinned(st, lo, hi - lo);
+        }
+        if (rc == 0) {
+            rc = stor_fill(st, hi, NULL, gpa + len - hi);
+        }
+    }
     stor_unpin(st);
     return rc;
 }
@@ -409,7 +443,7 @@ stor_release_pinned(struct stor *st, uint64_t gpa, uint64_t len)
             l->meta[i] &= ~STOR_M_SHARED;
             stor_seg_unmapped(st, pn);
         } else if (l->frame[i] != NULL) {
-            free(l->frame[i]);
+            stor_frame_free(l->frame[i]);
             l->frame[i] = NULL;
             l->nframes--;
             st->resident--;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "cp/stor_frame.h"
 #include "cp/stor_int.h"
 #include "cp/paging.h"
 #include "vmrv/ipl.h"
@@ -309,7 +310,7 @@ stor_attach_pinned(struct stor *st, struct stor_seg *seg)
         unsigned j = pn & (STOR_LEAF_PAGES - 1);
         stor_slot_drop(st, l, j);
         if (l->frame[j] != NULL) {
-            free(l->frame[j]); /* private: the overlap check excluded shared */
+            stor_frame_free(l->frame[j]); /* private: the overlap check excluded shared */
             st->resident--;
             paging_frames_add(-1);
         } else {

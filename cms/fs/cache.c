@@ -7,7 +7,8 @@
  *
  * The cache is write-through: cmsfs_meta_write writes the device first and then
  * keeps the new contents, so the cache never holds anything the disk does
- * not.  Data blocks bypass it (a data write forgets any cached copy of that
+ * not.  A way's buffer is allocated when the way is first used.  Data
+ * blocks bypass it (a data write forgets any cached copy of that
  * block number, which may have been metadata before it was freed).
  */
 #include <stdlib.h>
@@ -27,13 +28,8 @@ cmsfs_cache_init(struct cache *c, unsigned blocks)
     size_t n = (size_t)c->nsets * c->ways;
     c->clock = 0;
     c->ent = calloc(n, sizeof *c->ent);
-    c->mem = malloc(n * BS);
-    if (c->ent == NULL || c->mem == NULL) {
-        cmsfs_cache_free(c);
+    if (c->ent == NULL) {
         return CMSFS_E_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        c->ent[i].data = c->mem + i * BS;
     }
     return CMSFS_OK;
 }
@@ -41,10 +37,11 @@ cmsfs_cache_init(struct cache *c, unsigned blocks)
 void
 cmsfs_cache_free(struct cache *c)
 {
+    for (size_t i = 0; c->ent != NULL && i < (size_t)c->nsets * c->ways; i++) {
+        free(c->ent[i].data);
+    }
     free(c->ent);
-    free(c->mem);
     c->ent = NULL;
-    c->mem = NULL;
 }
 
 static struct cache_ent *
@@ -83,6 +80,19 @@ cache_victim(struct cache *c, uint32_t blk)
     v->blk = blk;
     v->stamp = ++c->clock;
     return v;
+}
+
+/* The block buffer of e, allocated when the way is first used (in CMS, whose
+ * malloc clears what it hands out, a cache allocated whole would cost its
+ * full size in every VM at once); NULL, with e emptied, when out of memory:
+ * the block is then simply not cached. */
+static uint8_t *
+cache_data(struct cache_ent *e)
+{
+    if (e->data == NULL && (e->data = malloc(BS)) == NULL) {
+        e->blk = 0;
+    }
+    return e->data;
 }
 
 void
@@ -154,7 +164,9 @@ cmsfs_meta_read(struct cmsfs *fs, uint32_t blk, uint32_t magic, uint8_t *buf)
     }
     if (rc == CMSFS_OK) {
         e = cache_victim(&fs->cache, blk);
-        memcpy(e->data, buf, BS);
+        if (cache_data(e) != NULL) {
+            memcpy(e->data, buf, BS);
+        }
     }
     return rc;
 }
@@ -174,6 +186,8 @@ cmsfs_meta_write(struct cmsfs *fs, uint32_t blk, uint8_t *buf)
     if (e == NULL) {
         e = cache_victim(&fs->cache, blk);
     }
-    memcpy(e->data, buf, BS);
+    if (cache_data(e) != NULL) {
+        memcpy(e->data, buf, BS);
+    }
     return CMSFS_OK;
 }

@@ -129,8 +129,7 @@ struct cache_ent {
 struct cache {
     unsigned nsets, ways;
     uint32_t clock;
-    struct cache_ent *ent;
-    uint8_t *mem;
+    struct cache_ent *ent; /* nsets * ways; data allocated on first use */
 };
 
 /* ---- a mount ----------------------------------------------------------- */
@@ -161,7 +160,7 @@ struct cmsfs {
     uint64_t mod_count; /* bumped by every directory change */
     struct cache cache;
     struct cmsfs_file *open_files;
-    uint8_t *nodebuf[DIR_MAX_HEIGHT + 1]; /* B+tree path buffers */
+    uint8_t *nodebuf[DIR_MAX_HEIGHT + 1]; /* B+tree path buffers: cmsfs_nodebuf() */
     uint8_t *tmpbuf;
 };
 
@@ -237,6 +236,11 @@ int cmsfs_dev_flush(struct cmsfs *fs);
 /* Reads a metadata block through the cache into buf and checks its header
  * (magic, self number, CRC): CMSFS_E_CORRUPT if wrong. */
 int cmsfs_meta_read(struct cmsfs *fs, uint32_t blk, uint32_t magic, uint8_t *buf);
+
+/* Path buffer i (0..DIR_MAX_HEIGHT), allocated on first use: a shallow tree
+ * never pays for the deep levels (in CMS every VM would, since its malloc
+ * clears what it hands out).  NULL when out of memory. */
+uint8_t *cmsfs_nodebuf(struct cmsfs *fs, unsigned i);
 /* Seals (self, generation, CRC) and writes a metadata block, updating the
  * cache. */
 int cmsfs_meta_write(struct cmsfs *fs, uint32_t blk, uint8_t *buf);

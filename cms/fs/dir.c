@@ -99,7 +99,10 @@ descend(struct cmsfs *fs, const uint8_t *key, struct path *p)
     p->height = fs->cur.dir_height;
     uint32_t blk = fs->cur.dir_root;
     for (unsigned d = 0; d < p->height; d++) {
-        uint8_t *n = fs->nodebuf[d];
+        uint8_t *n = cmsfs_nodebuf(fs, d);
+        if (n == NULL) {
+            return CMSFS_E_NOMEM;
+        }
         int rc = cmsfs_meta_read(fs, blk, DIR_MAGIC, n);
         if (rc != CMSFS_OK) {
             return rc;
@@ -263,6 +266,10 @@ cmsfs_dir_put(struct cmsfs *fs, const struct fst *e)
     struct path p;
     bool found, split = false;
     cmsfs_fst_encode(e, rec);
+    /* the spare holds a new right sibling or root when a node splits */
+    if (cmsfs_nodebuf(fs, DIR_MAX_HEIGHT) == NULL || cmsfs_nodebuf(fs, 0) == NULL) {
+        return CMSFS_E_NOMEM;
+    }
     if (fs->cur.dir_height == 0) {
         uint8_t *leaf = fs->nodebuf[0];
         cmsfs_node_init(leaf, DIR_MAGIC, 0);

@@ -35,8 +35,20 @@ fs_free(struct cmsfs *fs)
     }
     cmsfs_alloc_free_maps(fs);
     cmsfs_cache_free(&fs->cache);
-    free(fs->nodebuf[0]);
+    for (unsigned i = 0; i <= DIR_MAX_HEIGHT; i++) {
+        free(fs->nodebuf[i]);
+    }
+    free(fs->tmpbuf);
     free(fs);
+}
+
+uint8_t *
+cmsfs_nodebuf(struct cmsfs *fs, unsigned i)
+{
+    if (fs->nodebuf[i] == NULL) {
+        fs->nodebuf[i] = malloc(BS);
+    }
+    return fs->nodebuf[i];
 }
 
 static int
@@ -57,17 +69,14 @@ fs_new(const struct cmsfs_dev *dev, const struct cmsfs_opts *opts, struct cmsfs 
         fs->clock_ctx = opts->clock_ctx;
     }
     fs->ro = (fs->flags & CMSFS_MOUNT_RDONLY) || dev->read_only || dev->write == NULL;
-    uint8_t *bufs = malloc((DIR_MAX_HEIGHT + 2) * BS);
-    int rc = bufs ? cmsfs_cache_init(&fs->cache, opts ? opts->cache_blocks : 0) : CMSFS_E_NOMEM;
+    fs->tmpbuf = malloc(BS);
+    int rc = fs->tmpbuf ? cmsfs_cache_init(&fs->cache, opts ? opts->cache_blocks : 0)
+                        : CMSFS_E_NOMEM;
     if (rc != CMSFS_OK) {
-        free(bufs);
+        free(fs->tmpbuf);
         free(fs);
         return rc;
     }
-    for (unsigned i = 0; i <= DIR_MAX_HEIGHT; i++) {
-        fs->nodebuf[i] = bufs + (size_t)i * BS;
-    }
-    fs->tmpbuf = bufs + (size_t)(DIR_MAX_HEIGHT + 1) * BS;
     *out = fs;
     return CMSFS_OK;
 }
@@ -161,6 +170,9 @@ mount_try(struct cmsfs *fs, const struct sb *sb, const struct sb *prev)
             /* The previous commit changed every chunk, as far as we know. */
             memset(fs->chunk_prev_dirty, 1, sb->nchunks);
         }
+    }
+    if (rc == CMSFS_OK && sb->dir_root != 0 && cmsfs_nodebuf(fs, 0) == NULL) {
+        rc = CMSFS_E_NOMEM;
     }
     if (rc == CMSFS_OK && sb->dir_root != 0) {
         rc = cmsfs_meta_read(fs, sb->dir_root, DIR_MAGIC, fs->nodebuf[0]);

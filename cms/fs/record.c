@@ -248,7 +248,10 @@ cmsfs_file_release(struct cmsfs_file *h)
 static int
 free_tree(struct cmsfs *fs, uint32_t blk, unsigned L)
 {
-    uint8_t *b = fs->nodebuf[L];
+    uint8_t *b = cmsfs_nodebuf(fs, L);
+    if (b == NULL) {
+        return CMSFS_E_NOMEM;
+    }
     int rc = cmsfs_meta_read(fs, blk, MAP_MAGIC, b);
     if (rc == CMSFS_OK && node_level(b) != L) {
         rc = CMSFS_E_CORRUPT;
