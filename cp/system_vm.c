@@ -404,6 +404,16 @@ trace_sync(struct cpvm *cv)
     return f;
 }
 
+/* A page the VM waited for is in (a pager thread): run the VM now rather
+ * than at its wake time. */
+static void
+svc_page_ready(void *ctx, struct vm *vm)
+{
+    (void)vm;
+    struct cpvm *cv = ctx;
+    cp_user_wake(cv->u);
+}
+
 static void
 svc_log(void *ctx, struct vm *vm, const char *text)
 {
@@ -433,6 +443,7 @@ build_vm(struct cpvm *cv, uint64_t storage, char *err, size_t errlen)
         .ur_write = cv->spu ? svc_ur_write : NULL,
         .trace = svc_trace,
         .log = svc_log,
+        .page_ready = svc_page_ready,
     };
     vm_set_cp_ops(vm, &ops);
     int rc = vdev_console_attach(vm_devices(vm), VDEV_CONSOLE_ADDR, &con_dev_ops, cv);
