@@ -363,6 +363,9 @@ cpcmd_spool(struct cpcmd_ctx *c)
         close_now = true;
     }
     if (purge_now) {
+        if (unit == CPSP_CON) {
+            cpsp_console_flush(p); /* CP's lines kept so far go with the file */
+        }
         uint32_t id = 0;
         cpsp_user_close(p, unit, NULL, NULL, NULL, true, -1, &id); /* never fails */
         close_now = false;

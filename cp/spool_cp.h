@@ -113,7 +113,9 @@ enum rv_hcall cpsp_diag_ur_write(struct cpsp_user *p, struct vm *vm, struct diag
 /* ---- for the spool commands (the VM's thread) ------------------------------ */
 
 /* SPOOL CONSOLE: while on, every line the guest writes on its console
- * (connected or not) is a record of the console spool file (opened with
+ * and every CP response and message shown there (connected or not; kept
+ * by the console's tap, con_set_tap, and taken in at the guest's next
+ * output or the flush) is a record of the console spool file (opened with
  * the CONSOLE unit's settings at its first line; CLOSE CONSOLE or STOP
  * queues it).  cpsp_console_output is called by the console device after
  * the console accepted the bytes; flush writes a pending partial line. */
