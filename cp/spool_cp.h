@@ -197,6 +197,18 @@ void svc_spx_discard(struct svc_spx *x);
 /* RECEIVE: the file's bytes (or an error line) malloc'd in *out; *raw is
  * true when *out is the file itself (no line end to add).  Returns the
  * exit code.  A worker thread. */
+/* RECEIVE as a stream (memory bounded whatever the file's size): open
+ * checks the command and the file (0 and *rx, or the exit code with the
+ * error line malloc'd in *out); read fills buf with up to cap more bytes
+ * of the file (*len 0 at its end, after which a PURGE is done), or
+ * returns -errno; _error makes the line for such an error; close frees
+ * rx.  One thread at a time per rx. */
+struct svc_rx;
+int svc_spx_receive_open(struct cp_system *sys, const char *userid, const char *command,
+                         struct svc_rx **rx, char **out, size_t *outlen);
+int svc_spx_receive_read(struct svc_rx *rx, char *buf, size_t cap, size_t *len);
+char *svc_spx_receive_error(struct svc_rx *rx, int err);
+void svc_spx_receive_close(struct svc_rx *rx);
 int svc_spx_receive(struct cp_system *sys, const char *userid, const char *command, char **out,
                     size_t *outlen, bool *raw);
 
