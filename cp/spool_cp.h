@@ -139,6 +139,14 @@ uint32_t cpsp_user_open_id(const struct cpsp_user *p, enum cpsp_unit unit, uint6
  * *spoolid (0 = nothing was open), or -errno. */
 int cpsp_user_close(struct cpsp_user *p, enum cpsp_unit unit, const char *fname,
                     const char *ftype, const char *dist, bool purge, int hold, uint32_t *spoolid);
+/* CLOSE of an output unit without waiting (the CP command's async path):
+ * 0 when the close was accepted (done(arg, rc, spoolid) follows exactly
+ * once on the store's committer thread: rc 0 durable, -EIO not), 1 when
+ * the unit has no open file, -errno as cpsp_user_close (done is not
+ * called).  The VM's thread. */
+int cpsp_user_close_async(struct cpsp_user *p, enum cpsp_unit unit, const char *fname,
+                          const char *ftype, const char *dist, int hold,
+                          void (*done)(void *arg, int rc, uint32_t spoolid), void *arg);
 /* CLOSE 00C: ends the reader's current file (keep or purge). */
 int cpsp_user_close_reader(struct cpsp_user *p, bool purge, uint32_t *spoolid);
 

@@ -417,6 +417,30 @@ cpsp_user_close(struct cpsp_user *p, enum cpsp_unit unit, const char *fname, con
 }
 
 int
+cpsp_user_close_async(struct cpsp_user *p, enum cpsp_unit unit, const char *fname,
+                      const char *ftype, const char *dist, int hold,
+                      void (*done)(void *arg, int rc, uint32_t spoolid), void *arg)
+{
+    if (unit <= CPSP_RDR || unit >= CPSP_UNITS) {
+        return -EINVAL;
+    }
+    struct spool_writer *w = p->w[unit];
+    if (!w) {
+        return 1;
+    }
+    int rc = prepare_close(w, fname, ftype, dist, hold);
+    if (rc < 0) {
+        return rc;
+    }
+    const char *to = p->set[unit].to[0] ? p->set[unit].to : NULL;
+    rc = spool_writer_close_async(w, to, done, arg);
+    if (rc == 0 || rc == -EIO) {
+        p->w[unit] = NULL;
+    }
+    return rc;
+}
+
+int
 cpsp_user_close_reader(struct cpsp_user *p, bool purge, uint32_t *spoolid)
 {
     *spoolid = spool_reader_current(p->rdr);

@@ -273,6 +273,27 @@ test_logged_on_user(void **state)
     wait_or_fail(t, "RDR  00C", 3000);
     wait_or_fail(t, "PUN  00D", 3000);
     wait_or_fail(t, "PRT  00E", 3000);
+    /* CLOSE from the console completes asynchronously (the group commit
+     * on the store's thread); its answer still comes before the next
+     * command's, and the file is durable and queued by then */
+    fterm_clear(t);
+    fterm_type(t, "spool console start class q");
+    fterm_type(t, "q v");
+    wait_or_fail(t, "PUN  00D", 3000);
+    fterm_type(t, "close console name async test");
+    fterm_type(t, "spool console stop");
+    fterm_type(t, "query printer");
+    wait_or_fail(t, "CON FILE ", 3000);
+    wait_or_fail(t, " Q CON ", 3000);
+    char *all = fterm_text(t);
+    char *closed = strstr(all, "CON FILE ");
+    char *listed = strstr(all, "ASYNC    TEST");
+    assert_non_null(closed);
+    assert_non_null(listed);
+    assert_true(closed < listed);
+    ASSERT_HAS(closed, "TO SYSTEM COPY 001 NOHOLD");
+    free(all);
+    expect(e, "CAROL", "PURGE PRT CLASS Q", 0, "FILES PURGED");
     fterm_type(t, "logoff");
     assert_true(fterm_wait_close(t, 3000));
     cp_session_close(t->s);
