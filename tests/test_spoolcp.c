@@ -385,7 +385,31 @@ test_console_spool(void **state)
     free(out);
     expect(e, "CAROL", "SPOOL CONSOLE STOP", 0, NULL);
     expect(e, "CAROL", "QUERY FILES", 0, "FILES: NO RDR, 0001 PRT, NO PUN");
+    /* LOGOFF with SPOOL CONSOLE on: CP's lines kept so far close the file */
+    expect(e, "CAROL", "SPOOL CONSOLE START", 0, NULL);
+    feed(e, "CAROL", "LAST", "NOTE", 1);
+    for (int i = 0; i < 200; i++) {
+        out = run_cmd(e->sys, "CAROL", "QUERY FILES", NULL);
+        seen = strstr(out, "0001 RDR") != NULL;
+        free(out);
+        if (seen) {
+            break;
+        }
+        usleep(10000);
+    }
     expect(e, "CAROL", "LOGOFF", 0, NULL);
+    for (int i = 0; i < 200; i++) {
+        out = run_cmd(e->sys, "MAINT", "QUERY PRINTER ALL", NULL);
+        char *c1 = strstr(out, " T CON ");
+        seen = c1 && strstr(c1 + 1, " T CON ");
+        free(out);
+        if (seen) {
+            break;
+        }
+        usleep(10000);
+    }
+    assert_true(seen);
+    expect(e, "CAROL", "PURGE RDR ALL", 0, "0001 FILES PURGED");
 }
 
 /* The first file in folder dir whose name contains part; malloc'd
