@@ -65,7 +65,71 @@ struct console {
     void (*waker)(void *ctx);
     void *waker_ctx;
     bool wake_pending; /* call the waker at unlock */
+    /* the CP-output tap of SPOOL CONSOLE (con_set_tap, con_tap_take) */
+    bool tap_on;
+    char *tap_buf;
+    size_t tap_len, tap_cap;
 };
+
+/* A copy of CP output or a message kept for SPOOL CONSOLE (lock held): a
+ * line break first if the text does not start a line, the text and a
+ * final line end; past CON_TAP_MAX bytes the text is not kept. */
+#define CON_TAP_MAX (1u << 20)
+static void
+tap_put(struct console *con, const char *text, size_t len)
+{
+    if (!con->tap_on) {
+        return;
+    }
+    size_t need = con->tap_len + len + 1;
+    if (need > CON_TAP_MAX) {
+        return;
+    }
+    if (need > con->tap_cap) {
+        size_t cap = con->tap_cap ? con->tap_cap : 256;
+        while (cap < need) {
+            cap *= 2;
+        }
+        char *b = realloc(con->tap_buf, cap);
+        if (!b) {
+            return;
+        }
+        con->tap_buf = b;
+        con->tap_cap = cap;
+    }
+    memcpy(con->tap_buf + con->tap_len, text, len);
+    con->tap_len += len;
+    if (len == 0 || text[len - 1] != '\n') {
+        con->tap_buf[con->tap_len++] = '\n';
+    }
+}
+
+void
+con_set_tap(struct console *con, bool on)
+{
+    pthread_mutex_lock(&con->lock);
+    con->tap_on = on;
+    if (!on) {
+        con->tap_len = 0;
+    }
+    pthread_mutex_unlock(&con->lock);
+}
+
+char *
+con_tap_take(struct console *con, size_t *len)
+{
+    pthread_mutex_lock(&con->lock);
+    char *b = NULL;
+    *len = 0;
+    if (con->tap_len) {
+        b = con->tap_buf;
+        *len = con->tap_len;
+        con->tap_buf = NULL;
+        con->tap_len = con->tap_cap = 0;
+    }
+    pthread_mutex_unlock(&con->lock);
+    return b;
+}
 
 static void con_unlock(struct console *con);
 
@@ -135,6 +199,7 @@ con_destroy(struct console *con)
         free(con->held[(con->held_head + i) % CON_INPUT_QUEUE].text);
     }
     pthread_mutex_destroy(&con->lock);
+    free(con->tap_buf);
     free(con->ring);
     free(con);
 }
@@ -743,6 +808,7 @@ void
 con_cp_output(struct console *con, const char *text, size_t len)
 {
     pthread_mutex_lock(&con->lock);
+    tap_put(con, text, len);
     if (!con->ops) {
         con->st.bytes_discarded += len + 1;
         con_unlock(con);
@@ -814,6 +880,7 @@ con_message(struct console *con, const char *text)
     memcpy(copy, text, len + 1);
     con_strip_controls(copy, len);
     pthread_mutex_lock(&con->lock);
+    tap_put(con, copy, len);
     int rc = 0;
     if (!con->ops) {
         free(copy);

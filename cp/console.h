@@ -267,6 +267,14 @@ struct con_stats {
 };
 void con_get_stats(struct console *con, struct con_stats *st);
 
+/* SPOOL CONSOLE's tap: while on, a copy of every CP output piece and
+ * message (con_cp_output, con_message; shown, held or discarded because
+ * no terminal is attached) is kept as lines ending in '\n', up to 1 MiB.
+ * con_tap_take hands the kept text over (malloc'd, the caller frees; NULL
+ * and *len 0 when none); off drops what is kept.  Any thread. */
+void con_set_tap(struct console *con, bool on);
+char *con_tap_take(struct console *con, size_t *len);
+
 /* Host bytes the console holds now (its state, ring, queued lines). */
 size_t con_footprint(struct console *con);
 

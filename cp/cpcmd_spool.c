@@ -128,6 +128,90 @@ is_number(const char *w)
     return true;
 }
 
+
+static const char *const unit_names[] = {"RDR", "PUN", "PRT", "CON"};
+
+/* VMR303I-style answer of a durable close: where the file went. */
+static void
+closed_answer(struct cp_out *out, struct cpsp *s, enum cpsp_unit unit, uint32_t id)
+{
+    struct spool_info fi;
+    char sid[16], cp[8];
+    snprintf(sid, sizeof sid, "%04u", id);
+    if (spool_query(cpsp_store(s), id, &fi) == 0) {
+        snprintf(cp, sizeof cp, "%03u", fi.copies);
+        cp_out_msg(out, MSG_SPCLOSED, unit_names[unit], sid,
+                   fi.queue == SPOOL_Q_RDR ? fi.owner : "SYSTEM", cp, fi.hold ? "HOLD" : "NOHOLD");
+    }
+}
+
+/* CLOSE run asynchronously (cpcmd_run_async): the store's group commit
+ * makes the file durable on its committer thread; the answer and the
+ * done callback follow on the user's own thread. */
+struct close_cmd {
+    struct cp_user *u; /* a reference */
+    struct cpsp *s;
+    cpcmd_done_fn done;
+    void *done_ctx;
+    enum cpsp_unit unit;
+    int rc;
+    uint32_t id;
+};
+
+static void
+close_reply(struct cp_user *u, void *arg)
+{
+    struct close_cmd *cc = arg;
+    struct cp_out out;
+    cp_out_init(&out, u);
+    int rc = 0;
+    if (cc->rc < 0) {
+        struct cpcmd_ctx ec = {.out = &out};
+        rc = cpsp_errmsg(&ec, cc->rc, unit_names[cc->unit]);
+    } else {
+        closed_answer(&out, cc->s, cc->unit, cc->id);
+    }
+    cc->done(u, cc->done_ctx, rc, &out);
+    cp_out_fini(&out);
+    cp_user_put(cc->u);
+    free(cc);
+}
+
+/* The store's callback (its committer thread): on to the user's thread. */
+static void
+close_durable(void *arg, int rc, uint32_t spoolid)
+{
+    struct close_cmd *cc = arg;
+    cc->rc = rc;
+    cc->id = spoolid;
+    if (cp_user_post_ptr(cc->u, close_reply, cc, true) < 0) {
+        cp_user_put(cc->u); /* the user is gone: nobody waits for the answer */
+        free(cc);
+    }
+}
+
+/* Starts an asynchronous CLOSE: CPCMD_ASYNC, 1 (no open file), or CP's
+ * return code of a refused close (its message in c->out). */
+static int
+close_async(struct cpcmd_ctx *c, struct cpsp *s, struct cpsp_user *p, enum cpsp_unit unit,
+            const char *fn, const char *ft, const char *dist, int hold)
+{
+    struct close_cmd *cc = calloc(1, sizeof *cc);
+    if (!cc) {
+        return cpsp_errmsg(c, -ENOMEM, unit_names[unit]);
+    }
+    *cc = (struct close_cmd){.u = c->u, .s = s, .done = c->done, .done_ctx = c->done_ctx,
+                             .unit = unit};
+    cp_user_get(c->u);
+    int rc = cpsp_user_close_async(p, unit, fn, ft, dist, hold, close_durable, cc);
+    if (rc == 0) {
+        return CPCMD_ASYNC;
+    }
+    cp_user_put(c->u);
+    free(cc);
+    return rc == 1 ? 1 : cpsp_errmsg(c, rc, unit_names[unit]);
+}
+
 int
 cpsp_parse_sel(struct cpcmd_ctx *c, struct cpsp_sel *sel)
 {
@@ -363,6 +447,9 @@ cpcmd_spool(struct cpcmd_ctx *c)
         close_now = true;
     }
     if (purge_now) {
+        if (unit == CPSP_CON) {
+            cpsp_console_flush(p); /* CP's lines kept so far go with the file */
+        }
         uint32_t id = 0;
         cpsp_user_close(p, unit, NULL, NULL, NULL, true, -1, &id); /* never fails */
         close_now = false;
@@ -451,6 +538,15 @@ cpcmd_close(struct cpcmd_ctx *c)
     if (unit == CPSP_CON) {
         cpsp_console_flush(p);
     }
+    if (c->done && !purge) {
+        rc = close_async(c, s, p, unit, named ? fn : NULL, named ? ft : NULL,
+                         dist[0] ? dist : NULL, hold);
+        if (rc != 1) {
+            return rc;
+        }
+        cp_out_msg(c->out, MSG_SPNOOPEN, names[unit]);
+        return 0;
+    }
     rc = cpsp_user_close(p, unit, named ? fn : NULL, named ? ft : NULL, dist[0] ? dist : NULL,
                          purge, hold, &id);
     if (rc < 0) {
@@ -461,15 +557,7 @@ cpcmd_close(struct cpcmd_ctx *c)
         return 0;
     }
     if (!purge) {
-        struct spool_info fi;
-        char sid[16], cp[8];
-        snprintf(sid, sizeof sid, "%04u", id);
-        if (spool_query(cpsp_store(s), id, &fi) == 0) {
-            snprintf(cp, sizeof cp, "%03u", fi.copies);
-            cp_out_msg(c->out, MSG_SPCLOSED, names[unit], sid,
-                       fi.queue == SPOOL_Q_RDR ? fi.owner : "SYSTEM", cp,
-                       fi.hold ? "HOLD" : "NOHOLD");
-        }
+        closed_answer(c->out, s, unit, id);
     }
     return 0;
 }

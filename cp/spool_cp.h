@@ -113,7 +113,9 @@ enum rv_hcall cpsp_diag_ur_write(struct cpsp_user *p, struct vm *vm, struct diag
 /* ---- for the spool commands (the VM's thread) ------------------------------ */
 
 /* SPOOL CONSOLE: while on, every line the guest writes on its console
- * (connected or not) is a record of the console spool file (opened with
+ * and every CP response and message shown there (connected or not; kept
+ * by the console's tap, con_set_tap, and taken in at the guest's next
+ * output or the flush) is a record of the console spool file (opened with
  * the CONSOLE unit's settings at its first line; CLOSE CONSOLE or STOP
  * queues it).  cpsp_console_output is called by the console device after
  * the console accepted the bytes; flush writes a pending partial line. */
@@ -137,6 +139,14 @@ uint32_t cpsp_user_open_id(const struct cpsp_user *p, enum cpsp_unit unit, uint6
  * *spoolid (0 = nothing was open), or -errno. */
 int cpsp_user_close(struct cpsp_user *p, enum cpsp_unit unit, const char *fname,
                     const char *ftype, const char *dist, bool purge, int hold, uint32_t *spoolid);
+/* CLOSE of an output unit without waiting (the CP command's async path):
+ * 0 when the close was accepted (done(arg, rc, spoolid) follows exactly
+ * once on the store's committer thread: rc 0 durable, -EIO not), 1 when
+ * the unit has no open file, -errno as cpsp_user_close (done is not
+ * called).  The VM's thread. */
+int cpsp_user_close_async(struct cpsp_user *p, enum cpsp_unit unit, const char *fname,
+                          const char *ftype, const char *dist, int hold,
+                          void (*done)(void *arg, int rc, uint32_t spoolid), void *arg);
 /* CLOSE 00C: ends the reader's current file (keep or purge). */
 int cpsp_user_close_reader(struct cpsp_user *p, bool purge, uint32_t *spoolid);
 
@@ -195,6 +205,18 @@ void svc_spx_discard(struct svc_spx *x);
 /* RECEIVE: the file's bytes (or an error line) malloc'd in *out; *raw is
  * true when *out is the file itself (no line end to add).  Returns the
  * exit code.  A worker thread. */
+/* RECEIVE as a stream (memory bounded whatever the file's size): open
+ * checks the command and the file (0 and *rx, or the exit code with the
+ * error line malloc'd in *out); read fills buf with up to cap more bytes
+ * of the file (*len 0 at its end, after which a PURGE is done), or
+ * returns -errno; _error makes the line for such an error; close frees
+ * rx.  One thread at a time per rx. */
+struct svc_rx;
+int svc_spx_receive_open(struct cp_system *sys, const char *userid, const char *command,
+                         struct svc_rx **rx, char **out, size_t *outlen);
+int svc_spx_receive_read(struct svc_rx *rx, char *buf, size_t cap, size_t *len);
+char *svc_spx_receive_error(struct svc_rx *rx, int err);
+void svc_spx_receive_close(struct svc_rx *rx);
 int svc_spx_receive(struct cp_system *sys, const char *userid, const char *command, char **out,
                     size_t *outlen, bool *raw);
 

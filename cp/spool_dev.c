@@ -417,6 +417,30 @@ cpsp_user_close(struct cpsp_user *p, enum cpsp_unit unit, const char *fname, con
 }
 
 int
+cpsp_user_close_async(struct cpsp_user *p, enum cpsp_unit unit, const char *fname,
+                      const char *ftype, const char *dist, int hold,
+                      void (*done)(void *arg, int rc, uint32_t spoolid), void *arg)
+{
+    if (unit <= CPSP_RDR || unit >= CPSP_UNITS) {
+        return -EINVAL;
+    }
+    struct spool_writer *w = p->w[unit];
+    if (!w) {
+        return 1;
+    }
+    int rc = prepare_close(w, fname, ftype, dist, hold);
+    if (rc < 0) {
+        return rc;
+    }
+    const char *to = p->set[unit].to[0] ? p->set[unit].to : NULL;
+    rc = spool_writer_close_async(w, to, done, arg);
+    if (rc == 0 || rc == -EIO) {
+        p->w[unit] = NULL;
+    }
+    return rc;
+}
+
+int
 cpsp_user_close_reader(struct cpsp_user *p, bool purge, uint32_t *spoolid)
 {
     *spoolid = spool_reader_current(p->rdr);
@@ -437,6 +461,30 @@ con_record(struct cpsp_user *p, const char *line, size_t len)
     p->con_err = rc < 0 ? rc : 0;
 }
 
+/* CP's output kept by the console's tap since the last call, as records
+ * after the guest's partial line (CP broke that line on the terminal). */
+static void
+con_take_cp(struct cpsp_user *p)
+{
+    size_t len;
+    char *text = p->u ? con_tap_take(cp_user_console(p->u), &len) : NULL;
+    if (!text) {
+        return;
+    }
+    if (p->con_len) {
+        con_record(p, p->con_line, p->con_len);
+        p->con_len = 0;
+    }
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n' || i - start == SPOOL_RECORD_MAX) {
+            con_record(p, text + start, i - start);
+            start = text[i] == '\n' ? i + 1 : i;
+        }
+    }
+    free(text);
+}
+
 void
 cpsp_console_output(struct cpsp_user *p, const char *buf, size_t len, bool end_line)
 {
@@ -446,6 +494,7 @@ cpsp_console_output(struct cpsp_user *p, const char *buf, size_t len, bool end_l
     if (!p->con_line && !(p->con_line = malloc(SPOOL_RECORD_MAX))) {
         return;
     }
+    con_take_cp(p);
     for (size_t i = 0; i < len; i++) {
         if (buf[i] == '\n' || p->con_len == SPOOL_RECORD_MAX) {
             con_record(p, p->con_line, p->con_len);
@@ -465,6 +514,9 @@ cpsp_console_output(struct cpsp_user *p, const char *buf, size_t len, bool end_l
 void
 cpsp_console_flush(struct cpsp_user *p)
 {
+    if (p->con_on) {
+        con_take_cp(p);
+    }
     if (p->con_len) {
         con_record(p, p->con_line, p->con_len);
         p->con_len = 0;
@@ -475,6 +527,9 @@ void
 cpsp_console_set(struct cpsp_user *p, bool on)
 {
     p->con_on = on;
+    if (p->u) {
+        con_set_tap(cp_user_console(p->u), on);
+    }
 }
 
 bool

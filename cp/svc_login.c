@@ -91,6 +91,8 @@ struct term {
     size_t xlen, xoff;
     int xrc;
     bool xready;
+    bool flushing, again; /* one exec_flush at a time; another came meanwhile */
+    struct svc_rx *rx; /* RECEIVE: the rest of the file, read as login drains */
     struct svc_spx *spx; /* an SSH PUNCH taking standard input (cp/svc_spool.c) */
 };
 
@@ -129,6 +131,7 @@ term_unref(struct term *t)
     if (left == 0) {
         login_session_release(t->ls);
         svc_spx_discard(t->spx);
+        svc_spx_receive_close(t->rx);
         free(t->xout);
         pthread_mutex_destroy(&t->lock);
         free(t);
@@ -301,27 +304,81 @@ do_logon(struct svc_login *L, struct job *j)
     }
 }
 
-/* Moves exec output to login; finishes when all of it is out. */
+/* RECEIVE's pieces (read from the spool as login's queue drains) and the
+ * output window of an exec session (a console keeps login's default). */
+#define RX_PIECE (256u << 10)
+#define EXEC_OUTPUT_LIMIT (1u << 20)
+
+/* The next piece of a RECEIVE into xout (the flusher only). */
+static void
+exec_refill(struct term *t)
+{
+    size_t n = 0;
+    int r = svc_spx_receive_read(t->rx, t->xout, RX_PIECE, &n);
+    t->xoff = 0;
+    t->xlen = n;
+    if (r < 0) {
+        char *m = svc_spx_receive_error(t->rx, r);
+        if (m) {
+            (void)login_write_err(t->ls, m, strlen(m));
+            (void)login_write_err(t->ls, "\n", 1);
+            free(m);
+        }
+        t->xrc = MSG_SPERROR;
+    }
+    if (r < 0 || n == 0) {
+        svc_spx_receive_close(t->rx);
+        t->rx = NULL;
+    }
+}
+
+/* Moves exec output to login (refilling from a RECEIVE's file); finishes
+ * when all of it is out.  One thread at a time does it: a call meanwhile
+ * (writable() while the worker writes) makes that one go on. */
 static void
 exec_flush(struct term *t)
 {
     pthread_mutex_lock(&t->lock);
-    bool ready = t->xready && !t->close_sent;
-    t->blocked = false;
-    pthread_mutex_unlock(&t->lock);
-    if (!ready) {
+    if (!t->xready || t->close_sent) {
+        t->blocked = false;
+        pthread_mutex_unlock(&t->lock);
         return;
     }
-    size_t n = write_some(t, t->xout + t->xoff, t->xlen - t->xoff);
-    pthread_mutex_lock(&t->lock);
-    t->xoff += n;
-    bool all = t->xoff == t->xlen && !t->close_sent;
-    if (all) {
-        t->close_sent = true;
+    if (t->flushing) {
+        t->again = true;
+        pthread_mutex_unlock(&t->lock);
+        return;
     }
-    int rc = t->xrc;
+    t->flushing = true;
+    t->blocked = false;
     pthread_mutex_unlock(&t->lock);
-    if (all) {
+    bool finish = false;
+    int rc = 0;
+    for (;;) {
+        if (t->xoff == t->xlen && t->rx) {
+            exec_refill(t);
+        }
+        t->xoff += write_some(t, t->xout + t->xoff, t->xlen - t->xoff);
+        pthread_mutex_lock(&t->lock);
+        if (t->gone && t->rx) {
+            svc_spx_receive_close(t->rx); /* nobody reads the rest */
+            t->rx = NULL;
+            t->xoff = t->xlen;
+        }
+        bool out = t->xoff == t->xlen && !t->rx;
+        if (out || (t->blocked && !t->again)) {
+            if (out && !t->close_sent) {
+                t->close_sent = finish = true;
+                rc = t->xrc;
+            }
+            t->flushing = false;
+            pthread_mutex_unlock(&t->lock);
+            break;
+        }
+        t->again = t->blocked = false;
+        pthread_mutex_unlock(&t->lock);
+    }
+    if (finish) {
         login_exec_finish(t->ls, rc < 0 ? 255 : rc);
     }
 }
@@ -372,7 +429,30 @@ do_spool_exec(struct svc_login *L, struct job *j)
         rc = x ? svc_spx_punch_close(x, &out) : MSG_FAILED;
         len = out ? strlen(out) : 0;
     } else {
-        rc = svc_spx_receive(L->sys, j->userid, j->text, &out, &len, &raw);
+        /* RECEIVE: the file goes out piece by piece as login drains */
+        struct svc_rx *rx = NULL;
+        rc = svc_spx_receive_open(L->sys, j->userid, j->text, &rx, &out, &len);
+        char *piece = rx ? malloc(RX_PIECE) : NULL;
+        if (rx && piece) {
+            pthread_mutex_lock(&t->lock);
+            t->rx = rx;
+            t->xout = piece;
+            t->xlen = t->xoff = 0;
+            t->xrc = 0;
+            t->xready = true;
+            pthread_mutex_unlock(&t->lock);
+            exec_flush(t);
+            term_unref(t); /* the job's reference */
+            j->term = NULL;
+            return;
+        }
+        if (rx) {
+            svc_spx_receive_close(rx);
+            rc = MSG_SPERROR;
+            out = strdup("RECEIVE: out of memory");
+            len = out ? strlen(out) : 0;
+        }
+        raw = false;
     }
     exec_answer(t, rc, out ? out : "", len, raw);
     free(out);
@@ -552,6 +632,7 @@ static int
 be_exec_start(void *opaque, struct login_session *s, const char *command)
 {
     struct svc_login *L = opaque;
+    (void)login_session_set_output_limit(s, EXEC_OUTPUT_LIMIT); /* a bulk window */
     struct term *t = term_new(L, s, true);
     struct job *j = t ? new_job(JOB_EXEC, login_session_userid(s), command) : NULL;
     if (!j) {

@@ -205,36 +205,25 @@ svc_spx_discard(struct svc_spx *x)
     }
 }
 
-/* Appends to a growing buffer. */
-static int
-grow(char **buf, size_t *len, size_t *cap, const void *data, size_t n)
-{
-    if (*len + n > *cap) {
-        size_t nc = *cap ? *cap : 65536;
-        while (nc < *len + n) {
-            nc *= 2;
-        }
-        char *b = realloc(*buf, nc);
-        if (!b) {
-            return -ENOMEM;
-        }
-        *buf = b;
-        *cap = nc;
-    }
-    memcpy(*buf + *len, data, n);
-    *len += n;
-    return 0;
-}
+struct svc_rx {
+    struct cpsp *s;
+    struct spool_cursor *cur;
+    char id8[SPOOL_USERID_MAX + 1];
+    uint32_t id;
+    bool binary, purge, eof;
+    unsigned char *rec; /* the record being sent (SPOOL_RECORD_MAX + 1) */
+    size_t rl, roff;
+};
 
 int
-svc_spx_receive(struct cp_system *sys, const char *userid, const char *command, char **out,
-                size_t *outlen, bool *raw)
+svc_spx_receive_open(struct cp_system *sys, const char *userid, const char *command,
+                     struct svc_rx **rxp, char **out, size_t *outlen)
 {
+    *rxp = NULL;
     char tok[SPX_MAXTOK][16];
     int n = split(command, tok);
     *out = NULL;
     *outlen = 0;
-    *raw = false;
     struct cpsp *s = cpsp_of(sys);
     char *m = NULL;
     int rc = 0;
@@ -278,30 +267,128 @@ svc_spx_receive(struct cp_system *sys, const char *userid, const char *command, 
         *outlen = strlen(m);
         return rc;
     }
-    bool binary = bin >= 0 ? bin == 1 : strcmp(fi.form, CPSP_FORM_BINARY) == 0;
-    unsigned char *rec = malloc(SPOOL_RECORD_MAX);
-    char *buf = NULL;
-    size_t len = 0, cap = 0, rl = 0;
-    int r = rec ? 0 : -ENOMEM;
-    while (r == 0 && (r = spool_cursor_next(cur, rec, SPOOL_RECORD_MAX, &rl)) == 0) {
-        r = grow(&buf, &len, &cap, rec, rl);
-        if (r == 0 && !binary) {
-            r = grow(&buf, &len, &cap, "\n", 1);
-        }
-    }
-    spool_cursor_close(cur);
-    free(rec);
-    if (r != -ENODATA) {
-        free(buf);
-        m = MSGDUP(MSG_SPERROR, tok[1], strerror(-r));
-        *out = m;
-        *outlen = strlen(m);
+    struct svc_rx *rx = calloc(1, sizeof *rx);
+    unsigned char *rec = rx ? malloc(SPOOL_RECORD_MAX + 1) : NULL;
+    if (!rec) {
+        free(rx);
+        spool_cursor_close(cur);
+        *out = MSGDUP(MSG_SPERROR, tok[1], strerror(ENOMEM));
+        *outlen = *out ? strlen(*out) : 0;
         return MSG_SPERROR;
     }
-    if (purge) {
-        struct spool_filter f = {.owner = id8, .spoolid = (uint32_t)id};
-        spool_purge(cpsp_store(s), &f, NULL);
+    rx->s = s;
+    rx->cur = cur;
+    memcpy(rx->id8, id8, sizeof id8);
+    rx->id = (uint32_t)id;
+    rx->binary = bin >= 0 ? bin == 1 : strcmp(fi.form, CPSP_FORM_BINARY) == 0;
+    rx->purge = purge;
+    rx->rec = rec;
+    *rxp = rx;
+    return 0;
+}
+
+int
+svc_spx_receive_read(struct svc_rx *rx, char *buf, size_t cap, size_t *len)
+{
+    size_t n = 0;
+    while (n < cap) {
+        if (rx->roff < rx->rl) {
+            size_t k = rx->rl - rx->roff < cap - n ? rx->rl - rx->roff : cap - n;
+            memcpy(buf + n, rx->rec + rx->roff, k);
+            rx->roff += k;
+            n += k;
+            continue;
+        }
+        if (rx->eof) {
+            break;
+        }
+        size_t rl = 0;
+        int r = spool_cursor_next(rx->cur, rx->rec, SPOOL_RECORD_MAX, &rl);
+        if (r == -ENODATA) {
+            rx->eof = true;
+            if (rx->purge) {
+                struct spool_filter f = {.owner = rx->id8, .spoolid = rx->id};
+                spool_purge(cpsp_store(rx->s), &f, NULL);
+            }
+            break;
+        }
+        if (r < 0) {
+            *len = n;
+            return r;
+        }
+        if (!rx->binary) {
+            rx->rec[rl++] = '\n';
+        }
+        rx->rl = rl;
+        rx->roff = 0;
     }
+    *len = n;
+    return 0;
+}
+
+void
+svc_spx_receive_close(struct svc_rx *rx)
+{
+    if (rx) {
+        spool_cursor_close(rx->cur);
+        free(rx->rec);
+        free(rx);
+    }
+}
+
+char *
+svc_spx_receive_error(struct svc_rx *rx, int err)
+{
+    char id[16];
+    snprintf(id, sizeof id, "%u", rx->id);
+    return MSGDUP(MSG_SPERROR, id, strerror(-err));
+}
+
+/* Appends to a growing buffer. */
+static int
+grow(char **buf, size_t *len, size_t *cap, const void *data, size_t n)
+{
+    if (*len + n > *cap) {
+        size_t nc = *cap ? *cap : 65536;
+        while (nc < *len + n) {
+            nc *= 2;
+        }
+        char *b = realloc(*buf, nc);
+        if (!b) {
+            return -ENOMEM;
+        }
+        *buf = b;
+        *cap = nc;
+    }
+    memcpy(*buf + *len, data, n);
+    *len += n;
+    return 0;
+}
+
+int
+svc_spx_receive(struct cp_system *sys, const char *userid, const char *command, char **out,
+                size_t *outlen, bool *raw)
+{
+    struct svc_rx *rx;
+    *raw = false;
+    int rc = svc_spx_receive_open(sys, userid, command, &rx, out, outlen);
+    if (rc != 0) {
+        return rc;
+    }
+    char *buf = NULL, piece[65536];
+    size_t len = 0, cap = 0, n;
+    int r;
+    while ((r = svc_spx_receive_read(rx, piece, sizeof piece, &n)) == 0 && n > 0 &&
+           (r = grow(&buf, &len, &cap, piece, n)) == 0) {
+    }
+    if (r < 0) {
+        free(buf);
+        *out = svc_spx_receive_error(rx, r);
+        *outlen = *out ? strlen(*out) : 0;
+        svc_spx_receive_close(rx);
+        return MSG_SPERROR;
+    }
+    svc_spx_receive_close(rx);
     *out = buf ? buf : strdup("");
     *outlen = len;
     *raw = true;

@@ -148,6 +148,25 @@ login_session_set_data(struct login_session *s, void *data)
     atomic_store(&s->data, data);
 }
 
+/* The session's output queue limit (lock held). */
+static size_t
+out_limit(const struct login_session *s)
+{
+    return s->out_limit ? s->out_limit : s->srv->cfg.output_limit;
+}
+
+int
+login_session_set_output_limit(struct login_session *s, size_t limit)
+{
+    if (!s->is_exec || limit == 0) {
+        return -EINVAL;
+    }
+    pthread_mutex_lock(&s->lock);
+    s->out_limit = limit;
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
 void *
 login_session_data(const struct login_session *s)
 {
@@ -232,7 +251,7 @@ write_stream(struct login_session *s, enum chunk_kind kind, const void *data, si
     }
     ssize_t rc;
     pthread_mutex_lock(&s->lock);
-    size_t limit = s->srv->cfg.output_limit;
+    size_t limit = out_limit(s);
     if (!s->linked) {
         rc = -ENOTCONN;
     } else if (s->closing) {
@@ -453,7 +472,7 @@ io_flush_output(struct login_session *s)
                 if (c->kind == CK_OUT || c->kind == CK_ERR) {
                     s->qbytes -= c->len;
                 }
-                if (s->want_writable && s->qbytes <= s->srv->cfg.output_limit / 2) {
+                if (s->want_writable && s->qbytes <= out_limit(s) / 2) {
                     s->want_writable = 0;
                     notify = 1;
                 }

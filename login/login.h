@@ -242,6 +242,13 @@ int login_session_is_exec(const struct login_session *s);
 void login_session_set_data(struct login_session *s, void *data);
 void *login_session_data(const struct login_session *s);
 
+/* An exec session's own output queue limit (instead of
+ * config.output_limit): a larger window for bulk standard output (a file
+ * sent with RECEIVE) while consoles keep the small one for prompt flow
+ * control.  0, or -EINVAL for a console session or a limit of 0.  Any
+ * thread. */
+int login_session_set_output_limit(struct login_session *s, size_t limit);
+
 /*
  * Queue output for the client (console text, or standard output of an
  * exec). Like write(2): returns the number of bytes taken (1..len, all of

@@ -197,6 +197,7 @@ struct login_session {
     struct login_session *ready_next;
     struct chunk *qhead, *qtail;
     size_t qbytes;
+    size_t out_limit; /* exec only: login_session_set_output_limit (0: config's) */
     int want_writable;
     int resume;
     unsigned auth_seq;

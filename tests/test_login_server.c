@@ -43,7 +43,24 @@ static struct {
     struct login_session *open[64]; /* sessions the backend holds */
     int nopen;
     int disc[8];                   /* disconnects by reason */
-} be = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    int con_limit_rc;              /* login_session_set_output_limit on a console */
+    size_t taken[2];               /* bytes queued before -EAGAIN: SMALL, BIG */
+    int big_rc;
+} be = {.lock = PTHREAD_MUTEX_INITIALIZER, .con_limit_rc = 1};
+
+/* Queues output until login says -EAGAIN (nothing drains meanwhile: the
+ * session's own thread runs this); the bytes taken. */
+static size_t
+fill_queue(struct login_session *s)
+{
+    static const char piece[4096];
+    size_t total = 0;
+    ssize_t n;
+    while ((n = login_write(s, piece, sizeof piece)) > 0) {
+        total += (size_t)n;
+    }
+    return n == -EAGAIN ? total : 0;
+}
 
 static void
 b_auth_password(void *op, struct login_auth *a, const char *user, const char *pw)
@@ -74,6 +91,7 @@ static int
 b_console_open(void *op, struct login_session *s, const struct login_term *t)
 {
     keep(s);
+    be.con_limit_rc = login_session_set_output_limit(s, 1u << 20);
     login_write(s, "BANNER\n", 7);
     return 0;
 }
@@ -93,8 +111,13 @@ b_exec_start(void *op, struct login_session *s, const char *cmd)
     if (strcmp(cmd, "ECHO") == 0) {
         login_write(s, "echo\n", 5);
         login_exec_finish(s, 0);
+    } else if (strcmp(cmd, "SMALL") == 0) {
+        be.taken[0] = fill_queue(s);
+    } else if (strcmp(cmd, "BIG") == 0) {
+        be.big_rc = login_session_set_output_limit(s, 1u << 20);
+        be.taken[1] = fill_queue(s);
     }
-    return 0; /* CAT and WAIT run until the client goes */
+    return 0; /* CAT, WAIT, SMALL and BIG run until the client goes */
 }
 
 static size_t
@@ -413,6 +436,26 @@ test_protocol_cuts(void **state)
 
     wait_idle(srv, fds);
     assert_int_equal(disc_count(LOGIN_DISC_HANGUP) - hang0, 3);
+
+    /* an exec's own output window (login_session_set_output_limit); a
+     * console keeps the configured one */
+    const char *cmds[] = {"SMALL", "BIG"};
+    for (int i = 0; i < 2; i++) {
+        c = logged_on(port);
+        ch = ssh_channel_new(c);
+        assert_int_equal(ssh_channel_open_session(ch), SSH_OK);
+        assert_int_equal(ssh_channel_request_exec(ch, cmds[i]), SSH_OK);
+        n = ssh_channel_read_timeout(ch, buf, sizeof buf, 0, 5000);
+        assert_true(n > 0);
+        ssh_disconnect(c);
+        ssh_free(c);
+    }
+    assert_int_equal(be.big_rc, 0);
+    assert_int_equal(be.taken[0], 65536);
+    assert_int_equal(be.taken[1], 1u << 20);
+    if (be.con_limit_rc != 1) {
+        assert_int_equal(be.con_limit_rc, -EINVAL);
+    }
     release_open();
     login_server_stop(srv);
 }

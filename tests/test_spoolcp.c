@@ -273,6 +273,27 @@ test_logged_on_user(void **state)
     wait_or_fail(t, "RDR  00C", 3000);
     wait_or_fail(t, "PUN  00D", 3000);
     wait_or_fail(t, "PRT  00E", 3000);
+    /* CLOSE from the console completes asynchronously (the group commit
+     * on the store's thread); its answer still comes before the next
+     * command's, and the file is durable and queued by then */
+    fterm_clear(t);
+    fterm_type(t, "spool console start class q");
+    fterm_type(t, "q v");
+    wait_or_fail(t, "PUN  00D", 3000);
+    fterm_type(t, "close console name async test");
+    fterm_type(t, "spool console stop");
+    fterm_type(t, "query printer");
+    wait_or_fail(t, "CON FILE ", 3000);
+    wait_or_fail(t, " Q CON ", 3000);
+    char *all = fterm_text(t);
+    char *closed = strstr(all, "CON FILE ");
+    char *listed = strstr(all, "ASYNC    TEST");
+    assert_non_null(closed);
+    assert_non_null(listed);
+    assert_true(closed < listed);
+    ASSERT_HAS(closed, "TO SYSTEM COPY 001 NOHOLD");
+    free(all);
+    expect(e, "CAROL", "PURGE PRT CLASS Q", 0, "FILES PURGED");
     fterm_type(t, "logoff");
     assert_true(fterm_wait_close(t, 3000));
     cp_session_close(t->s);
@@ -296,28 +317,55 @@ test_console_spool(void **state)
     /* the guest runs while nobody watches; its output goes to the spool */
     expect(e, "CAROL", "IPL HELLO", 0, NULL);
     bool seen = false;
+    char *out;
     for (int i = 0; i < 500 && !seen; i++) {
-        char *out = run_cmd(e->sys, "CAROL", "SPOOL CONSOLE", NULL);
-        seen = strstr(out, "RECS 1") != NULL;
+        out = run_cmd(e->sys, "CAROL", "SPOOL CONSOLE", NULL);
+        seen = strstr(out, "RECS ") != NULL;
         free(out);
         usleep(10000);
     }
     assert_true(seen);
+    /* a CP message to the disconnected VM (a file's arrival notice) is
+     * kept too; a command on CAROL's thread runs after it was shown */
+    feed(e, "CAROL", "LATE", "NOTE", 1);
+    for (int i = 0; i < 200; i++) {
+        out = run_cmd(e->sys, "CAROL", "QUERY FILES", NULL);
+        seen = strstr(out, "0001 RDR") != NULL;
+        free(out);
+        if (seen) {
+            break;
+        }
+        usleep(10000);
+    }
+    expect(e, "CAROL", "QUERY FILES", 0, NULL);
     expect(e, "CAROL", "SPOOL CONSOLE STOP", 0, NULL);
-    char *out = run_cmd(e->sys, "CAROL", "QUERY PRINTER", NULL);
+    out = run_cmd(e->sys, "CAROL", "QUERY PRINTER", NULL);
     char *line = strstr(out, "CAROL    ");
     assert_non_null(line);
-    ASSERT_HAS(line, " T CON 00000001 001 NONE");
+    ASSERT_HAS(line, " T CON ");
     unsigned id = (unsigned)strtoul(line + 9, NULL, 10);
     free(out);
+    /* the guest's line, and CP's lines around it: DISCONNECT's response
+     * before it, the arrival notice after it */
     struct spool_cursor *cur;
     assert_int_equal(spool_cursor_open(cpsp_store(e->svc.spool), id, "CAROL", &cur), 0);
     char buf[256];
     size_t len;
-    assert_int_equal(spool_cursor_next(cur, buf, sizeof buf, &len), 0);
-    buf[len] = '\0';
-    assert_string_equal(buf, "hello from the guest, 42");
+    int guest_at = -1, msg_at = -1, n = 0;
+    while (spool_cursor_next(cur, buf, sizeof buf - 1, &len) == 0) {
+        buf[len] = '\0';
+        fprintf(stderr, "console record %d: %s\n", n, buf);
+        if (strcmp(buf, "hello from the guest, 42") == 0) {
+            guest_at = n;
+        } else if (strstr(buf, "LATE     NOTE") || strstr(buf, "LATE NOTE")) {
+            msg_at = n;
+        }
+        n++;
+    }
     spool_cursor_close(cur);
+    assert_true(guest_at >= 0);
+    assert_true(msg_at > guest_at);
+    expect(e, "CAROL", "PURGE RDR ALL", 0, "0001 FILES PURGED");
     expect(e, "CAROL", "SPOOL CONSOLE", 0, "STOP");
     expect(e, "CAROL", "SPOOL CONSOLE FROB", MSG_INVOPT, "VMR003E");
     /* again, and SPOOL CONSOLE PURGE drops the open file */
@@ -337,7 +385,31 @@ test_console_spool(void **state)
     free(out);
     expect(e, "CAROL", "SPOOL CONSOLE STOP", 0, NULL);
     expect(e, "CAROL", "QUERY FILES", 0, "FILES: NO RDR, 0001 PRT, NO PUN");
+    /* LOGOFF with SPOOL CONSOLE on: CP's lines kept so far close the file */
+    expect(e, "CAROL", "SPOOL CONSOLE START", 0, NULL);
+    feed(e, "CAROL", "LAST", "NOTE", 1);
+    for (int i = 0; i < 200; i++) {
+        out = run_cmd(e->sys, "CAROL", "QUERY FILES", NULL);
+        seen = strstr(out, "0001 RDR") != NULL;
+        free(out);
+        if (seen) {
+            break;
+        }
+        usleep(10000);
+    }
     expect(e, "CAROL", "LOGOFF", 0, NULL);
+    for (int i = 0; i < 200; i++) {
+        out = run_cmd(e->sys, "MAINT", "QUERY PRINTER ALL", NULL);
+        char *c1 = strstr(out, " T CON ");
+        seen = c1 && strstr(c1 + 1, " T CON ");
+        free(out);
+        if (seen) {
+            break;
+        }
+        usleep(10000);
+    }
+    assert_true(seen);
+    expect(e, "CAROL", "PURGE RDR ALL", 0, "0001 FILES PURGED");
 }
 
 /* The first file in folder dir whose name contains part; malloc'd
