@@ -18,6 +18,8 @@
  * The chunk table is sorted by address (the free path finds a frame's chunk
  * by binary search) and every chunk below sf_hint is full, so allocation
  * fills low chunks first and high ones can drain and be unmapped.  One
+ * wholly free chunk stays mapped as a spare, so a VM created and destroyed
+ * again and again does not map and unmap a chunk each time.  One
  * mutex guards the table and bitmaps; mmap and munmap run outside it.
  */
 #include "config.h"
@@ -50,6 +52,9 @@ static size_t sf_n, sf_cap;
 static size_t sf_hint; /* every chunk below it is full */
 static uint64_t sf_used;
 static uint64_t sf_dirty; /* sum of ndirty */
+/* Wholly free chunks kept mapped (at most one): a VM created and destroyed
+ * again and again would otherwise map and unmap a chunk every time. */
+static unsigned sf_spare;
 
 static void
 sf_bug(const char *what, const void *f)
@@ -155,7 +160,9 @@ sf_take(struct sf_chunk *c, bool zero, bool *was_dirty)
         sf_dirty--;
     }
     c->used[w] |= bit;
-    c->nused++;
+    if (c->nused++ == 0) {
+        sf_spare--;
+    }
     sf_used++;
     return c->base + (size_t)best * STOR_PAGE_SIZE;
 }
@@ -179,6 +186,7 @@ stor_frame_alloc(bool zero)
                 free(fresh);
                 return NULL;
             }
+            sf_spare++; /* wholly free until sf_take below */
             fresh = NULL;
             continue;
         }
@@ -225,7 +233,9 @@ stor_frame_free(void *frame)
     c->used[n / 64] &= ~bit;
     c->nused--;
     sf_used--;
-    if (c->nused == 0) {
+    if (c->nused == 0 && sf_spare == 0) {
+        sf_spare++; /* kept as the spare; its frame is accounted below */
+    } else if (c->nused == 0) {
         /* Wholly free: unmap it (outside the lock: nobody can reach it). */
         sf_dirty -= c->ndirty;
         memmove(&sf_chunks[k], &sf_chunks[k + 1], (sf_n - k - 1) * sizeof *sf_chunks);

@@ -2,7 +2,7 @@
 /*
  * tests/test_stor_frame.c - host frames for guest storage
  * (cp/stor_frame.h): aligned zeroed frames, reuse reads as zero, raw
- * frames, chunks unmapped when wholly free, trim, the host memory a
+ * frames, chunks unmapped when wholly free (one kept spare), trim, the host memory a
  * touched frame costs, several threads allocating at once; and in guest
  * storage: stor_zero gives whole pages back, zeros written into untouched
  * pages back nothing.
@@ -117,8 +117,21 @@ test_many_unmap_trim(void **state)
     }
     stor_frame_stats(&s);
     assert_int_equal(s.used, s0.used);
-    /* Chunks wholly free were unmapped. */
-    assert_int_equal(s.chunks, s0.chunks);
+    /* Chunks wholly free were unmapped, but for one spare. */
+    assert_true(s.chunks <= s0.chunks + 1);
+    /* A frame taken and given back again and again (a VM created and
+     * destroyed) reuses the spare: no chunk is mapped or unmapped. */
+    size_t chunks = s.chunks;
+    for (unsigned i = 0; i < 100; i++) {
+        uint8_t *f = stor_frame_alloc(true);
+        assert_non_null(f);
+        assert_true(all_zero(f));
+        f[0] = 1;
+        stor_frame_free(f);
+        stor_frame_stats(&s);
+        assert_true(s.chunks == chunks || (chunks == 0 && s.chunks == 1));
+        chunks = s.chunks;
+    }
 }
 
 static long
@@ -140,6 +153,7 @@ test_cost_per_frame(void **state)
     (void)state;
     enum { N = 512 };
     static uint8_t *fr[N];
+    stor_frame_trim(); /* free frames of earlier tests (the spare) hold no memory */
     long before = rss_kib();
     if (before < 0) {
         skip();
