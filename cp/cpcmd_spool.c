@@ -323,26 +323,44 @@ name_word(struct cpcmd_ctx *c, const char *w, const char *what, char *out)
 }
 
 
+/* The start of SPOOL and CLOSE: the spool, the user's devices and the
+ * unit named by the first operand (*word).  0, or the message id already
+ * given. */
+static int
+unit_operand(struct cpcmd_ctx *c, const char *cmd, struct cpsp **s, struct cpsp_user **p,
+             int *unit, const char **word)
+{
+    if (!cpsp_cmd_spool(c, s, p)) {
+        return MSG_SPNOSPOOL;
+    }
+    const char *dw = *word = cpcmd_next(c);
+    if (!dw) {
+        return cpcmd_missing(c, "READER, PUNCH, PRINTER or CONSOLE");
+    }
+    *unit = cpsp_unit_word(dw);
+    if (*unit < 0) {
+        cp_out_msg(c->out, MSG_INVDEV, dw);
+        return MSG_INVDEV;
+    }
+    if (!*p) {
+        char why[64];
+        snprintf(why, sizeof why, "%s needs your virtual machine", cmd);
+        cp_out_msg(c->out, MSG_NOVM, why);
+        return MSG_NOVM;
+    }
+    return 0;
+}
+
 int
 cpcmd_spool(struct cpcmd_ctx *c)
 {
     struct cpsp *s;
     struct cpsp_user *p;
-    if (!cpsp_cmd_spool(c, &s, &p)) {
-        return MSG_SPNOSPOOL;
-    }
-    const char *dw = cpcmd_next(c);
-    int unit = cpsp_unit_word(dw);
-    if (!dw) {
-        return cpcmd_missing(c, "READER, PUNCH, PRINTER or CONSOLE");
-    }
-    if (unit < 0) {
-        cp_out_msg(c->out, MSG_INVDEV, dw);
-        return MSG_INVDEV;
-    }
-    if (!p) {
-        cp_out_msg(c->out, MSG_NOVM, "SPOOL needs your virtual machine");
-        return MSG_NOVM;
+    int unit;
+    const char *dw;
+    int bad = unit_operand(c, "SPOOL", &s, &p, &unit, &dw);
+    if (bad != 0) {
+        return bad;
     }
     if (!cpcmd_peek(c)) {
         show_settings(c, p, unit);
@@ -474,21 +492,11 @@ cpcmd_close(struct cpcmd_ctx *c)
 {
     struct cpsp *s;
     struct cpsp_user *p;
-    if (!cpsp_cmd_spool(c, &s, &p)) {
-        return MSG_SPNOSPOOL;
-    }
-    const char *dw = cpcmd_next(c);
-    int unit = cpsp_unit_word(dw);
-    if (!dw) {
-        return cpcmd_missing(c, "READER, PUNCH, PRINTER or CONSOLE");
-    }
-    if (unit < 0) {
-        cp_out_msg(c->out, MSG_INVDEV, dw);
-        return MSG_INVDEV;
-    }
-    if (!p) {
-        cp_out_msg(c->out, MSG_NOVM, "CLOSE needs your virtual machine");
-        return MSG_NOVM;
+    int unit;
+    const char *dw;
+    int bad = unit_operand(c, "CLOSE", &s, &p, &unit, &dw);
+    if (bad != 0) {
+        return bad;
     }
     char fn[SPOOL_NAME_MAX + 1] = "", ft[SPOOL_NAME_MAX + 1] = "", dist[SPOOL_NAME_MAX + 1] = "";
     bool named = false, purge = false;
