@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +24,24 @@
 /* How long a connection waits for another writer before -EBUSY. */
 #define DB_BUSY_TIMEOUT_MS 5000
 
+/* Prepared statements kept per connection, by SQL text: parsing the same
+ * few queries again at every logon was a tenth of a logon's CPU time. */
+#define DB_STMT_CACHE 48
+
 struct db {
     sqlite3 *h;
     int in_tx;
+    int ncache;
+    struct db_stmt *cache[DB_STMT_CACHE];
     char err[256];
 };
 
 struct db_stmt {
     struct db *db;
     sqlite3_stmt *st;
+    char *sql;   /* cached: the text it was prepared from */
+    bool cached; /* in db->cache: db_finalize resets instead */
+    bool busy;   /* handed out by db_prepare, not yet finalized */
 };
 
 /* sqlite result code -> negative errno. */
@@ -136,6 +146,11 @@ db_close(struct db *db)
     if (db->in_tx) {
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
     }
+    for (int i = 0; i < db->ncache; i++) {
+        sqlite3_finalize(db->cache[i]->st);
+        free(db->cache[i]->sql);
+        free(db->cache[i]);
+    }
     sqlite3_close(db->h);
     free(db);
 }
@@ -186,17 +201,32 @@ static int
 db_vprepare(struct db *db, struct db_stmt **out, const char *sql, const char *types, va_list ap)
 {
     *out = NULL;
-    struct db_stmt *st = calloc(1, sizeof *st);
+    struct db_stmt *st = NULL;
+    for (int i = 0; i < db->ncache && st == NULL; i++) {
+        struct db_stmt *c = db->cache[i];
+        if (!c->busy && strcmp(c->sql, sql) == 0) {
+            st = c;
+        }
+    }
+    int rc;
     if (st == NULL) {
-        return -ENOMEM;
+        st = calloc(1, sizeof *st);
+        if (st == NULL) {
+            return -ENOMEM;
+        }
+        st->db = db;
+        rc = sqlite3_prepare_v2(db->h, sql, -1, &st->st, NULL);
+        if (rc != SQLITE_OK) {
+            rc = db_fail(db, rc);
+            free(st);
+            return rc;
+        }
+        if (db->ncache < DB_STMT_CACHE && (st->sql = strdup(sql)) != NULL) {
+            st->cached = true;
+            db->cache[db->ncache++] = st;
+        }
     }
-    st->db = db;
-    int rc = sqlite3_prepare_v2(db->h, sql, -1, &st->st, NULL);
-    if (rc != SQLITE_OK) {
-        rc = db_fail(db, rc);
-        free(st);
-        return rc;
-    }
+    st->busy = true;
     rc = db_bind(st, types, ap);
     if (rc != 0) {
         db_finalize(st);
@@ -246,6 +276,13 @@ void
 db_finalize(struct db_stmt *st)
 {
     if (st == NULL) {
+        return;
+    }
+    if (st->cached) {
+        /* back to the cache: no rows held, no read transaction kept open */
+        sqlite3_reset(st->st);
+        sqlite3_clear_bindings(st->st);
+        st->busy = false;
         return;
     }
     sqlite3_finalize(st->st);

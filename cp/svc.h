@@ -60,6 +60,11 @@ struct svc_disk_report {
  * or -errno when the directory cannot be read. */
 int svc_disks_prepare(const char *datadir, const char *userid, const char *sdisk,
                       struct svc_disk_report *rep);
+/* The same on a directory connection the caller holds (a logon worker
+ * keeps one: opening sqlite per logon cost more than the logon). */
+struct dir;
+int svc_disks_prepare_dir(struct dir *d, const char *userid, const char *sdisk,
+                          struct svc_disk_report *rep);
 
 /* ---- the SSH side (cp/svc_login.c) ----------------------------------------- */
 

@@ -467,6 +467,17 @@ svc_disks_prepare(const char *datadir, const char *userid, const char *sdisk,
         cplog(CPLOG_ERROR, NULL, userid, "directory: %s", err);
         return rc;
     }
+    rc = svc_disks_prepare_dir(d, userid, sdisk, rep);
+    dir_close(d);
+    return rc;
+}
+
+int
+svc_disks_prepare_dir(struct dir *d, const char *userid, const char *sdisk,
+                      struct svc_disk_report *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    int rc;
     struct dir_user one, *users = NULL;
     size_t nusers = 0;
     if (userid) {
@@ -490,6 +501,5 @@ svc_disks_prepare(const char *datadir, const char *userid, const char *sdisk,
     if (!userid) {
         free(users);
     }
-    dir_close(d);
     return rc == -ENOENT ? 0 : rc;
 }

@@ -276,11 +276,13 @@ do_pubkey(struct svc_login *L, struct dir *d, struct job *j)
 }
 
 static void
-do_logon(struct svc_login *L, struct job *j)
+do_logon(struct svc_login *L, struct dir *d, struct job *j)
 {
     struct term *t = j->term;
     struct svc_disk_report rep;
-    svc_disks_prepare(L->datadir, j->userid, L->sdisk, &rep);
+    if (d) {
+        svc_disks_prepare_dir(d, j->userid, L->sdisk, &rep);
+    }
     struct cp_session *cs = NULL;
     char why[256] = "";
     int rc = cp_logon(L->sys, j->userid, login_session_peer(t->ls), &term_ops, t, &cs, why,
@@ -500,7 +502,7 @@ worker_main(void *arg)
         switch (j->kind) {
         case JOB_PASSWORD: do_password(L, worker_dir(L, &d), j); break;
         case JOB_PUBKEY: do_pubkey(L, worker_dir(L, &d), j); break;
-        case JOB_LOGON: do_logon(L, j); break;
+        case JOB_LOGON: do_logon(L, worker_dir(L, &d), j); break;
         case JOB_EXEC: do_exec(L, j); break;
         case JOB_PUNCH_EOF: do_spool_exec(L, j); break;
         }

@@ -106,8 +106,11 @@ cmsfs_alloc_load(struct cmsfs *fs, const struct sb *sb, uint64_t *bm)
             bm[(size_t)k * CHUNK_WORDS + w] = get64(buf + 8 * w);
         }
     }
-    for (uint64_t b = sb->block_count; b < (uint64_t)sb->nchunks * CHUNK_BITS; b++) {
-        if (bm_test(bm, b)) {
+    /* No bit past the last block: a word at a time (a bit at a time cost a
+     * small disk ~30,000 tests, most of CMS's IPL). */
+    uint64_t end = (uint64_t)sb->nchunks * CHUNK_BITS;
+    for (uint64_t b = sb->block_count; b < end; b = (b | 63) + 1) {
+        if (bm[b >> 6] >> (b & 63)) {
             return CMSFS_E_CORRUPT;
         }
     }
