@@ -49,7 +49,7 @@ while ! grep -q '^vmrv ipl: ready: listening on 127.0.0.1 port [0-9]' "$T/ipl.ou
     sleep 0.05
 done
 PORT=$(sed -n 's/^vmrv ipl: ready: listening on 127.0.0.1 port \([0-9]*\)$/\1/p' "$T/ipl.out")
-"$LOGIN_BENCH" "$PORT" "$T/key" "$PW" "$HASH" B "$N"
+LOGIN_BENCH_SERVER_PID=$IPID "$LOGIN_BENCH" "$PORT" "$T/key" "$PW" "$HASH" B "$N"
 rc=$?
 kill -TERM "$IPID"
 wait "$IPID"
