@@ -8,6 +8,8 @@
  *   rv.c        public API (cp/rv.h), rv_cpu_run's outer loop, interrupts
  *   rv_exec.c   the threaded interpreter over translated blocks (hot path)
  *   rv_xlate.c  decoder, scan-and-translate, the block cache, invalidation
+ *   rv_xlate_shared.c  saved segments' shared translation caches (the two
+ *               share cp/rv_xlate_int.h)
  *   rv_mem.c    TLB fills and the slow memory paths (misaligned, faults,
  *               stores into code, LR/SC/AMO)
  *   rv_csr.c    CSRs, traps, sret/wfi/ecall emulation
