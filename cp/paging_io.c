@@ -55,6 +55,7 @@
 struct pgo_rec {
     uint32_t slot;
     bool writing, freed;
+    bool failed; /* its last try failed: counted in pgo_nfailed */
     uint8_t *frame; /* the bytes of the write queued or under way */
     uint8_t *newer; /* queued while frame was being written: next */
     int64_t retry_ns; /* queued after an error: not before then */
@@ -81,8 +82,9 @@ static struct pgo_rec *pgo_hash[PGO_HASH];
 static struct pgo_rec *pgo_qhead, *pgo_qtail; /* writes, oldest first */
 static unsigned pgo_frames, pgo_peak, pgo_cap = 64;
 static int64_t pgo_backoff_ns;
-static _Atomic bool pgo_failing_flag;
-static bool pgo_told;
+static unsigned pgo_nfailed; /* records whose last try failed */
+static _Atomic bool pgo_failing_flag; /* pgo_nfailed > 0 */
+static bool pgo_told; /* the operator knows: until no write fails */
 static void (*_Atomic pq_hook)(void *, uint64_t);
 static void *_Atomic pq_hook_ctx;
 static int (*_Atomic pgo_hook)(void *, uint32_t);
@@ -187,10 +189,26 @@ q_unlink(struct pgo_rec *r)
     r->qprev = r->qnext = NULL;
 }
 
+/* Under pq_lock: r's last try failed (true) or a try landed / r goes. */
+static void
+rec_failed(struct pgo_rec *r, bool failed)
+{
+    if (failed != r->failed) {
+        r->failed = failed;
+        pgo_nfailed += failed ? 1 : -1;
+        atomic_store(&pgo_failing_flag, pgo_nfailed > 0);
+        if (pgo_nfailed == 0) {
+            pgo_told = false; /* a new error is news again */
+            pgo_backoff_ns = 0;
+        }
+    }
+}
+
 /* Unhashes r and puts it on the free list (its frames already dealt with). */
 static void
 rec_release(struct pgo_rec *r)
 {
+    rec_failed(r, false);
     struct pgo_rec **pp = rec_bucket(r->slot);
     while (*pp != r) {
         pp = &(*pp)->hnext;
@@ -309,6 +327,7 @@ write_finish(struct pgo_rec **b, unsigned n, unsigned landed, int err)
         r->writing = false;
         if (k < landed) {
             atomic_fetch_add(&pg_n_out, 1);
+            rec_failed(r, false);
         }
         if (r->freed) {
             /* the slot was given back meanwhile: nothing more to write */
@@ -332,22 +351,20 @@ write_finish(struct pgo_rec **b, unsigned n, unsigned landed, int err)
         }
         r->retry_ns = 0;
         if (k >= landed) {
+            if (k == landed) {
+                /* the delay grows while any write keeps failing */
+                pgo_backoff_ns = pgo_backoff_ns == 0 ? PGO_RETRY_MIN_NS : pgo_backoff_ns * 2;
+                if (pgo_backoff_ns > PGO_RETRY_MAX_NS) {
+                    pgo_backoff_ns = PGO_RETRY_MAX_NS;
+                }
+            }
+            rec_failed(r, true);
             r->retry_ns = now_ns() + pgo_backoff_ns;
         }
         q_append(r);
     }
-    if (landed > 0) {
-        pgo_backoff_ns = 0;
-        atomic_store(&pgo_failing_flag, false);
-        pgo_told = false;
-    }
     if (landed < n) {
         atomic_fetch_add(&pg_n_err, 1);
-        pgo_backoff_ns = pgo_backoff_ns == 0 ? PGO_RETRY_MIN_NS : pgo_backoff_ns * 2;
-        if (pgo_backoff_ns > PGO_RETRY_MAX_NS) {
-            pgo_backoff_ns = PGO_RETRY_MAX_NS;
-        }
-        atomic_store(&pgo_failing_flag, true);
         if (!pgo_told) {
             pgo_told = true;
             char text[200];
