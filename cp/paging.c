@@ -38,6 +38,7 @@
 #include "cp/stor_int.h"
 
 #define PG_MIN_PAGES 64
+#define PG_ROOM_WAIT_MS 500 /* the longest a stealer waits for in-flight room */
 
 pthread_mutex_t pg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct stor *pg_head, *pg_tail; /* least recently run first */
@@ -338,8 +339,8 @@ write_now(const uint8_t *f, uint32_t slot)
 
 /* Under pg_lock with v pinned by this thread: steals up to `want` frames
  * of v; returns how many.  A dirty page's frame goes to a pager as the
- * buffer of its write (pgo_queue); when the buffers are at their cap the
- * dirty pages stay and *capped is set (clean ones still go). */
+ * buffer of its write (pgo_queue); when the buffers are at their cap it
+ * stops at that page and sets *capped. */
 static uint64_t
 steal_from(struct stor *v, uint64_t want, bool *capped)
 {
@@ -368,9 +369,6 @@ steal_from(struct stor *v, uint64_t want, bool *capped)
             continue;
         }
         if (!(m & STOR_M_PAGED) || (m & STOR_M_DIRTY)) {
-            if (*capped) {
-                continue;
-            }
             bool fresh = !(m & STOR_M_PAGED);
             if (fresh) {
                 if (l->slot == NULL && (l->slot = calloc(STOR_LEAF_PAGES, sizeof *l->slot)) == NULL) {
@@ -392,8 +390,12 @@ steal_from(struct stor *v, uint64_t want, bool *capped)
                     pg_slot_clear_locked(l->slot[i]);
                 }
                 if (q == -EAGAIN) {
+                    /* the buffers are full: stop here, and start here
+                     * again once there is room (the clock's order kept) */
                     *capped = true;
+                    v->pg_hand = pn;
                     atomic_fetch_add(&pg_n_deferred, 1);
+                    break;
                 }
                 continue;
             }
@@ -432,7 +434,7 @@ pg_move_last(struct stor *st)
 static uint64_t
 steal_round(struct stor *st, uint64_t want, bool *capped)
 {
-    for (struct stor *v = pg_head; v != NULL && want > 0; v = v->pg_next) {
+    for (struct stor *v = pg_head; v != NULL && want > 0 && !*capped; v = v->pg_next) {
         if (v == st) {
             continue;
         }
@@ -443,7 +445,7 @@ steal_round(struct stor *st, uint64_t want, bool *capped)
         want -= steal_from(v, want, capped);
         pthread_mutex_unlock(&v->pin);
     }
-    if (want > 0 && pthread_mutex_trylock(&st->pin) == 0) {
+    if (want > 0 && !*capped && pthread_mutex_trylock(&st->pin) == 0) {
         want -= steal_from(st, want, capped); /* its own safe point: its TLB is idle */
         pthread_mutex_unlock(&st->pin);
     }
@@ -484,13 +486,17 @@ stor_trim(struct stor *st)
             want = steal_round(st, (uint64_t)r - limit + (limit > slack ? slack : 0), &capped);
         }
         pthread_mutex_unlock(&pg_lock);
-        /* The in-flight buffers are full: wait a little for the pagers,
-         * holding no lock, then try once more; never while writes fail
-         * (the pages then stay, over the limit, as with a full file). */
-        if (!capped || want == 0 || round == 2 || pgo_failing()) {
+        /* The in-flight buffers are full: the VM that took the frames
+         * waits for the pagers to make room, holding no lock, and goes on
+         * stealing; so frames stay bounded by the write rate.  Never while
+         * writes fail, nor when no room comes for a long while (the pages
+         * then stay, over the limit, as with a full paging file). */
+        if (!capped || want == 0 || pgo_failing()) {
             break;
         }
         atomic_fetch_add(&pg_n_write_waits, 1);
-        pgo_wait_room(20);
+        if (!pgo_wait_room(PG_ROOM_WAIT_MS)) {
+            break;
+        }
     }
 }
