@@ -865,6 +865,12 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval, struct rv_sxc *sx)
         *tval = pc;
         return NULL;
     }
+    if (xc->page_wait && stor_page_out(st, pn0)) {
+        /* the scanner would read it here: the CPU waits for it instead */
+        xc->pageout_pn = pn0;
+        *tval = RV_XLATE_PAGEOUT;
+        return NULL;
+    }
     struct rv_hot *hot = hot_interp(xc, pn0); /* one instruction, not cached */
     const uint8_t *page = page_ro(st, pn0);
     if (hot != NULL) {
@@ -885,6 +891,11 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval, struct rv_sxc *sx)
                 }
                 if (pn0 + 1 >= st->npages) {
                     *tval = a + 2;
+                    return NULL;
+                }
+                if (xc->page_wait && stor_page_out(st, pn0 + 1)) {
+                    xc->pageout_pn = pn0 + 1;
+                    *tval = RV_XLATE_PAGEOUT;
                     return NULL;
                 }
                 hi = rd16(page_ro(st, pn0 + 1));
@@ -1108,6 +1119,18 @@ rv_xc_lookup(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
         }
     }
     return xc_translate(xc, pc, tval, sx);
+}
+
+void
+rv_xc_set_page_wait(struct rv_xc *xc, bool on)
+{
+    xc->page_wait = on;
+}
+
+uint64_t
+rv_xc_pageout_pn(const struct rv_xc *xc)
+{
+    return xc->pageout_pn;
 }
 
 void

@@ -57,6 +57,8 @@ struct rv_xc {
     uint64_t foreign_evictions; /* blocks it evicted, not yet in stats */
     struct rv_hot *hot; /* RV_HOT_N entries, or NULL */
     struct rv_block *scratch; /* for interpreted instructions, or NULL */
+    bool page_wait; /* code on a page that is out: RV_XLATE_PAGEOUT */
+    uint64_t pageout_pn; /* the page of the last RV_XLATE_PAGEOUT */
     /* Saved segments whose shared translations this cache has run, one
      * reference each: their blocks stay alive while a jump cache may name
      * them.  Dropped at attach once the stor no longer maps the segment. */

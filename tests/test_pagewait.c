@@ -185,6 +185,9 @@ test_page_wait_frees_the_thread(void **state)
     assert_non_null(tlb);
     struct vm *a = toucher();
     struct vm *b = counter();
+    /* B's code is translated (so never stolen) before A makes pressure:
+     * a fetch from a page that is out waits too */
+    assert_int_equal(vm_run(b, tlb, 100).state, VM_RUNNING);
     struct vm_cp_ops ops = {.page_ready = page_ready};
     vm_set_cp_ops(a, &ops);
     atomic_store(&ready_calls, 0);
