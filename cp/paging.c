@@ -54,8 +54,8 @@ static bool pg_told_full;
 static void (*pg_notify)(void *, const char *);
 static void *pg_notify_ctx;
 static atomic_uint_fast64_t n_in, n_clean, n_released, n_busy;
-atomic_uint_fast64_t pg_n_out, pg_n_err, pg_n_async, pg_n_inflight_hits, pg_n_write_waits,
-    pg_n_deferred;
+atomic_uint_fast64_t pg_n_out, pg_n_err, pg_n_async, pg_n_read_ahead, pg_n_inflight_hits,
+    pg_n_write_waits, pg_n_deferred;
 
 void
 pg_tell(const char *text)
@@ -156,6 +156,7 @@ paging_stats(struct paging_stats *out)
     out->busy_skips = atomic_load(&n_busy);
     out->io_errors = atomic_load(&pg_n_err);
     out->async_reads = atomic_load(&pg_n_async);
+    out->read_ahead = atomic_load(&pg_n_read_ahead);
     out->inflight_hits = atomic_load(&pg_n_inflight_hits);
     out->write_waits = atomic_load(&pg_n_write_waits);
     out->deferred = atomic_load(&pg_n_deferred);

@@ -69,7 +69,8 @@ struct paging_stats {
     uint64_t slots_released; /* slots freed by DIAG 0x010 / release */
     uint64_t busy_skips; /* stors passed over because a thread held them */
     uint64_t io_errors;
-    uint64_t async_reads; /* page-ins done on a pager thread (page wait) */
+    uint64_t async_reads; /* page-ins a VM waited for, done on a pager thread */
+    uint64_t read_ahead; /* pages read with them: the next ones, also out */
     uint64_t inflight; /* stolen pages whose write has not landed */
     uint64_t inflight_peak; /* the most there have been at once */
     uint64_t inflight_hits; /* page-ins served from an in-flight buffer */
@@ -86,8 +87,9 @@ struct stor;
 /* Page wait (rv_cpu_set_page_wait): reads page pn of st back on a pager
  * thread, so the thread of the VM that touched it can run other VMs.  The
  * pager pins st (blocking: CP's own accesses to st wait for the read, the
- * stealer skips it), reads the page if it is still out, installs the frame
- * and bumps st's gen, unpins, then calls done(ctx) on the pager thread.
+ * stealer skips it), reads the page if it is still out (and up to 7 pages
+ * after it that are out too), installs the frames and bumps st's gen,
+ * unpins, then calls done(ctx) on the pager thread.
  * The caller keeps st alive until done has run.  0, or -ENOMEM / -EAGAIN
  * (nothing queued: the caller reads synchronously instead). */
 int paging_read_async(struct stor *st, uint64_t pn, void (*done)(void *ctx), void *ctx);

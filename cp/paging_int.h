@@ -24,8 +24,8 @@ extern pthread_mutex_t pg_lock;
 extern int pg_fd; /* the paging file, -1 when none */
 
 /* Counters behind paging_stats. */
-extern atomic_uint_fast64_t pg_n_out, pg_n_err, pg_n_async, pg_n_inflight_hits,
-    pg_n_write_waits, pg_n_deferred;
+extern atomic_uint_fast64_t pg_n_out, pg_n_err, pg_n_async, pg_n_read_ahead,
+    pg_n_inflight_hits, pg_n_write_waits, pg_n_deferred;
 
 /* Under pg_lock: tells the operator (the notify function of paging_start). */
 void pg_tell(const char *text);

@@ -46,6 +46,7 @@
 #include "cp/stor_frame.h"
 
 #define PG_PAGERS 2
+#define PG_READ_AHEAD 7 /* pages read after the one a VM waits for */
 #define PGO_MAX 1024 /* the largest cap: records are preallocated */
 #define PGO_HASH 1024
 #define PGO_BATCH 16
@@ -241,6 +242,17 @@ pager_read(struct pg_job *j)
     if (l != NULL && l->frame[i] == NULL && (l->meta[i] & STOR_M_PAGED)) {
         if (stor_page_in(j->st, j->pn) != NULL) {
             atomic_fetch_add(&pg_n_async, 1);
+        }
+        /* Read-ahead: the pages after it that are out too (a guest walking
+         * its storage, a DIAG buffer, code) come in with it, unreferenced,
+         * so the clock takes them first if they are not used. */
+        for (uint64_t pn = j->pn + 1; pn < j->pn + 1 + PG_READ_AHEAD && pn < j->st->npages;
+             pn++) {
+            if (!stor_page_out(j->st, pn) || stor_page_in(j->st, pn) == NULL) {
+                break;
+            }
+            stor_touch_clear(j->st, pn, STOR_M_REF);
+            atomic_fetch_add(&pg_n_read_ahead, 1);
         }
         j->st->gen++; /* TLBs refill */
     }

@@ -165,6 +165,16 @@ stor_touch(struct stor *st, uint64_t pn, unsigned bits)
     }
 }
 
+/* Clears bits among REF and DIRTY of a backed page (no TLB goes stale). */
+static inline void
+stor_touch_clear(struct stor *st, uint64_t pn, unsigned bits)
+{
+    struct stor_leaf *l = stor_leaf_get(st, pn);
+    if (l != NULL) {
+        l->meta[pn & (STOR_LEAF_PAGES - 1)] &= (uint8_t)~bits;
+    }
+}
+
 /* Sets or clears meta bits of page pn (pn < npages).  Setting may allocate
  * a leaf: -ENOMEM.  Bumps gen. */
 int stor_meta_set(struct stor *st, uint64_t pn, unsigned bits);
