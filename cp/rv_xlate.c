@@ -45,9 +45,10 @@
  *
  * Shared translations.  A saved segment owns a second cache (struct
  * rv_sxc, in cp/rv_xlate_shared.c): pc -> block, read without a lock,
- * blocks published whole and freed only with the segment.  A CPU asks it on a miss at a page of a
- * segment its storage still maps whole (stor_seg_intact); one private page
- * and that CPU translates the segment's code privately again.  Shared
+ * blocks published whole and freed only with the segment.  A CPU asks it
+ * on a miss at a page of a segment its storage still maps whole
+ * (stor_seg_intact); one private page and that CPU translates the
+ * segment's code privately again.  Shared
  * blocks are not on any CLOCK ring nor counted in the evicting cap, their
  * ref is not written, and an exit of one is chained only to a block of the
  * same segment's cache (once, atomically).  A CPU that used a segment's
