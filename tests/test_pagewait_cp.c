@@ -3,9 +3,9 @@
  * tests/test_pagewait_cp.c - page wait beyond loads and stores: a guest
  * whose code pages are out (instruction fetch), an LR/SC whose page goes
  * out between the two (the SC waits with its reservation kept and
- * succeeds), and DIAGs whose buffers are out (a console write, a disk read
- * into storage: the call waits before any side effect and runs again
- * whole).  In each, while the pager's read is held back (a test hook) the
+ * succeeds), and DIAGs whose buffers are out (a console write, a console
+ * read, a disk read into storage: the call waits before any side effect,
+ * a queued line is not taken, and it runs again whole).  In each, while the pager's read is held back (a test hook) the
  * VM does not run and the other VM on the same thread makes progress; once
  * reads go on the VM finishes with its data intact.
  */
@@ -367,6 +367,55 @@ test_diag_console_buffer_out(void **state)
     rv_tlb_destroy(tlb);
 }
 
+/* DIAG 0x058 READ into a buffer that is out: the queued line is not taken
+ * until the page is in, then lands whole; the guest echoes it. */
+static void
+test_diag_console_read_buffer_out(void **state)
+{
+    (void)state;
+    struct rv_tlb *tlb = rv_tlb_create();
+    struct vm *b = counter(tlb);
+    struct vmfix *f = vmfix_create(4u << 20);
+    assert_non_null(f);
+    struct vm *a = f->vm;
+    struct prog p;
+    prog_init(&p, CODE_AT);
+    emit_li(&p, S0, DATA + 200);
+    emit_li(&p, T0, 0x2a);
+    emit(&p, SD(T0, S0, 0)); /* the buffer's page has data to go out with */
+    emit_mark_spin(&p);
+    emit_li(&p, A0, DIAG_CON_READ);
+    emit(&p, ADDI(A1, S0, 0));
+    emit_li(&p, A2, 100);
+    emit_li(&p, A3, 0);
+    emit_li(&p, A6, DIAG_CONSOLE);
+    emit_li(&p, A7, DIAG_EID);
+    emit(&p, ECALL());
+    emit(&p, ADDI(S4, A0, 0)); /* the READ's error */
+    emit(&p, ADDI(A2, A1, 0)); /* its length */
+    emit_li(&p, A0, DIAG_CON_WRITE_LINE);
+    emit(&p, ADDI(A1, S0, 0));
+    emit_li(&p, A6, DIAG_CONSOLE);
+    emit_li(&p, A7, DIAG_EID);
+    emit(&p, ECALL());
+    emit(&p, ADD(A0, A0, S4));
+    emit_exit(&p);
+    load(a, &p);
+    ipl(a);
+    run_to_mark(a, tlb);
+    uint64_t pn = DATA >> 12;
+    push_out(a, &pn, 1);
+    fake_console_push(f->con, MSG);
+    f->con->out_len = 0;
+    assert_int_equal(wait_then_finish(a, b, tlb), 0);
+    assert_int_equal(f->con->count, 0); /* taken, once */
+    assert_int_equal(f->con->out_len, sizeof MSG);
+    assert_memory_equal(f->con->out, MSG "\n", sizeof MSG);
+    vmfix_destroy(f);
+    vm_destroy(b);
+    rv_tlb_destroy(tlb);
+}
+
 /* DIAG 0x250 READ of blocks 3 and 4 of disk 191 into a buffer whose two
  * pages are out: the transfer waits whole, then lands over the data. */
 static void
@@ -422,6 +471,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_code_pages_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sc_page_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diag_console_buffer_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diag_console_read_buffer_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diag_disk_read_buffer_out, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
