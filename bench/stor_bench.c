@@ -11,8 +11,12 @@
  *   2. CMS as the named saved system: IPL of 100 VMs from systems/CMS.elf
  *      shared, against the same IPL copying the nucleus privately.
  *   3. Paging: a guest touching 4 times a 4 MiB real storage limit (write
- *      then read every page, several rounds): pages out and in per second,
- *      and how much a CPU-bound VM on another thread slows down meanwhile.
+ *      then read every page, several rounds): pages out (written by the
+ *      pager threads from their in-flight buffers) and in per second, the
+ *      guest's own CPU time, and how much a CPU-bound VM on another thread
+ *      slows down meanwhile; then the same guest with page wait sharing one
+ *      thread with a CPU-bound VM (the dispatcher's case), against the
+ *      same with its page-ins read on that thread.
  *
  * Prints a table, then BENCH name value unit lines.  Usage: stor_bench
  * [CMS_ELF] (default cms/cms.elf under the current folder).
@@ -416,47 +420,122 @@ pw_done(void *ctx)
     atomic_store(&pw_reading, false);
 }
 
-/* The same guest with page wait on, as vm_run runs it: every page-in is a
- * CPU stop, a read on a pager thread and the instruction run again. */
-static void
-bench_page_wait(void)
+/* A counting loop (no memory) on the calling thread's CPU. */
+static struct rv_cpu *
+spinner_cpu(struct stor *st, int *exited)
 {
-    struct stor *st = stor_create(64u << 20);
-    int exited = 0;
+    struct prog p;
+    prog_init(&p, 0x1000);
+    emit_li(&p, T0, 0);
+    emit(&p, ADDI(T0, T0, 1));
+    emit(&p, JAL(ZERO, -4));
+    stor_write(st, p.base, p.buf, p.len);
+    struct rv_hooks hooks = {.ctx = exited, .ecall = b_ecall};
+    struct rv_cpu *cpu = rv_cpu_create(st, &hooks);
+    rv_cpu_reset(cpu, p.base);
+    return cpu;
+}
+
+/* One slice of cpu on st as vm_run does it: pinned, trimmed at the end. */
+static enum rv_stop
+slice(struct rv_cpu *cpu, struct stor *st, struct rv_tlb *tlb, uint64_t budget)
+{
+    stor_pin(st);
+    enum rv_stop why = rv_cpu_run(cpu, tlb, budget);
+    stor_trim(st);
+    stor_unpin(st);
+    return why;
+}
+
+static uint64_t
+instret_of(struct rv_cpu *cpu)
+{
+    struct rv_stats s;
+    rv_cpu_stats(cpu, &s);
+    return s.instret;
+}
+
+/* One dispatcher thread, two VMs taking turns (slices of SLICE
+ * instructions): the toucher and a CPU-bound VM.  With page wait on, a
+ * toucher waiting for its page gives its turns to the other VM, as the
+ * dispatcher does; off, it reads its pages itself, in its own slices.
+ * Returns the wall time; *other_rate the CPU-bound VM's instructions per
+ * second meanwhile. */
+#define SLICE 20000
+static double
+shared_thread(bool page_wait, double *other_rate, uint64_t *waits)
+{
+    struct stor *st = stor_create(64u << 20), *st2 = stor_create(1u << 20);
+    int exited = 0, ex2 = 0;
     struct rv_cpu *cpu = toucher(st, 8u << 20, TOUCH_PAGES, &exited);
+    struct rv_cpu *other = spinner_cpu(st2, &ex2);
     struct rv_tlb *tlb = rv_tlb_create();
-    rv_cpu_set_page_wait(cpu, true);
-    struct paging_stats s0, s1;
-    paging_stats(&s0);
-    uint64_t waits = 0;
+    rv_cpu_set_page_wait(cpu, page_wait);
+    *waits = 0;
     double t0 = now_s();
     while (!exited) {
-        stor_pin(st);
-        enum rv_stop why = rv_cpu_run(cpu, tlb, 200000);
-        stor_trim(st);
-        stor_unpin(st);
-        if (why == RV_STOP_PAGE_WAIT) {
-            waits++;
+        if (!atomic_load(&pw_reading) &&
+            slice(cpu, st, tlb, SLICE) == RV_STOP_PAGE_WAIT) {
+            (*waits)++;
             atomic_store(&pw_reading, true);
             if (paging_read_async(st, rv_cpu_page_wait_pn(cpu), pw_done, NULL) != 0) {
                 atomic_store(&pw_reading, false);
             }
-            while (atomic_load(&pw_reading)) {
-                sched_yield(); /* a dispatcher would run another VM here */
-            }
         }
+        slice(other, st2, tlb, SLICE);
     }
     double secs = now_s() - t0;
-    paging_stats(&s1);
-    uint64_t ins = s1.page_ins - s0.page_ins, async = s1.async_reads - s0.async_reads;
-    printf("   the same guest with page wait     %10.3f s, %llu page waits\n", secs,
-           (unsigned long long)waits);
-    printf("   pages in on a pager thread        %10llu  %10.0f /s (of %llu page-ins)\n",
-           (unsigned long long)async, (double)async / secs, (unsigned long long)ins);
-    printf("BENCH stor_page_in_wait_per_s %.0f pages/s\n", (double)async / secs);
+    *other_rate = (double)instret_of(other) / secs;
     rv_tlb_destroy(tlb);
     rv_cpu_destroy(cpu);
+    rv_cpu_destroy(other);
     stor_destroy(st);
+    stor_destroy(st2);
+    return secs;
+}
+
+/* The same guest with page wait on, as vm_run runs it, sharing one thread
+ * with a CPU-bound VM; and with page wait off for comparison. */
+static void
+bench_page_wait(void)
+{
+    /* the CPU-bound VM alone on this thread */
+    struct stor *st2 = stor_create(1u << 20);
+    int ex2 = 0;
+    struct rv_cpu *other = spinner_cpu(st2, &ex2);
+    struct rv_tlb *tlb = rv_tlb_create();
+    double t0 = now_s();
+    while (now_s() - t0 < 0.3) {
+        slice(other, st2, tlb, SLICE);
+    }
+    double alone = (double)instret_of(other) / (now_s() - t0);
+    rv_tlb_destroy(tlb);
+    rv_cpu_destroy(other);
+    stor_destroy(st2);
+
+    struct paging_stats s0, s1;
+    paging_stats(&s0);
+    double rate_w, rate_s;
+    uint64_t waits, waits_s;
+    double secs_w = shared_thread(true, &rate_w, &waits);
+    paging_drain(60000);
+    paging_stats(&s1);
+    double secs_s = shared_thread(false, &rate_s, &waits_s);
+    paging_drain(60000);
+    uint64_t async = s1.async_reads + s1.read_ahead - s0.async_reads - s0.read_ahead;
+    printf("   one thread, the guest and a CPU-bound VM taking turns (%u-instruction slices):\n",
+           SLICE);
+    printf("     with page wait: guest done in   %10.3f s, %llu page waits, %.0f pages in/s "
+           "on pager threads\n",
+           secs_w, (unsigned long long)waits, (double)async / secs_w);
+    printf("     the CPU-bound VM meanwhile      %10.0f M insn/s of %.0f alone (%.0f%%)\n",
+           rate_w / 1e6, alone / 1e6, 100.0 * rate_w / alone);
+    printf("     page-ins on the thread instead: %10.3f s; the CPU-bound VM %.0f M insn/s "
+           "(%.0f%%)\n",
+           secs_s, rate_s / 1e6, 100.0 * rate_s / alone);
+    printf("BENCH stor_page_in_wait_per_s %.0f pages/s\n", (double)async / secs_w);
+    printf("BENCH stor_page_wait_same_thread_vm_speed %.0f %%\n", 100.0 * rate_w / alone);
+    printf("BENCH stor_page_sync_same_thread_vm_speed %.0f %%\n", 100.0 * rate_s / alone);
 }
 
 static void
@@ -491,13 +570,13 @@ bench_paging(void)
     pthread_t t;
     atomic_store(&sp.stop, false);
     pthread_create(&t, NULL, spin_main, &sp);
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     while (!exited) {
-        stor_pin(st);
-        rv_cpu_run(cpu, tlb, 200000);
-        stor_trim(st);
-        stor_unpin(st);
+        slice(cpu, st, tlb, 200000);
     }
+    double guest_cpu = cpu_s() - c0;
+    double done = now_s() - t0;
+    paging_drain(60000); /* the last writes land */
     double secs = now_s() - t0;
     atomic_store(&sp.stop, true);
     pthread_join(t, NULL);
@@ -508,14 +587,19 @@ bench_paging(void)
     printf("3. a guest touching %u pages (4x a real storage limit of %u pages), %d rounds of "
            "write all + read all\n",
            TOUCH_PAGES, LIMIT_PAGES, ROUNDS);
-    printf("   time                              %10.3f s\n", secs);
+    printf("   time (to the last write landed)   %10.3f s (guest done at %.3f s, %.3f s of "
+           "its thread's CPU)\n",
+           secs, done, guest_cpu);
     printf("   pages out (written)               %10llu  %10.0f /s\n", (unsigned long long)outs,
            (double)outs / secs);
     printf("   pages in (read back)              %10llu  %10.0f /s\n", (unsigned long long)ins,
            (double)ins / secs);
     printf("   dropped clean (no write)          %10llu\n", (unsigned long long)clean);
-    printf("   peak over the limit at most       %10llu pages (slack)\n",
-           (unsigned long long)(LIMIT_PAGES / 16));
+    printf("   in-flight buffers                 %10llu at most (cap %u); %llu page-ins "
+           "copied one; the stealer waited for room %llu times\n",
+           (unsigned long long)s1.inflight_peak, LIMIT_PAGES / 4,
+           (unsigned long long)(s1.inflight_hits - s0.inflight_hits),
+           (unsigned long long)(s1.write_waits - s0.write_waits));
     printf("   a CPU-bound VM on another thread  %10.0f M insn/s alone, %.0f M insn/s meanwhile "
            "(%.0f%%)\n",
            alone / 1e6, during / 1e6, alone > 0 ? 100.0 * during / alone : 0);
@@ -531,6 +615,8 @@ bench_paging(void)
            load);
     printf("BENCH stor_page_out_per_s %.0f pages/s\n", (double)outs / secs);
     printf("BENCH stor_page_in_per_s %.0f pages/s\n", (double)ins / secs);
+    printf("BENCH stor_paging_guest_cpu_s %.3f s\n", guest_cpu);
+    printf("BENCH stor_paging_inflight_peak %llu pages\n", (unsigned long long)s1.inflight_peak);
     printf("BENCH stor_paging_other_vm_speed %.0f %%\n", alone > 0 ? 100.0 * during / alone : 0);
     rv_tlb_destroy(tlb);
     rv_cpu_destroy(cpu);

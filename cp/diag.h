@@ -55,6 +55,14 @@ enum rv_hcall diag_fail(struct diag_call *c, int64_t error);
 /* True if [gpa, gpa+len) lies wholly inside storage (len 0: always). */
 bool diag_range_ok(struct vm *vm, uint64_t gpa, uint64_t len);
 
+/* Restartable DIAGs and paging: called before a handler touches the guest
+ * buffer [gpa, gpa+len) (range already checked) and before any other side
+ * effect.  True when a page of it is out on the paging file and the VM
+ * goes to page wait for it: the handler returns RV_HCALL_WAIT at once, and
+ * the whole call runs again once the page is in (a buffer of several pages
+ * out may take several rounds).  False: go on. */
+bool diag_paged_out(struct vm *vm, uint64_t gpa, uint64_t len);
+
 /* Copies obj (size bytes) to the guest buffer [gpa, gpa+buflen): writes
  * min(buflen, size) bytes and sets c->value to that count.  DIAG_EFAULT
  * (nothing written) if that many bytes are not in storage. */

@@ -58,6 +58,9 @@ bio_transfer(struct vm *vm, struct diag_call *c, struct blockdev *bd, bool reado
     if (!diag_range_ok(vm, gpa, count * DIAG_BLOCK_SIZE)) {
         return diag_fail(c, DIAG_EFAULT);
     }
+    if (diag_paged_out(vm, gpa, count * DIAG_BLOCK_SIZE)) {
+        return RV_HCALL_WAIT; /* the transfer runs whole once its pages are in */
+    }
     char *buf = malloc((size_t)CHUNK_BLOCKS * DIAG_BLOCK_SIZE);
     if (buf == NULL) {
         return diag_fail(c, DIAG_ENOSPC);

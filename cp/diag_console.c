@@ -25,12 +25,16 @@
 #include "vmrv/diag.h"
 
 /* Copies guest bytes [gpa, gpa+len) and writes them to the console.
- * Returns 0, DIAG_EFAULT, or 1 when the console is full (caller waits). */
+ * Returns 0, DIAG_EFAULT, 1 when the console is full (caller waits), or 2
+ * when a page of the buffer is out (page wait: nothing written). */
 static int
 console_out(struct vm *vm, struct vdev *con, uint64_t gpa, uint64_t len, bool end_line)
 {
     if (!diag_range_ok(vm, gpa, len)) {
         return DIAG_EFAULT;
+    }
+    if (diag_paged_out(vm, gpa, len)) {
+        return 2;
     }
     char small[256];
     char *buf = len <= sizeof small ? small : malloc(len);
@@ -57,6 +61,9 @@ con_write(struct vm *vm, struct diag_call *c, struct vdev *con, bool end_line)
         return diag_fail(c, DIAG_EINVAL);
     }
     int rc = console_out(vm, con, gpa, len, end_line);
+    if (rc == 2) {
+        return RV_HCALL_WAIT;
+    }
     if (rc == 1) {
         vm_set_wait(vm, VM_OUTPUT_WAIT);
         return RV_HCALL_WAIT;
@@ -78,10 +85,13 @@ con_read(struct vm *vm, struct diag_call *c, struct vdev *con)
     if (!diag_range_ok(vm, gpa, cap)) {
         return diag_fail(c, DIAG_EFAULT);
     }
+    size_t take = cap < VDEV_CONSOLE_LINE_MAX ? (size_t)cap : VDEV_CONSOLE_LINE_MAX;
+    if (diag_paged_out(vm, gpa, take)) {
+        return RV_HCALL_WAIT; /* before the line (or attention) is taken */
+    }
     if (vm_take_read_interrupt(vm)) {
         return diag_fail(c, DIAG_EINTR);
     }
-    size_t take = cap < VDEV_CONSOLE_LINE_MAX ? (size_t)cap : VDEV_CONSOLE_LINE_MAX;
     char line[VDEV_CONSOLE_LINE_MAX];
     long n = vdev_console_read_line(con, line, take);
     if (n == -EAGAIN) {
@@ -139,6 +149,9 @@ sbi_dbcn_write(struct vm *vm, struct diag_call *c)
         return diag_fail(c, DIAG_EFAILED);
     }
     int rc = console_out(vm, con, c->a[1], len, false);
+    if (rc == 2) {
+        return RV_HCALL_WAIT;
+    }
     if (rc == 1) {
         vm_set_wait(vm, VM_OUTPUT_WAIT);
         return RV_HCALL_WAIT;
@@ -162,6 +175,9 @@ sbi_dbcn_read(struct vm *vm, struct diag_call *c)
     struct vdev *con = vdev_console_find(vm_devices(vm));
     if (con == NULL) {
         return diag_fail(c, DIAG_EFAILED);
+    }
+    if (diag_paged_out(vm, c->a[1], len)) {
+        return RV_HCALL_WAIT;
     }
     char buf[VDEV_CONSOLE_LINE_MAX];
     size_t n = vdev_console_read_bytes(con, buf, (size_t)len);

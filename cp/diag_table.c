@@ -122,12 +122,25 @@ diag_range_ok(struct vm *vm, uint64_t gpa, uint64_t len)
     return len == 0 || (gpa < size && len <= size - gpa);
 }
 
+bool
+diag_paged_out(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+    uint64_t pn;
+    return stor_first_out(vm_stor(vm), gpa, len, &pn) && rv_cpu_page_wait_hcall(vm_cpu(vm), pn);
+}
+
 enum rv_hcall
 diag_put(struct vm *vm, struct diag_call *c, uint64_t gpa, uint64_t buflen, const void *obj,
          size_t size)
 {
     uint64_t n = buflen < size ? buflen : size;
-    if (!diag_range_ok(vm, gpa, n) || (n > 0 && stor_write(vm_stor(vm), gpa, obj, n) != 0)) {
+    if (!diag_range_ok(vm, gpa, n)) {
+        return diag_fail(c, DIAG_EFAULT);
+    }
+    if (diag_paged_out(vm, gpa, n)) {
+        return RV_HCALL_WAIT;
+    }
+    if (n > 0 && stor_write(vm_stor(vm), gpa, obj, n) != 0) {
         return diag_fail(c, DIAG_EFAULT);
     }
     c->value = n;

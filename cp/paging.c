@@ -2,14 +2,18 @@
 /*
  * cp/paging.c - CP paging (cp/paging.h): the list of stors, the count of
  * private frames, the paging file's slots, stealing (stor_trim) and reading
- * pages back (stor_page_in, reached through stor_frame).
+ * pages back (stor_page_in, reached through stor_frame).  The pager threads
+ * that write stolen pages from their in-flight buffers and read pages for
+ * page wait are in cp/paging_io.c (shared state: cp/paging_int.h).
  *
  * Locking: pg_lock guards the stor list, every clock hand and the slot
- * bitmap, and is held while a stor's frames are stolen.  A stealer holds
+ * bitmap, and is held while a stor's frames are stolen (no I/O under it:
+ * a dirty page's frame is handed to a pager as it is).  A stealer holds
  * pg_lock and then only try-locks a victim's pin (stor_pin), so it can
- * never wait for a thread that waits for it.  The thread that owns a stor
- * (it holds the pin) pages in without pg_lock: only it touches that page
- * while it holds the pin, and pread on the file is position-free.
+ * never wait for a thread that waits for it; when the in-flight buffers
+ * are full it waits for room with no lock held.  The thread that owns a
+ * stor (it holds the pin) pages in without pg_lock: only it touches that
+ * page while it holds the pin, and pread on the file is position-free.
  * Counters are atomics, so paging_stats never blocks.
  *
  * Victims: stors least recently run first (stor_trim moves the trimming
@@ -29,17 +33,19 @@
 #include <unistd.h>
 
 #include "cp/paging.h"
+#include "cp/paging_int.h"
 #include "cp/stor_frame.h"
 #include "cp/stor_int.h"
 
 #define PG_MIN_PAGES 64
+#define PG_ROOM_WAIT_MS 500 /* the longest a stealer waits for in-flight room */
 
-static pthread_mutex_t pg_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t pg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct stor *pg_head, *pg_tail; /* least recently run first */
 static atomic_int_fast64_t pg_resident;
 static atomic_uint_fast64_t pg_limit; /* pages; 0 = off */
 static atomic_uint_fast64_t pg_slack;
-static int pg_fd = -1;
+int pg_fd = -1;
 static char pg_path[1024];
 static uint64_t *pg_map; /* slot bitmap */
 static uint64_t pg_nslots, pg_used, pg_hint;
@@ -47,9 +53,11 @@ static atomic_bool pg_full_flag;
 static bool pg_told_full;
 static void (*pg_notify)(void *, const char *);
 static void *pg_notify_ctx;
-static atomic_uint_fast64_t n_out, n_in, n_clean, n_released, n_busy, n_err, n_async;
+static atomic_uint_fast64_t n_in, n_clean, n_released, n_busy;
+atomic_uint_fast64_t pg_n_out, pg_n_err, pg_n_async, pg_n_read_ahead, pg_n_inflight_hits,
+    pg_n_write_waits, pg_n_deferred;
 
-static void
+void
 pg_tell(const char *text)
 {
     if (pg_notify != NULL) {
@@ -106,12 +114,16 @@ paging_start(const struct paging_config *cfg, char *err, size_t errlen)
     atomic_store(&pg_slack, slack < 16 ? 16 : slack);
     atomic_store(&pg_limit, limit);
     pthread_mutex_unlock(&pg_lock);
+    pgo_set_cap((unsigned)(limit / 4 < 1024 ? limit / 4 : 1024));
     return 0;
 }
 
 void
 paging_stop(void)
 {
+    /* No stor is left: every write in flight is of a freed slot and ends
+     * after its one try. */
+    paging_drain(60000);
     pthread_mutex_lock(&pg_lock);
     atomic_store(&pg_limit, 0);
     if (pg_fd >= 0) {
@@ -137,13 +149,18 @@ paging_stats(struct paging_stats *out)
     out->slots = pg_nslots;
     out->slots_used = pg_used;
     pthread_mutex_unlock(&pg_lock);
-    out->page_outs = atomic_load(&n_out);
+    out->page_outs = atomic_load(&pg_n_out);
     out->page_ins = atomic_load(&n_in);
     out->clean_drops = atomic_load(&n_clean);
     out->slots_released = atomic_load(&n_released);
     out->busy_skips = atomic_load(&n_busy);
-    out->io_errors = atomic_load(&n_err);
-    out->async_reads = atomic_load(&n_async);
+    out->io_errors = atomic_load(&pg_n_err);
+    out->async_reads = atomic_load(&pg_n_async);
+    out->read_ahead = atomic_load(&pg_n_read_ahead);
+    out->inflight_hits = atomic_load(&pg_n_inflight_hits);
+    out->write_waits = atomic_load(&pg_n_write_waits);
+    out->deferred = atomic_load(&pg_n_deferred);
+    pgo_counts(&out->inflight, &out->inflight_peak);
     out->full = atomic_load(&pg_full_flag);
 }
 
@@ -208,9 +225,8 @@ paging_over_slack(void)
                              limit + atomic_load_explicit(&pg_slack, memory_order_relaxed);
 }
 
-/* Under pg_lock. */
-static void
-slot_free_locked(uint32_t slot)
+void
+pg_slot_clear_locked(uint32_t slot)
 {
     if (pg_map == NULL || slot >= pg_nslots) {
         return;
@@ -230,7 +246,9 @@ void
 paging_slot_free(uint32_t slot)
 {
     pthread_mutex_lock(&pg_lock);
-    slot_free_locked(slot);
+    if (!pgo_slot_pending(slot)) {
+        pg_slot_clear_locked(slot); /* else when its write has landed */
+    }
     pthread_mutex_unlock(&pg_lock);
     atomic_fetch_add(&n_released, 1);
 }
@@ -275,18 +293,24 @@ stor_page_in(struct stor *st, uint64_t pn)
     if (l == NULL || l->frame[i] != NULL || !(l->meta[i] & STOR_M_PAGED)) {
         return l ? l->frame[i] : NULL;
     }
-    void *f = stor_frame_alloc(false);
+    /* Its newest bytes: those of a write still in flight (a copy of its
+     * buffer; the write goes on, so the page is clean), else the file's. */
+    uint8_t *f = stor_frame_alloc(false);
     if (f == NULL) {
         return NULL;
     }
-    off_t off = (off_t)l->slot[i] * STOR_PAGE_SIZE;
-    if (pread(pg_fd, f, STOR_PAGE_SIZE, off) != STOR_PAGE_SIZE) {
-        atomic_fetch_add(&n_err, 1);
-        stor_frame_free(f);
-        pthread_mutex_lock(&pg_lock);
-        pg_tell("paging file read error: a guest page cannot be read back");
-        pthread_mutex_unlock(&pg_lock);
-        return NULL;
+    if (pgo_copy(l->slot[i], f)) {
+        atomic_fetch_add(&pg_n_inflight_hits, 1);
+    } else {
+        off_t off = (off_t)l->slot[i] * STOR_PAGE_SIZE;
+        if (pread(pg_fd, f, STOR_PAGE_SIZE, off) != STOR_PAGE_SIZE) {
+            atomic_fetch_add(&pg_n_err, 1);
+            stor_frame_free(f);
+            pthread_mutex_lock(&pg_lock);
+            pg_tell("paging file read error: a guest page cannot be read back");
+            pthread_mutex_unlock(&pg_lock);
+            return NULL;
+        }
     }
     l->frame[i] = f;
     l->nframes++;
@@ -299,10 +323,27 @@ stor_page_in(struct stor *st, uint64_t pn)
     return f;
 }
 
+/* Under pg_lock: writes a stolen page synchronously (no pager thread could
+ * be started).  true: written. */
+static bool
+write_now(const uint8_t *f, uint32_t slot)
+{
+    off_t off = (off_t)slot * STOR_PAGE_SIZE;
+    if (pwrite(pg_fd, f, STOR_PAGE_SIZE, off) != STOR_PAGE_SIZE) {
+        atomic_fetch_add(&pg_n_err, 1);
+        pg_tell("paging file write error: a page stays in storage");
+        return false;
+    }
+    atomic_fetch_add(&pg_n_out, 1);
+    return true;
+}
+
 /* Under pg_lock with v pinned by this thread: steals up to `want` frames
- * of v; returns how many. */
+ * of v; returns how many.  A dirty page's frame goes to a pager as the
+ * buffer of its write (pgo_queue); when the buffers are at their cap it
+ * stops at that page and sets *capped. */
 static uint64_t
-steal_from(struct stor *v, uint64_t want)
+steal_from(struct stor *v, uint64_t want, bool *capped)
 {
     uint64_t got = 0;
     if (v->resident == 0) {
@@ -340,20 +381,29 @@ steal_from(struct stor *v, uint64_t want)
                 }
                 l->slot[i] = (uint32_t)s;
             }
-            off_t off = (off_t)l->slot[i] * STOR_PAGE_SIZE;
-            if (pwrite(pg_fd, f, STOR_PAGE_SIZE, off) != STOR_PAGE_SIZE) {
-                atomic_fetch_add(&n_err, 1);
-                pg_tell("paging file write error: a page stays in storage");
+            int q = pgo_queue(l->slot[i], f); /* f is the pager's now */
+            if (q == -ENOSYS && write_now(f, l->slot[i])) {
+                stor_frame_free(f);
+                q = 0;
+            }
+            if (q != 0) {
                 if (fresh) {
-                    slot_free_locked(l->slot[i]);
+                    pg_slot_clear_locked(l->slot[i]);
+                }
+                if (q == -EAGAIN) {
+                    /* the buffers are full: stop here, and start here
+                     * again once there is room (the clock's order kept) */
+                    *capped = true;
+                    v->pg_hand = pn;
+                    atomic_fetch_add(&pg_n_deferred, 1);
+                    break;
                 }
                 continue;
             }
-            atomic_fetch_add(&n_out, 1);
         } else {
             atomic_fetch_add(&n_clean, 1);
+            stor_frame_free(f);
         }
-        stor_frame_free(f);
         l->frame[i] = NULL;
         l->nframes--;
         stor_meta_put(l, i, (m & ~(STOR_M_DIRTY | STOR_M_REF)) | STOR_M_PAGED);
@@ -364,6 +414,43 @@ steal_from(struct stor *v, uint64_t want)
     }
     v->gen++; /* stolen frames and cleared marks: its TLB refills */
     return got;
+}
+
+/* Under pg_lock: st (just run) goes to the recent end of the list. */
+static void
+pg_move_last(struct stor *st)
+{
+    pg_unlink(st);
+    st->pg_prev = pg_tail;
+    if (pg_tail != NULL) {
+        pg_tail->pg_next = st;
+    } else {
+        pg_head = st;
+    }
+    pg_tail = st;
+}
+
+/* Under pg_lock: steals `want` frames, from stors least recently run
+ * first, st last; returns how many are still wanted. */
+static uint64_t
+steal_round(struct stor *st, uint64_t want, bool *capped)
+{
+    for (struct stor *v = pg_head; v != NULL && want > 0 && !*capped; v = v->pg_next) {
+        if (v == st) {
+            continue;
+        }
+        if (pthread_mutex_trylock(&v->pin) != 0) {
+            atomic_fetch_add(&n_busy, 1);
+            continue;
+        }
+        want -= steal_from(v, want, capped);
+        pthread_mutex_unlock(&v->pin);
+    }
+    if (want > 0 && !*capped && pthread_mutex_trylock(&st->pin) == 0) {
+        want -= steal_from(st, want, capped); /* its own safe point: its TLB is idle */
+        pthread_mutex_unlock(&st->pin);
+    }
+    return want;
 }
 
 void
@@ -379,150 +466,38 @@ stor_trim(struct stor *st)
     int64_t r = atomic_load(&pg_resident);
     bool pay = st->pg_taken > 0 && r > (int64_t)limit;
     st->pg_taken = 0;
-    if (pay) {
-        pthread_mutex_lock(&pg_lock);
-    } else if (pthread_mutex_trylock(&pg_lock) != 0) {
+    if (!pay) {
+        if (pthread_mutex_trylock(&pg_lock) == 0) {
+            pg_move_last(st);
+            pthread_mutex_unlock(&pg_lock);
+        }
         return;
     }
-    /* st just ran: the most recently used */
-    pg_unlink(st);
-    st->pg_prev = pg_tail;
-    if (pg_tail != NULL) {
-        pg_tail->pg_next = st;
-    } else {
-        pg_head = st;
-    }
-    pg_tail = st;
-    r = atomic_load(&pg_resident);
-    if (pay && r > (int64_t)limit) {
-        /* down to the limit less the slack, so the next slices run free */
-        uint64_t slack = atomic_load(&pg_slack);
-        uint64_t want = (uint64_t)r - limit + (limit > slack ? slack : 0);
-        for (struct stor *v = pg_head; v != NULL && want > 0; v = v->pg_next) {
-            if (v == st) {
-                continue;
-            }
-            if (pthread_mutex_trylock(&v->pin) != 0) {
-                atomic_fetch_add(&n_busy, 1);
-                continue;
-            }
-            want -= steal_from(v, want);
-            pthread_mutex_unlock(&v->pin);
+    for (int round = 0;; round++) {
+        pthread_mutex_lock(&pg_lock);
+        if (round == 0) {
+            pg_move_last(st);
         }
-        if (want > 0 && pthread_mutex_trylock(&st->pin) == 0) {
-            steal_from(st, want); /* its own safe point: its TLB is idle */
-            pthread_mutex_unlock(&st->pin);
+        bool capped = false;
+        uint64_t want = 0;
+        r = atomic_load(&pg_resident);
+        if (r > (int64_t)limit) {
+            /* down to the limit less the slack, so the next slices run free */
+            uint64_t slack = atomic_load(&pg_slack);
+            want = steal_round(st, (uint64_t)r - limit + (limit > slack ? slack : 0), &capped);
         }
-    }
-    pthread_mutex_unlock(&pg_lock);
-}
-
-/* ---- pager threads (page wait) -------------------------------------------- */
-
-#define PG_PAGERS 2
-
-struct pg_job {
-    struct pg_job *next;
-    struct stor *st;
-    uint64_t pn;
-    void (*done)(void *ctx);
-    void *ctx;
-};
-
-static pthread_mutex_t pq_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t pq_cond = PTHREAD_COND_INITIALIZER;
-static struct pg_job *pq_head, *pq_tail;
-static unsigned pq_threads;
-static void (*_Atomic pq_hook)(void *, uint64_t);
-static void *_Atomic pq_hook_ctx;
-
-void
-paging_set_read_hook(void (*fn)(void *ctx, uint64_t pn), void *ctx)
-{
-    atomic_store(&pq_hook_ctx, ctx);
-    atomic_store(&pq_hook, fn);
-}
-
-static void
-pager_do(struct pg_job *j)
-{
-    void (*hook)(void *, uint64_t) = atomic_load(&pq_hook);
-    if (hook != NULL) {
-        hook(atomic_load(&pq_hook_ctx), j->pn);
-    }
-    stor_pin(j->st);
-    struct stor_leaf *l = stor_leaf_get(j->st, j->pn);
-    unsigned i = j->pn & (STOR_LEAF_PAGES - 1);
-    /* Still out?  (DIAG 0x010 or a CP access may have dealt with it.) */
-    if (l != NULL && l->frame[i] == NULL && (l->meta[i] & STOR_M_PAGED)) {
-        if (stor_page_in(j->st, j->pn) != NULL) {
-            atomic_fetch_add(&n_async, 1);
-        }
-        j->st->gen++; /* TLBs refill */
-    }
-    stor_unpin(j->st);
-    j->done(j->ctx);
-    free(j);
-}
-
-static void *
-pager_main(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&pq_lock);
-    for (;;) {
-        while (pq_head == NULL) {
-            pthread_cond_wait(&pq_cond, &pq_lock);
-        }
-        struct pg_job *j = pq_head;
-        pq_head = j->next;
-        if (pq_head == NULL) {
-            pq_tail = NULL;
-        }
-        pthread_mutex_unlock(&pq_lock);
-        pager_do(j);
-        pthread_mutex_lock(&pq_lock);
-    }
-    return NULL;
-}
-
-int
-paging_read_async(struct stor *st, uint64_t pn, void (*done)(void *ctx), void *ctx)
-{
-    struct pg_job *j = calloc(1, sizeof *j);
-    if (j == NULL) {
-        return -ENOMEM;
-    }
-    j->st = st;
-    j->pn = pn;
-    j->done = done;
-    j->ctx = ctx;
-    pthread_mutex_lock(&pq_lock);
-    while (pq_threads < PG_PAGERS) {
-        /* Started on first use and kept: they sleep while nothing pages. */
-        pthread_t t;
-        pthread_attr_t a;
-        pthread_attr_init(&a);
-        pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-        int e = pthread_create(&t, &a, pager_main, NULL);
-        pthread_attr_destroy(&a);
-        if (e != 0) {
+        pthread_mutex_unlock(&pg_lock);
+        /* The in-flight buffers are full: the VM that took the frames
+         * waits for the pagers to make room, holding no lock, and goes on
+         * stealing; so frames stay bounded by the write rate.  Never while
+         * writes fail, nor when no room comes for a long while (the pages
+         * then stay, over the limit, as with a full paging file). */
+        if (!capped || want == 0 || pgo_failing()) {
             break;
         }
-        pq_threads++;
+        atomic_fetch_add(&pg_n_write_waits, 1);
+        if (!pgo_wait_room(PG_ROOM_WAIT_MS)) {
+            break;
+        }
     }
-    if (pq_threads == 0) {
-        pthread_mutex_unlock(&pq_lock);
-        free(j);
-        return -EAGAIN;
-    }
-    if (pq_tail != NULL) {
-        pq_tail->next = j;
-    } else {
-        pq_head = j;
-    }
-    pq_tail = j;
-    pthread_cond_signal(&pq_cond);
-    pthread_mutex_unlock(&pq_lock);
-    return 0;
 }

@@ -19,9 +19,13 @@
  * limit at its next safe point, the end of its slice (stor_trim), which may
  * steal from itself.  A VM's own page-ins run on pager threads
  * (paging_read_async): the VM waits, its dispatcher thread runs others.
- * Page-outs, and page-ins for CP's own accesses (stor_read/stor_write,
- * DIAG handlers, instruction fetch), are synchronous on the thread that
- * needs them.
+ * Page-outs run on the same threads: a stolen dirty page's frame becomes
+ * the buffer of its write (in flight, capped; cp/paging_io.c) and is freed
+ * once the write has landed; a page-in meanwhile takes or copies the
+ * buffer.  A write that fails keeps its buffer and is retried; the operator
+ * is told.  Page-ins for CP's own accesses (stor_read/stor_write) are
+ * synchronous on the thread that needs them (DIAG handlers ask first:
+ * stor_first_out and rv_cpu_page_wait_hcall).
  *
  * When the paging file is full a dirty page cannot be stolen: frames go
  * over the limit (nothing is lost), paging_full() turns true (new logons
@@ -59,13 +63,19 @@ struct paging_stats {
     uint64_t limit_pages; /* 0: no limit */
     uint64_t resident_pages; /* private frames of all stors */
     uint64_t slots, slots_used; /* of the paging file */
-    uint64_t page_outs; /* pages written to the paging file */
+    uint64_t page_outs; /* pages written to the paging file (landed) */
     uint64_t page_ins; /* pages read back */
     uint64_t clean_drops; /* stolen without a write (already on file) */
     uint64_t slots_released; /* slots freed by DIAG 0x010 / release */
     uint64_t busy_skips; /* stors passed over because a thread held them */
     uint64_t io_errors;
-    uint64_t async_reads; /* page-ins done on a pager thread (page wait) */
+    uint64_t async_reads; /* page-ins a VM waited for, done on a pager thread */
+    uint64_t read_ahead; /* pages read with them: the next ones, also out */
+    uint64_t inflight; /* stolen pages whose write has not landed */
+    uint64_t inflight_peak; /* the most there have been at once */
+    uint64_t inflight_hits; /* page-ins served from an in-flight buffer */
+    uint64_t write_waits; /* stealers that waited for in-flight room */
+    uint64_t deferred; /* dirty pages left resident: buffers at their cap */
     bool full; /* the paging file is full: refuse logons */
 };
 
@@ -77,8 +87,9 @@ struct stor;
 /* Page wait (rv_cpu_set_page_wait): reads page pn of st back on a pager
  * thread, so the thread of the VM that touched it can run other VMs.  The
  * pager pins st (blocking: CP's own accesses to st wait for the read, the
- * stealer skips it), reads the page if it is still out, installs the frame
- * and bumps st's gen, unpins, then calls done(ctx) on the pager thread.
+ * stealer skips it), reads the page if it is still out (and up to 7 pages
+ * after it that are out too), installs the frames and bumps st's gen,
+ * unpins, then calls done(ctx) on the pager thread.
  * The caller keeps st alive until done has run.  0, or -ENOMEM / -EAGAIN
  * (nothing queued: the caller reads synchronously instead). */
 int paging_read_async(struct stor *st, uint64_t pn, void (*done)(void *ctx), void *ctx);
@@ -86,6 +97,16 @@ int paging_read_async(struct stor *st, uint64_t pn, void (*done)(void *ctx), voi
 /* For tests: fn(ctx, pn) runs on the pager thread before each read (to
  * delay it deterministically).  NULL to clear. */
 void paging_set_read_hook(void (*fn)(void *ctx, uint64_t pn), void *ctx);
+
+/* For tests: fn(ctx, slot) runs on the pager thread before each page-out
+ * write; it may block (to hold a write in flight) and returns 0 to let the
+ * write go, or a positive errno to fail it as the disk would.  NULL to
+ * clear. */
+void paging_set_write_hook(int (*fn)(void *ctx, uint32_t slot), void *ctx);
+
+/* Waits until no page-out is in flight, at most timeout_ms.  0, or
+ * -ETIMEDOUT (writes are slow or failing).  Any thread but a pager. */
+int paging_drain(int timeout_ms);
 bool paging_full(void);
 
 #endif /* CP_PAGING_H */

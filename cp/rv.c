@@ -376,6 +376,10 @@ rv_cpu_run(struct rv_cpu *cpu, struct rv_tlb *tlb, uint64_t budget)
     if (RV_UNLIKELY(traced)) {
         cpu->hooks = cpu->tr_saved;
     }
+    if (why == RV_STOP_WAIT && cpu->hcall_page_wait) {
+        why = RV_STOP_PAGE_WAIT; /* the hypercall waits for a page */
+    }
+    cpu->hcall_page_wait = false;
     rv_xc_detach(cpu->xc);
     cpu->tlb = NULL;
     return why;

@@ -44,10 +44,13 @@ enum rv_stop {
                     wake it (see rv_cpu_wake_time) */
     RV_STOP_HALT, /* the ecall hook ended the VM (RV_HCALL_STOP) */
     RV_STOP_DISABLED_WAIT, /* nothing can ever wake it: rv_cpu_stop_text() */
-    RV_STOP_PAGE_WAIT, /* only with rv_cpu_set_page_wait on: a load or store
-                          touched a guest page that is out on the paging
-                          file (rv_cpu_page_wait_pn); no byte moved, pc
-                          still points at it and it runs again on resume */
+    RV_STOP_PAGE_WAIT, /* only with rv_cpu_set_page_wait on: a load, store,
+                          AMO, LR/SC or instruction fetch touched a guest
+                          page that is out on the paging file, or a
+                          hypercall asked for one (rv_cpu_page_wait_hcall);
+                          rv_cpu_page_wait_pn says which.  No byte moved,
+                          pc still points at the instruction (the ecall)
+                          and it runs again on resume */
 };
 
 /* What the ecall hook tells the CPU to do. */
@@ -139,15 +142,24 @@ size_t rv_tlb_footprint(void);
  * why it stopped.  Never fails: guest errors go to the guest. */
 enum rv_stop rv_cpu_run(struct rv_cpu *cpu, struct rv_tlb *tlb, uint64_t budget);
 
-/* Asynchronous page-in (cp/paging.h).  Off (the default): a load or store
- * of a page that is out reads it back on the calling thread.  On: it ends
- * rv_cpu_run with RV_STOP_PAGE_WAIT instead, and the caller has the page
- * read (paging_read_async) before it runs the CPU again.  Instruction
- * fetch, SC and CP's own accesses always read synchronously.  Only the
- * thread that runs the CPU, outside rv_cpu_run. */
+/* Asynchronous page-in (cp/paging.h).  Off (the default): a guest access
+ * (load, store, AMO, LR/SC, instruction fetch) of a page that is out reads
+ * it back on the calling thread.  On: it ends rv_cpu_run with
+ * RV_STOP_PAGE_WAIT instead, and the caller has the page read
+ * (paging_read_async) before it runs the CPU again.  CP's own accesses
+ * (stor_read/stor_write) always read synchronously; a hypercall that is
+ * about to make some asks first (below).  Only the thread that runs the
+ * CPU, outside rv_cpu_run. */
 void rv_cpu_set_page_wait(struct rv_cpu *cpu, bool on);
 /* After RV_STOP_PAGE_WAIT: the guest page number (guest address >> 12). */
 uint64_t rv_cpu_page_wait_pn(const struct rv_cpu *cpu);
+
+/* From the ecall hook, before the hypercall touches guest page pn, which
+ * is out (stor_first_out): true when page wait is on; the hook then
+ * returns RV_HCALL_WAIT having done nothing else, rv_cpu_run returns
+ * RV_STOP_PAGE_WAIT for pn, and the ecall runs again once the page is in.
+ * false: page wait is off; go on (the access reads it synchronously). */
+bool rv_cpu_page_wait_hcall(struct rv_cpu *cpu, uint64_t pn);
 
 /* Any thread: make a running (or the next) rv_cpu_run() return
  * RV_STOP_KICK soon (within one translated block). */

@@ -131,6 +131,14 @@ dispatch:
             uint64_t tval = 0;
             blk = rv_xc_lookup(xc, pc, &tval);
             if (blk == NULL) {
+                if (tval == RV_XLATE_PAGEOUT) {
+                    /* page wait: pc stays, the fetch runs again */
+                    cpu->page_wait_pn = rv_xc_pageout_pn(xc);
+                    cpu->stop = RV_STOP_PAGE_WAIT;
+                    cpu->stop_retired = false;
+                    res = RV_E_STOP;
+                    goto out;
+                }
                 if (tval == RV_XLATE_NOMEM) {
                     rv_set_stop_text(cpu, "CP out of memory translating code at %#llx",
                                      (unsigned long long)pc);

@@ -8,6 +8,8 @@
  *   rv.c        public API (cp/rv.h), rv_cpu_run's outer loop, interrupts
  *   rv_exec.c   the threaded interpreter over translated blocks (hot path)
  *   rv_xlate.c  decoder, scan-and-translate, the block cache, invalidation
+ *   rv_xlate_shared.c  saved segments' shared translation caches (the two
+ *               share cp/rv_xlate_int.h)
  *   rv_mem.c    TLB fills and the slow memory paths (misaligned, faults,
  *               stores into code, LR/SC/AMO)
  *   rv_csr.c    CSRs, traps, sret/wfi/ecall emulation
@@ -229,9 +231,15 @@ struct rv_xc; /* rv_xlate.c */
 struct rv_xc *rv_xc_create(struct stor *st, struct rv_stats *stats);
 void rv_xc_destroy(struct rv_xc *xc);
 /* Finds or translates the block at pc.  NULL with *tval set: fetch access
- * fault at *tval.  NULL with *tval == RV_XLATE_NOMEM: host out of memory. */
+ * fault at *tval.  NULL with *tval == RV_XLATE_NOMEM: host out of memory.
+ * NULL with *tval == RV_XLATE_PAGEOUT (only with rv_xc_set_page_wait on):
+ * the code is on a page that is out on the paging file, page
+ * rv_xc_pageout_pn(); nothing was read, translate again once it is in. */
 #define RV_XLATE_NOMEM (~(uint64_t)0)
+#define RV_XLATE_PAGEOUT (~(uint64_t)2) /* odd: never a fetch fault's pc */
 struct rv_block *rv_xc_lookup(struct rv_xc *xc, uint64_t pc, uint64_t *tval);
+void rv_xc_set_page_wait(struct rv_xc *xc, bool on);
+uint64_t rv_xc_pageout_pn(const struct rv_xc *xc);
 /* While a CPU runs: the TLB whose jump cache must forget killed blocks, and
  * whether killed blocks must wait (zombies) until rv_xc_reap(). */
 void rv_xc_attach(struct rv_xc *xc, struct rv_tlb *tlb);
@@ -310,6 +318,8 @@ struct rv_cpu {
     enum rv_stop stop;
     bool stop_retired;
     bool page_wait_on; /* rv_cpu_set_page_wait */
+    bool hcall_page_wait; /* the ecall hook's RV_HCALL_WAIT is a page wait
+                             (rv_cpu_page_wait_hcall) */
     uint64_t page_wait_pn; /* RV_STOP_PAGE_WAIT: the page that is out */
 
     uint64_t serial; /* unique per CPU, for TLB ownership */

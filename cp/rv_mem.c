@@ -21,8 +21,11 @@
  *     marks it dirty too (write entries are made only here); a page that
  *     is out is read back by stor_frame, or, with rv_cpu_set_page_wait on,
  *     ends the run with RV_STOP_PAGE_WAIT before any byte moves (the
- *     caller reads it on a pager thread); frames over the limit's slack
- *     kick the CPU so the slice ends and vm_run trims at its safe point.
+ *     caller reads it on a pager thread): loads, stores, AMOs, LR and SC
+ *     (which keeps its reservation), and instruction fetch (the scanner,
+ *     cp/rv_xlate.c); a hypercall asks for the same through
+ *     rv_cpu_page_wait_hcall.  Frames over the limit's slack kick the CPU
+ *     so the slice ends and vm_run trims at its safe point.
  */
 #include "config.h"
 
@@ -165,6 +168,18 @@ void
 rv_cpu_set_page_wait(struct rv_cpu *cpu, bool on)
 {
     cpu->page_wait_on = on;
+    rv_xc_set_page_wait(cpu->xc, on);
+}
+
+bool
+rv_cpu_page_wait_hcall(struct rv_cpu *cpu, uint64_t pn)
+{
+    if (!cpu->page_wait_on) {
+        return false;
+    }
+    cpu->hcall_page_wait = true;
+    cpu->page_wait_pn = pn;
+    return true;
 }
 
 uint64_t
@@ -184,9 +199,7 @@ page_out_stop(struct rv_cpu *cpu, uint64_t addr, unsigned size)
     }
     uint64_t p0 = addr >> STOR_PAGE_SHIFT, p1 = (addr + size - 1) >> STOR_PAGE_SHIFT;
     for (uint64_t pn = p0; pn <= p1; pn++) {
-        const struct stor_leaf *l = stor_leaf_get(cpu->st, pn);
-        unsigned i = pn & (STOR_LEAF_PAGES - 1);
-        if (l != NULL && l->frame[i] == NULL && (l->meta[i] & STOR_M_PAGED)) {
+        if (stor_page_out(cpu->st, pn)) {
             cpu->page_wait_pn = pn;
             cpu->stop = RV_STOP_PAGE_WAIT;
             cpu->stop_retired = false;
@@ -375,7 +388,12 @@ rv_amo(struct rv_cpu *cpu, uint32_t insn)
         return r;
     }
     if (f5 == 0x03) { /* sc */
+        /* A page that is out: wait for it with the reservation kept, so
+         * the SC runs again as if nothing had happened. */
         bool ok = cpu->resv_valid && cpu->resv_addr == a;
+        if (ok && (r = page_out_stop(cpu, a, size)) != RV_X_NEXT) {
+            return r;
+        }
         cpu->resv_valid = false;
         r = RV_X_NEXT;
         if (ok) {

@@ -44,10 +44,11 @@
  * flushes its TLB, whose jump cache may name freed blocks, at that run).
  *
  * Shared translations.  A saved segment owns a second cache (struct
- * rv_sxc, below): pc -> block, read without a lock, blocks published whole
- * and freed only with the segment.  A CPU asks it on a miss at a page of a
- * segment its storage still maps whole (stor_seg_intact); one private page
- * and that CPU translates the segment's code privately again.  Shared
+ * rv_sxc, in cp/rv_xlate_shared.c): pc -> block, read without a lock,
+ * blocks published whole and freed only with the segment.  A CPU asks it
+ * on a miss at a page of a segment its storage still maps whole
+ * (stor_seg_intact); one private page and that CPU translates the
+ * segment's code privately again.  Shared
  * blocks are not on any CLOCK ring nor counted in the evicting cap, their
  * ref is not written, and an exit of one is chained only to a block of the
  * same segment's cache (once, atomically).  A CPU that used a segment's
@@ -71,7 +72,7 @@
 #include <string.h>
 
 #include "cp/rv_decode.h"
-#include "cp/rv_int.h"
+#include "cp/rv_xlate_int.h"
 
 #define RV_XLATE_CAP ((size_t)256 << 20)
 
@@ -85,29 +86,6 @@ bool rv_xlate_nochain;
 /* Pages remembered per cache for that (a small table, made on first use). */
 #define RV_HOT_N 16
 
-/* Shared caches: segments one cache may hold at once, and the host bytes a
- * segment's cache may hold (a floor plus a multiple of its size, so a
- * guest jumping to every halfword cannot grow it without bound). */
-#define RV_SXC_HELD (2 * STOR_SEG_MAX)
-#define RV_SXC_MIN ((size_t)1 << 20)
-#define RV_SXC_PER_BYTE 16
-
-/* A saved segment's shared cache: pc -> block, read lock-free.  Blocks are
- * published whole (release store of a bucket head), never changed after,
- * never unlinked; freed only with the segment. */
-struct rv_sxc {
-    pthread_mutex_t lock; /* publishers */
-    size_t cap;
-    _Atomic size_t bytes;
-    uint32_t mask;
-    _Atomic(struct rv_block *) bh[];
-};
-
-static _Atomic size_t rv_xlate_shared_total;
-
-static _Atomic size_t rv_xlate_total;
-static _Atomic size_t rv_xlate_cap = RV_XLATE_CAP;
-
 /* The cache whose CPU the calling thread is running (holding its lock). */
 static _Thread_local struct rv_xc *rv_xc_running;
 
@@ -115,54 +93,8 @@ static _Thread_local struct rv_xc *rv_xc_running;
 static pthread_mutex_t rv_xc_reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct rv_xc *rv_xc_reg_head, *rv_xc_reg_tail;
 
-/* A page with code that guest stores keep changing. */
-struct rv_hot {
-    uint64_t pn;
-    uint32_t kills; /* store invalidations seen */
-    uint32_t interp_left; /* > 0: interpreted for this many more insns */
-};
-
-struct rv_xpage {
-    uint64_t pn;
-    struct rv_xpage *hnext;
-    struct rv_block *head;
-    uint32_t nblocks;
-    uint64_t chunks; /* 64-byte chunks covered by blocks */
-};
-
-struct rv_xc {
-    struct rv_xc_pub pub; /* first: what the interpreter reads inline */
-    struct stor *st;
-    struct rv_stats *stats;
-    struct rv_block **bh;
-    uint32_t bmask, nblocks;
-    struct rv_xpage **ph;
-    uint32_t pmask, npages;
-    struct rv_tlb *tlb;
-    bool busy;
-    uint64_t kills;
-    _Atomic size_t bytes;
-    /* Eviction: the lock held by the thread running the CPU (and by an
-     * evicting thread), the registry links, the CLOCK ring and hand. */
-    pthread_mutex_t lock;
-    struct rv_xc *reg_prev, *reg_next;
-    struct rv_block *hand;
-    bool foreign; /* another thread evicted from it since its last run */
-    uint64_t foreign_evictions; /* blocks it evicted, not yet in stats */
-    struct rv_hot *hot; /* RV_HOT_N entries, or NULL */
-    struct rv_block *scratch; /* for interpreted instructions, or NULL */
-    /* Saved segments whose shared translations this cache has run, one
-     * reference each: their blocks stay alive while a jump cache may name
-     * them.  Dropped at attach once the stor no longer maps the segment. */
-    struct stor_seg *held[RV_SXC_HELD];
-};
-
-static inline uint32_t
-hash_pc(uint64_t pc)
-{
-    uint64_t h = (pc >> 1) * 0x9E3779B97F4A7C15ull;
-    return (uint32_t)(h >> 32);
-}
+static _Atomic size_t rv_xlate_total;
+static _Atomic size_t rv_xlate_cap = RV_XLATE_CAP;
 
 static inline uint32_t
 hash_pn(uint64_t pn)
@@ -226,37 +158,6 @@ reg_unlink(struct rv_xc *xc)
 static void xc_flush_all(struct rv_xc *xc);
 static void xc_tidy(struct rv_xc *xc);
 
-/* Whether st still maps seg (intact or not). */
-static bool
-stor_maps(const struct stor *st, const struct stor_seg *seg)
-{
-    for (unsigned i = 0; i < STOR_SEG_MAX; i++) {
-        if (st->segs[i].seg == seg) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Before a run: drops the references to segments the stor no longer maps.
- * The TLB forgets every block first (its jump cache may name theirs). */
-static void
-xc_held_drop(struct rv_xc *xc, struct rv_tlb *tlb)
-{
-    bool flushed = false;
-    for (unsigned i = 0; i < RV_SXC_HELD; i++) {
-        if (xc->held[i] != NULL && !stor_maps(xc->st, xc->held[i])) {
-            if (!flushed) {
-                rv_tlb_flush(tlb);
-                tlb->gen = xc->st->gen;
-                flushed = true;
-            }
-            stor_seg_xput(xc->held[i]);
-            xc->held[i] = NULL;
-        }
-    }
-}
-
 void
 rv_xc_destroy(struct rv_xc *xc)
 {
@@ -275,9 +176,7 @@ rv_xc_destroy(struct rv_xc *xc)
     pthread_mutex_unlock(&xc->lock);
     pthread_mutex_destroy(&xc->lock);
     stor_set_code_fn(xc->st, NULL, NULL);
-    for (unsigned i = 0; i < RV_SXC_HELD; i++) {
-        stor_seg_xput(xc->held[i]);
-    }
+    rv_xc_held_put_all(xc);
     free(xc->bh);
     free(xc->ph);
     free(xc->hot);
@@ -309,7 +208,7 @@ rv_xc_attach(struct rv_xc *xc, struct rv_tlb *tlb)
         rv_tlb_flush(tlb);
         xc_tidy(xc);
     }
-    xc_held_drop(xc, tlb);
+    rv_xc_held_drop(xc, tlb);
 }
 
 void
@@ -514,7 +413,7 @@ bhash_grow(struct rv_xc *xc)
         struct rv_block *b = xc->bh[i];
         while (b != NULL) {
             struct rv_block *next = b->hnext;
-            uint32_t h = hash_pc(b->pc) & nmask;
+            uint32_t h = rv_xlate_hash_pc(b->pc) & nmask;
             b->hnext = nh[h];
             nh[h] = b;
             b = next;
@@ -592,7 +491,7 @@ xc_kill_as(struct rv_xc *xc, struct rv_block *b, enum xc_why why)
         }
     }
     b->lnext = b->lprev = NULL;
-    struct rv_block **pp = &xc->bh[hash_pc(b->pc) & xc->bmask];
+    struct rv_block **pp = &xc->bh[rv_xlate_hash_pc(b->pc) & xc->bmask];
     while (*pp != b) {
         pp = &(*pp)->hnext;
     }
@@ -943,130 +842,6 @@ xc_fuse(const void *const *H, struct rv_op *prev, unsigned pk, const struct rv_o
     return false;
 }
 
-/* ---- shared translations of saved segments ------------------------------- */
-
-static void
-sxc_free(void *p)
-{
-    struct rv_sxc *sx = p;
-    for (uint32_t i = 0; i <= sx->mask; i++) {
-        struct rv_block *b = atomic_load_explicit(&sx->bh[i], memory_order_relaxed);
-        while (b != NULL) {
-            struct rv_block *next = b->hnext;
-            free(b);
-            b = next;
-        }
-    }
-    atomic_fetch_sub_explicit(&rv_xlate_shared_total,
-                              atomic_load_explicit(&sx->bytes, memory_order_relaxed),
-                              memory_order_relaxed);
-    pthread_mutex_destroy(&sx->lock);
-    free(sx);
-}
-
-/* The shared cache of seg, made on first use (NULL: out of memory). */
-static struct rv_sxc *
-sxc_of(struct stor_seg *seg)
-{
-    struct rv_sxc *sx = stor_seg_xcache(seg);
-    if (sx != NULL) {
-        return sx;
-    }
-    uint64_t npages = stor_seg_size(seg) >> STOR_PAGE_SHIFT;
-    uint32_t n = 64;
-    while (n < npages * 8 && n < (1u << 20)) {
-        n <<= 1;
-    }
-    sx = calloc(1, sizeof *sx + n * sizeof sx->bh[0]);
-    if (sx == NULL) {
-        return NULL;
-    }
-    pthread_mutex_init(&sx->lock, NULL);
-    sx->mask = n - 1;
-    sx->cap = RV_SXC_MIN + (size_t)stor_seg_size(seg) * RV_SXC_PER_BYTE;
-    for (uint32_t i = 0; i < n; i++) {
-        atomic_init(&sx->bh[i], NULL);
-    }
-    if (!stor_seg_xcache_set(seg, sx, sxc_free)) {
-        sxc_free(sx);
-        sx = stor_seg_xcache(seg);
-    }
-    return sx;
-}
-
-/* Lock-free: the block at pc in sx, or NULL. */
-static struct rv_block *
-sxc_find(struct rv_sxc *sx, uint64_t pc)
-{
-    struct rv_block *b = atomic_load_explicit(&sx->bh[hash_pc(pc) & sx->mask],
-                                              memory_order_acquire);
-    for (; b != NULL; b = b->hnext) {
-        if (b->pc == pc) {
-            return b;
-        }
-    }
-    return NULL;
-}
-
-/* The shared cache xc may use for code at page pn: pn maps a saved
- * segment that st still maps whole (no page made private), and xc holds a
- * reference to it.  NULL: translate privately. */
-static struct rv_sxc *
-xc_shared(struct rv_xc *xc, uint64_t pn)
-{
-    if (!(stor_meta(xc->st, pn) & STOR_M_SHARED)) {
-        return NULL;
-    }
-    struct stor_seg *seg = stor_seg_intact(xc->st, pn);
-    if (seg == NULL) {
-        return NULL;
-    }
-    int k = -1;
-    for (int i = 0; i < RV_SXC_HELD; i++) {
-        if (xc->held[i] == seg) {
-            return sxc_of(seg);
-        }
-        if (xc->held[i] == NULL && k < 0) {
-            k = i;
-        }
-    }
-    if (k < 0) {
-        return NULL; /* too many replaced segments since the last run */
-    }
-    xc->held[k] = stor_seg_xhold(seg);
-    return sxc_of(seg);
-}
-
-/* Publishes b (translated by xc) in sx, or returns the block another
- * thread published at the same pc first (and frees b). */
-static struct rv_block *
-sxc_publish(struct rv_xc *xc, struct rv_sxc *sx, struct rv_block *b)
-{
-    pthread_mutex_lock(&sx->lock);
-    struct rv_block *o = sxc_find(sx, b->pc);
-    if (o != NULL) {
-        pthread_mutex_unlock(&sx->lock);
-        free(b);
-        xc->stats->shared_hits++;
-        return o;
-    }
-    _Atomic(struct rv_block *) *head = &sx->bh[hash_pc(b->pc) & sx->mask];
-    b->hnext = atomic_load_explicit(head, memory_order_relaxed);
-    atomic_fetch_add_explicit(&sx->bytes, b->bytes, memory_order_relaxed);
-    atomic_fetch_add_explicit(&rv_xlate_shared_total, b->bytes, memory_order_relaxed);
-    atomic_store_explicit(head, b, memory_order_release);
-    pthread_mutex_unlock(&sx->lock);
-    xc->stats->blocks_translated++;
-    xc->stats->blocks_shared++;
-    return b;
-}
-
-size_t
-rv_xlate_shared_bytes(void)
-{
-    return atomic_load_explicit(&rv_xlate_shared_total, memory_order_relaxed);
-}
-
 /* Translates the block at pc: into sx when not NULL and the block can be
  * shared, else into xc. */
 static struct rv_block *
@@ -1091,6 +866,12 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval, struct rv_sxc *sx)
         *tval = pc;
         return NULL;
     }
+    if (xc->page_wait && stor_page_out(st, pn0)) {
+        /* the scanner would read it here: the CPU waits for it instead */
+        xc->pageout_pn = pn0;
+        *tval = RV_XLATE_PAGEOUT;
+        return NULL;
+    }
     struct rv_hot *hot = hot_interp(xc, pn0); /* one instruction, not cached */
     const uint8_t *page = page_ro(st, pn0);
     if (hot != NULL) {
@@ -1111,6 +892,11 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval, struct rv_sxc *sx)
                 }
                 if (pn0 + 1 >= st->npages) {
                     *tval = a + 2;
+                    return NULL;
+                }
+                if (xc->page_wait && stor_page_out(st, pn0 + 1)) {
+                    xc->pageout_pn = pn0 + 1;
+                    *tval = RV_XLATE_PAGEOUT;
                     return NULL;
                 }
                 hi = rd16(page_ro(st, pn0 + 1));
@@ -1221,8 +1007,7 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval, struct rv_sxc *sx)
         }
         xc->stats->insns_interpreted++;
     } else {
-        if (sx != NULL && atomic_load_explicit(&sx->bytes, memory_order_relaxed) + bytes >
-                              sx->cap) {
+        if (sx != NULL && !rv_sxc_room(sx, bytes)) {
             sx = NULL; /* the segment's cache is full: private */
         }
         if (sx == NULL) {
@@ -1255,7 +1040,7 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval, struct rv_sxc *sx)
     if (sx != NULL) {
         b->shared = 1;
         b->home = sx;
-        return sxc_publish(xc, sx, b);
+        return rv_sxc_publish(xc, sx, b);
     }
 
     /* Register in the pages first: that can fail. */
@@ -1294,7 +1079,7 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval, struct rv_sxc *sx)
             p->chunks |= more;
         }
     }
-    uint32_t h = hash_pc(pc) & xc->bmask;
+    uint32_t h = rv_xlate_hash_pc(pc) & xc->bmask;
     b->hnext = xc->bh[h];
     xc->bh[h] = b;
     /* On the CLOCK ring just behind the hand: looked at last. */
@@ -1320,21 +1105,33 @@ xc_translate(struct rv_xc *xc, uint64_t pc, uint64_t *tval, struct rv_sxc *sx)
 struct rv_block *
 rv_xc_lookup(struct rv_xc *xc, uint64_t pc, uint64_t *tval)
 {
-    for (struct rv_block *b = xc->bh[hash_pc(pc) & xc->bmask]; b != NULL; b = b->hnext) {
+    for (struct rv_block *b = xc->bh[rv_xlate_hash_pc(pc) & xc->bmask]; b != NULL; b = b->hnext) {
         if (b->pc == pc) {
             return b;
         }
     }
     struct rv_sxc *sx = NULL;
     uint64_t pn = pc >> STOR_PAGE_SHIFT;
-    if (pn < xc->st->npages && (sx = xc_shared(xc, pn)) != NULL) {
-        struct rv_block *b = sxc_find(sx, pc);
+    if (pn < xc->st->npages && (sx = rv_sxc_for(xc, pn)) != NULL) {
+        struct rv_block *b = rv_sxc_find(sx, pc);
         if (b != NULL) {
             xc->stats->shared_hits++;
             return b;
         }
     }
     return xc_translate(xc, pc, tval, sx);
+}
+
+void
+rv_xc_set_page_wait(struct rv_xc *xc, bool on)
+{
+    xc->page_wait = on;
+}
+
+uint64_t
+rv_xc_pageout_pn(const struct rv_xc *xc)
+{
+    return xc->pageout_pn;
 }
 
 void

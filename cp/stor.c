@@ -136,6 +136,21 @@ stor_range_ok(const struct stor *st, uint64_t gpa, uint64_t len)
     return gpa <= st->size && len <= st->size - gpa;
 }
 
+bool
+stor_first_out(const struct stor *st, uint64_t gpa, uint64_t len, uint64_t *pn)
+{
+    if (st->paged_out == 0 || len == 0 || !stor_range_ok(st, gpa, len)) {
+        return false;
+    }
+    for (uint64_t p = gpa >> STOR_PAGE_SHIFT; p <= (gpa + len - 1) >> STOR_PAGE_SHIFT; p++) {
+        if (stor_page_out(st, p)) {
+            *pn = p;
+            return true;
+        }
+    }
+    return false;
+}
+
 struct stor_leaf *
 stor_leaf_need(struct stor *st, uint64_t pn)
 {

@@ -19,6 +19,7 @@
 #ifndef CP_STOR_H
 #define CP_STOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,11 @@ void stor_trim(struct stor *st);
 
 /* Pages of st now out on the paging file. */
 uint64_t stor_paged_pages(const struct stor *st);
+
+/* Whether a page of [gpa, gpa+len) (inside storage) is out on the paging
+ * file; the first such page's number in *pn.  Meaningful while st is
+ * pinned (a hypercall runs inside vm_run's pin): nothing goes out then. */
+bool stor_first_out(const struct stor *st, uint64_t gpa, uint64_t len, uint64_t *pn);
 
 /* ---- shared saved segments ---------------------------------------------- */
 

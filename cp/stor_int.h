@@ -91,6 +91,16 @@ stor_leaf_get(const struct stor *st, uint64_t pn)
  * NULL when the host cannot (no memory, I/O error: the operator is told). */
 uint8_t *stor_page_in(struct stor *st, uint64_t pn);
 
+/* True when page pn (pn < npages) is out on the paging file: no frame, a
+ * slot.  Its next touch reads it back. */
+static inline bool
+stor_page_out(const struct stor *st, uint64_t pn)
+{
+    struct stor_leaf *l = stor_leaf_get(st, pn);
+    unsigned i = pn & (STOR_LEAF_PAGES - 1);
+    return l != NULL && l->frame[i] == NULL && (l->meta[i] & STOR_M_PAGED);
+}
+
 /* The frame of page pn (pn < npages) or NULL if unbacked.  A page that is
  * out on the paging file is read back first. */
 static inline uint8_t *
@@ -152,6 +162,16 @@ stor_touch(struct stor *st, uint64_t pn, unsigned bits)
     struct stor_leaf *l = stor_leaf_get(st, pn);
     if (l != NULL) {
         l->meta[pn & (STOR_LEAF_PAGES - 1)] |= (uint8_t)bits;
+    }
+}
+
+/* Clears bits among REF and DIRTY of a backed page (no TLB goes stale). */
+static inline void
+stor_touch_clear(struct stor *st, uint64_t pn, unsigned bits)
+{
+    struct stor_leaf *l = stor_leaf_get(st, pn);
+    if (l != NULL) {
+        l->meta[pn & (STOR_LEAF_PAGES - 1)] &= (uint8_t)~bits;
     }
 }
 
