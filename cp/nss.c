@@ -342,7 +342,13 @@ nss_diag_segment(void *ctx, struct vm *vm, struct diag_call *c)
     if (len == 0 || len > NSS_NAME_MAX) {
         return diag_fail(c, DIAG_EINVAL);
     }
-    if (!diag_range_ok(vm, gpa, len) || stor_read(vm_stor(vm), gpa, raw, (size_t)len) != 0) {
+    if (!diag_range_ok(vm, gpa, len)) {
+        return diag_fail(c, DIAG_EFAULT);
+    }
+    if (diag_paged_out(vm, gpa, len)) {
+        return RV_HCALL_WAIT; /* runs again once the name's page is in */
+    }
+    if (stor_read(vm_stor(vm), gpa, raw, (size_t)len) != 0) {
         return diag_fail(c, DIAG_EFAULT);
     }
     if (!nss_norm(raw, (size_t)len, nm)) {
