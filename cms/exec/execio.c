@@ -201,7 +201,10 @@ parse_options(struct cms_plist *p, int i, struct eio_req *r)
             if ((rc = set_dest(r, EIO_STRING, o->name)) != 0) {
                 return rc;
             }
-            r->string = i < p->argc ? p->rest[i] : "";
+            r->string = p->rest[i - 1] + strlen(p->orig[i - 1]);
+            if (*r->string == ' ') {
+                r->string++; /* the blank after STRING */
+            }
             r->stringlen = strlen(r->string);
             return 0;
         case O_MARGINS:
@@ -356,7 +359,7 @@ parse(struct cms_plist *p, struct eio_req *r)
     }
     /* what the options need */
     if ((r->dest == EIO_VAR || r->dest == EIO_STRING) && r->lines != 1 && r->lines != 0 &&
-        r->op != EIO_CP) {
+        r->op != EIO_CP && r->search == EIO_NOSEARCH) {
         cms_msg(M_EXECIO_ONE_LINE, r->dest == EIO_VAR ? "VAR" : "STRING");
         return EIO_BADPARM;
     }

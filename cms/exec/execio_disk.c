@@ -38,6 +38,7 @@ struct eio_file {
     uint32_t rdptr; /* the record DISKR reads next */
     uint32_t wrptr; /* the record DISKW writes next; 0: after the last */
     uint32_t update; /* DISKRU read this record: the next DISKW replaces it */
+    uint32_t vlimit; /* V: the LRECL it was made with here (0: none) */
     int level; /* the EXEC nesting level that opened it */
     char *buf; /* one record */
     size_t cap;
@@ -76,12 +77,12 @@ close_file(struct eio_file *e)
             break;
         }
     }
-    if (e->writing) {
+    if (e->f != NULL && e->writing) {
         int err = fs_close(e->f);
         if (err != 0) {
             rc = fs_report(err, &e->id);
         }
-    } else {
+    } else if (e->f != NULL) {
         fs_abort(e->f);
     }
     free(e->buf);
@@ -298,11 +299,6 @@ open_write(const struct eio_req *r, struct eio_file **ep, size_t firstlen)
     uint32_t lrecl = r->lrecl;
     int err = fs_state(&r->id, &st);
     if (err == 0) {
-        if ((r->recfm && r->recfm != st.recfm) ||
-            (st.recfm == 'F' && r->lrecl && r->lrecl != st.lrecl)) {
-            cms_msg(M_BAD_RECFM, r->recfm == 'F' || st.recfm == 'F' ? "F" : "V");
-            return EIO_BADPARM;
-        }
         recfm = st.recfm;
         lrecl = st.lrecl;
     } else if (err != CMS_ENOTFOUND) {
@@ -310,9 +306,19 @@ open_write(const struct eio_req *r, struct eio_file **ep, size_t firstlen)
     } else if (recfm == 'F' && lrecl == 0) {
         lrecl = firstlen > 0 ? (uint32_t)(firstlen > REC_MAX ? REC_MAX : firstlen) : 80;
     }
+    int created = err == CMS_ENOTFOUND;
+    if (e != NULL) {
+        /* the reader goes first: a file has a reader or a writer */
+        fs_abort(e->f);
+        e->f = NULL;
+    }
     struct fs_file *f;
     err = fs_open(&r->id, CMS_O_APPEND, recfm, lrecl, &f);
     if (err != 0) {
+        if (e != NULL) {
+            close_file(e);
+            *ep = NULL;
+        }
         return fs_report(err, &r->id);
     }
     if (e == NULL) {
@@ -326,10 +332,9 @@ open_write(const struct eio_req *r, struct eio_file **ep, size_t firstlen)
         e->level = cms_shv_level();
         e->next = files;
         files = e;
-    } else {
-        fs_abort(e->f); /* the reader: nothing to commit */
     }
     fs_fstat(f, &st);
+    e->vlimit = created && recfm == 'V' ? lrecl : 0;
     e->f = f;
     e->id = st.id;
     e->writing = 1;
@@ -338,11 +343,35 @@ open_write(const struct eio_req *r, struct eio_file **ep, size_t firstlen)
     return 0;
 }
 
+/* RECFM and LRECL operands must agree with the file, if it exists. */
+static int
+check_format(const struct eio_req *r, struct eio_file *e)
+{
+    struct fs_stat st;
+    if (e != NULL && e->writing) {
+        fs_fstat(e->f, &st);
+    } else if (fs_state(&r->id, &st) != 0) {
+        return 0; /* a new file (other errors: when it is opened) */
+    }
+    if ((r->recfm && r->recfm != st.recfm) ||
+        (st.recfm == 'F' && r->lrecl && r->lrecl != st.lrecl)) {
+        char what[24];
+        snprintf(what, sizeof what, "%c %lu", r->recfm ? r->recfm : st.recfm,
+                 (unsigned long)(r->lrecl ? r->lrecl : st.lrecl));
+        cms_msg(M_BAD_RECFM, what);
+        return EIO_BADPARM;
+    }
+    return 0;
+}
+
 int
 eio_diskw(const struct eio_req *r)
 {
     struct eio_file *e = find_open(&r->id);
     int rc = 0;
+    if ((r->recfm || r->lrecl) && (rc = check_format(r, e)) != 0) {
+        return rc;
+    }
     char *buf = NULL;
     size_t cap = 0;
     for (long index = 1;; index++) {
@@ -392,7 +421,13 @@ eio_diskw(const struct eio_req *r)
         }
         struct fs_stat st;
         fs_fstat(e->f, &st);
-        uint32_t limit = st.recfm == 'F' ? st.lrecl : r->lrecl ? r->lrecl : REC_MAX;
+        uint32_t limit = st.recfm == 'F' ? st.lrecl : REC_MAX;
+        if (st.recfm == 'V' && e->vlimit > 0) {
+            limit = e->vlimit;
+        }
+        if (st.recfm == 'V' && r->lrecl > 0 && r->lrecl < limit) {
+            limit = r->lrecl;
+        }
         if (n > limit) {
             n = limit;
             rc = EIO_TRUNC;
@@ -400,7 +435,10 @@ eio_diskw(const struct eio_req *r)
         int err = fs_write(e->f, buf, n);
         if (err == CMS_EINVAL) {
             /* a V record replaced by one of another length */
-            cms_msg(M_BAD_RECFM, "V");
+            char what[40];
+            snprintf(what, sizeof what, "V (record %lu is %lu long)", (unsigned long)e->pos,
+                     (unsigned long)n);
+            cms_msg(M_BAD_RECFM, what);
             rc = EIO_BADPARM;
             break;
         }
