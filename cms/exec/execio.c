@@ -197,10 +197,12 @@ parse_options(struct cms_plist *p, int i, struct eio_req *r)
             r->strip = 1;
             break;
         case O_STRING:
-            /* the rest of the line, as typed */
-            if ((rc = set_dest(r, EIO_STRING, o->name)) != 0) {
+            /* the rest of the line, as typed: DISKW's line (its source),
+             * CP's command */
+            if (r->op != EIO_CP && (rc = set_dest(r, EIO_STRING, o->name)) != 0) {
                 return rc;
             }
+            r->has_string = 1;
             r->string = p->rest[i - 1] + strlen(p->orig[i - 1]);
             if (*r->string == ' ') {
                 r->string++; /* the blank after STRING */
@@ -513,7 +515,7 @@ execio_cp(const struct eio_req *r)
     const char *cmd = r->string;
     size_t len = r->stringlen;
     static char line[CMS_LINE_MAX + 1];
-    if (r->dest != EIO_STRING) {
+    if (!r->has_string) {
         /* no STRING: the command is the next line of the stack or terminal */
         int k = cms_stack_take(line, sizeof line);
         if (k < 0) {
@@ -547,10 +549,6 @@ execio_cp(const struct eio_req *r)
         rlen = cap;
     }
     /* the response line by line; a last line end ends no empty line */
-    struct eio_req to = *r;
-    if (to.dest == EIO_STRING) {
-        to.dest = EIO_STACK;
-    }
     long count = 0, max = r->dest == EIO_VAR ? 1 : r->lines;
     size_t start = 0;
     for (size_t i = 0; i <= rlen && (max < 0 || count < max); i++) {
@@ -563,7 +561,7 @@ execio_cp(const struct eio_req *r)
         size_t n = i - start;
         n = eio_shape(r, resp + start, n, resp + start, n);
         count++;
-        int drc2 = eio_deliver(&to, count, resp + start, n);
+        int drc2 = eio_deliver(r, count, resp + start, n);
         if (drc2 == EIO_NOSTORE) {
             rc = drc2;
             break;
@@ -575,7 +573,7 @@ execio_cp(const struct eio_req *r)
     }
     free(resp);
     if (rc != EIO_NOSTORE) {
-        int src = eio_set_count(&to, count);
+        int src = eio_set_count(r, count);
         if (src != EIO_OK) {
             rc = src;
         }

@@ -41,6 +41,7 @@ struct eio_req {
     enum eio_dest dest; /* where lines go (DISKR, CP) or come from (DISKW) */
     char name[251]; /* STEM or VAR name */
     size_t namelen;
+    int has_string; /* STRING given */
     const char *string; /* STRING text (as typed) */
     size_t stringlen;
     long mleft, mright; /* MARGINS (columns, 1-based; mright -1 = *) */
