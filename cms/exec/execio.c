@@ -457,7 +457,7 @@ eio_deliver(const struct eio_req *r, long index, const char *s, size_t n)
 }
 
 int
-eio_set_count(const struct eio_req *r, long count)
+eio_set_count(const struct eio_req *r, long count, int quiet)
 {
     if (r->dest != EIO_STEM) {
         return EIO_OK;
@@ -465,7 +465,8 @@ eio_set_count(const struct eio_req *r, long count)
     char name[sizeof r->name + 24], num[24];
     size_t n = stem_name(r, 0, name);
     size_t k = stem_name(&(struct eio_req){.namelen = 0}, count, num);
-    return shv_rc(cms_shv_set(name, n, num, k));
+    int rc = cms_shv_set(name, n, num, k);
+    return quiet ? (rc < 0 ? EIO_NOSTORE : EIO_OK) : shv_rc(rc);
 }
 
 int
@@ -572,11 +573,9 @@ execio_cp(const struct eio_req *r)
         start = i + 1;
     }
     free(resp);
-    if (rc != EIO_NOSTORE) {
-        int src = eio_set_count(r, count);
-        if (src != EIO_OK) {
-            rc = src;
-        }
+    int src = eio_set_count(r, count, rc == EIO_NOSTORE);
+    if (src != EIO_OK) {
+        rc = src;
     }
     return cprc != 0 && rc != EIO_NOSTORE ? (int)cprc : rc;
 }

@@ -56,8 +56,9 @@ struct eio_req {
  * says (index = its number, from 1, for STEM); returns EIO_OK, EIO_TRUNC
  * (cut to the stack's 255), or EIO_NOSTORE. */
 int eio_deliver(const struct eio_req *r, long index, const char *s, size_t n);
-/* Sets STEM's name0 to count (after DISKR and CP). */
-int eio_set_count(const struct eio_req *r, long count);
+/* Sets STEM's name0 to count (after DISKR and CP); quiet: no message if
+ * there is no room (a second try after EIO_NOSTORE). */
+int eio_set_count(const struct eio_req *r, long count, int quiet);
 /* execio.c: the next line to write (DISKW): index from 1.  Returns 1 with
  * *s and *n (valid until the next call), 0 when there are no more (the
  * count is reached, a STEM variable is unset or null with *, a null line

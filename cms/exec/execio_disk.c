@@ -258,11 +258,14 @@ eio_diskr(const struct eio_req *r)
             continue;
         }
         n = eio_shape(r, e->buf, n, e->buf, n);
-        int d = eio_deliver(r, ++count, e->buf, n);
+        int d = eio_deliver(r, count + 1, e->buf, n);
         if (d == EIO_NOSTORE) {
+            /* not stored: the next read starts with this record again */
+            e->rdptr--;
             rc = d;
             break;
         }
+        count++;
         if (d != EIO_OK) {
             rc = d;
         }
@@ -270,11 +273,13 @@ eio_diskr(const struct eio_req *r)
             break; /* the line found is the one returned */
         }
     }
-    if (rc != EIO_NOSTORE && rc < EIO_SYNTAX) {
-        int c = eio_set_count(r, count);
+    if (rc < EIO_SYNTAX) {
+        int c = eio_set_count(r, count, 0);
         if (c != 0) {
             rc = c;
         }
+    } else if (rc == EIO_NOSTORE) {
+        eio_set_count(r, count, 1); /* what was stored, if there is room */
     }
     if (r->op == EIO_DISKRU && last > 0) {
         e->update = last;
