@@ -3,7 +3,8 @@
 # tests/exec_execio.sh - EXECIO typed at Ready (no EXEC): it works through
 # the program stack, whose lines CMS then runs as commands; each command
 # closes (and commits) what it opened; STEM and VAR are refused; errors
-# and their return codes; HELP EXECIO from the S-disk the build makes.
+# and their return codes; HELP EXECIO from the S-disk the build makes;
+# a full disk, which leaves the file as it was.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 cms_init
 cms_format "$T/a.img" 256 EIO191
@@ -48,4 +49,36 @@ if [ -n "$sdisk" ]; then
 else
     expect_rcs cmdline "0 0 0 0 0 0 0 0 0 0 0 24 24 28 24 20 -3 0 28"
 fi
+
+# a full disk: DISKW fails with rc 13 and the file stays as it was (here:
+# the one record a first EXECIO wrote and closed); CMS goes on
+cms_format "$T/small.img" 32 SMALL
+cat >"$T/full.exec" <<'EOF2'
+/* FULL EXEC: write until the disk is full */
+'EXECIO 1 DISKW BIG FILE A (FINIS STRING the first record'
+say 'first rc' rc
+do i = 1 to 20
+  r.i = copies(d2c(64 + i), 4000)
+end
+do n = 1 to 100 until rc <> 0
+  'EXECIO 20 DISKW BIG FILE A (STEM R.'
+end
+say 'full rc' rc
+'EXECIO 0 DISKW BIG FILE A (FINIS'
+say 'finis rc' rc
+'EXECIO * DISKR BIG FILE A (STEM B. FINIS'
+say 'kept' rc b.0 b.1
+EOF2
+cms_put "$T/small.img" "$T/full.exec" "FULL EXEC A1"
+cms_run full --disk 191="$T/small.img" <<'EOS'
+full
+listfile * * a (format
+EOS
+expect full '^first rc 0$'
+expect full '^VMC014E Disk A \(191\) is full$'
+expect full '^full rc 13$'
+expect full '^finis rc 0$'
+expect full '^kept 0 1 the first record$'
+expect full '^BIG +FILE +A1 V +16 +1 '
+expect_rcs full "0 0 0"
 cms_done
