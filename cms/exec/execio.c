@@ -220,9 +220,11 @@ parse_options(struct cms_plist *p, int i, struct eio_req *r)
             }
             i += 2;
             if (o->id == O_MARGINS) {
-                r->mleft = a, r->mright = b;
+                r->mleft = a;
+                r->mright = b;
             } else {
-                r->zleft = a, r->zright = b;
+                r->zleft = a;
+                r->zright = b;
             }
             break;
         }
@@ -280,8 +282,8 @@ parse_fileid(struct cms_plist *p, int i, int nops, struct eio_req *r)
         cms_msg(M_BAD_FILEMODE, fm);
         return EIO_BADPARM;
     }
-    if (fs_fileid_make(&r->id, p->argv[i], p->argv[i + 1], fm, r->op == EIO_DISKW ? "A" : "*") !=
-            0 ||
+    const char *dflt = r->op == EIO_DISKW ? "A" : "*";
+    if (fs_fileid_make(&r->id, p->argv[i], p->argv[i + 1], fm, dflt) != 0 ||
         strpbrk(r->id.fn, "*%") || strpbrk(r->id.ft, "*%")) {
         if (fm != NULL && fs_fileid_make(&r->id, "X", "X", fm, "*") != 0) {
             cms_msg(M_BAD_FILEMODE, p->orig[i + 2]);
