@@ -408,22 +408,28 @@ eio_shape(const struct eio_req *r, const char *s, size_t n, char *buf, size_t ca
     return len;
 }
 
+/* v (0 or more) in decimal at out; returns the length. */
+static size_t
+put_decimal(char *out, long v)
+{
+    char digits[24];
+    size_t k = 0, n = 0;
+    do {
+        digits[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (k > 0) {
+        out[n++] = digits[--k];
+    }
+    return n;
+}
+
 /* name + decimal index, for STEM. */
 static size_t
 stem_name(const struct eio_req *r, long index, char *out)
 {
     memcpy(out, r->name, r->namelen);
-    char digits[24];
-    int k = 0;
-    do {
-        digits[k++] = (char)('0' + index % 10);
-        index /= 10;
-    } while (index > 0);
-    size_t n = r->namelen;
-    while (k > 0) {
-        out[n++] = digits[--k];
-    }
-    return n;
+    return r->namelen + put_decimal(out + r->namelen, index);
 }
 
 static int
@@ -466,7 +472,7 @@ eio_set_count(const struct eio_req *r, long count, int quiet)
     }
     char name[sizeof r->name + 24], num[24];
     size_t n = stem_name(r, 0, name);
-    size_t k = stem_name(&(struct eio_req){.namelen = 0}, count, num);
+    size_t k = put_decimal(num, count);
     int rc = cms_shv_set(name, n, num, k);
     return quiet ? (rc < 0 ? EIO_NOSTORE : EIO_OK) : shv_rc(rc);
 }
@@ -487,11 +493,14 @@ eio_source(const struct eio_req *r, long index, const char **s, size_t *n)
         return index == 1;
     case EIO_VAR:
         rc = cms_shv_fetch(r->name, r->namelen, s, n);
-        return rc < 0 ? -EIO_NOSTORE : index == 1;
+        if (rc < 0) {
+            return -shv_rc(rc);
+        }
+        return index == 1;
     case EIO_STEM:
         rc = cms_shv_fetch(name, stem_name(r, index, name), s, n);
         if (rc < 0) {
-            return -EIO_NOSTORE;
+            return -shv_rc(rc);
         }
         /* with *, the first unset or null variable ends the list */
         return !(r->lines < 0 && (rc == CMS_SHV_NEWV || *n == 0));
