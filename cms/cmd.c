@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cms/cms.h"
+#include "cms/exec/execcomm.h"
 #include "cms/fsys.h"
 #include "cms/spool.h"
 
@@ -38,6 +39,7 @@ const struct cms_cmd cms_cmds[] = {
     {"EDIT", 1, cmd_edit, "EDIT fn ft [fm]: the line editor"},
     {"ERASE", 2, cmd_erase, "ERASE fn ft [fm]: erase files (patterns allowed)"},
     {"EXEC", 2, cmd_exec, "EXEC fn [args]: run an EXEC"},
+    {"EXECIO", 6, cmd_execio, "EXECIO n|* DISKR|DISKW|CP ...: file records and CP output for EXECs"},
     {"FORMAT", 4, cmd_format, "FORMAT vaddr mode [label]: format a disk for CMS"},
     {"HELP", 1, cmd_help, "HELP [command]: show help"},
     {"HT", 2, cmd_immediate, "HT: after an attention, stop the typing of a program"},

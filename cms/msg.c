@@ -74,6 +74,10 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_REXX_ERROR] = {"VMC200E", "Error %d running %s EXEC, line %u: %s"},
     [M_REXX_CMD_LONG] = {"VMC201E", "Command of %u characters is too long for CMS (255 at most)"},
     [M_REXX_NEST] = {"VMC202E", "%s EXEC not run: EXECs nested too deeply"},
+    [M_EXECIO_NO_EXEC] = {"VMC203E", "EXECIO option %s uses the variables of an EXEC: not from the command line"},
+    [M_EXECIO_BAD_VAR] = {"VMC204E", "Invalid variable name %s"},
+    [M_EXECIO_CONFLICT] = {"VMC205E", "EXECIO option %s conflicts with an earlier option"},
+    [M_EXECIO_ONE_LINE] = {"VMC206E", "EXECIO option %s moves one line: the count must be 1"},
     /* 240-279: the spool commands (cms/spool_*.c) */
     [M_SP_NO_SPOOL] = {"VMC240E", "No spool devices in this virtual machine (no CP)"},
     [M_SP_RDR_EMPTY] = {"VMC241E", "No files in your reader"},

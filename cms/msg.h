@@ -66,6 +66,10 @@ enum cms_msgid {
     M_REXX_ERROR, /* VMC200E */
     M_REXX_CMD_LONG, /* VMC201E */
     M_REXX_NEST, /* VMC202E */
+    M_EXECIO_NO_EXEC, /* VMC203E */
+    M_EXECIO_BAD_VAR, /* VMC204E */
+    M_EXECIO_CONFLICT, /* VMC205E */
+    M_EXECIO_ONE_LINE, /* VMC206E */
     M_SP_NO_SPOOL, /* VMC240E */
     M_SP_RDR_EMPTY, /* VMC241E */
     M_SP_NO_FILE, /* VMC242E */

@@ -3,7 +3,8 @@
 # tests/exec_halt.sh - a runaway EXEC and the attention key: HI (halt
 # interpretation) ends it with REXX error 4 (or goes to SIGNAL ON HALT),
 # HX halts it at once (VMC020I, Ready(-0001)); CMS keeps running.  The
-# console is a FIFO fed step by step, as in tests/cms_attn.sh.
+# console is a FIFO fed step by step, as in tests/cms_attn.sh.  A file
+# EXECIO wrote is committed when HX ends its EXEC.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 cms_init
 cms_format "$T/a.img" 256 EXEC91
@@ -13,6 +14,10 @@ printf "/* TRAP EXEC */\nsignal on halt\ndo forever\n  nop\nend\nhalt:\nsay 'HAL
     >"$T/trap.exec"
 cms_put "$T/a.img" "$T/loop.exec" "LOOP EXEC A1"
 cms_put "$T/a.img" "$T/trap.exec" "TRAP EXEC A1"
+# EXECIO's file, written and not closed, is committed when HX ends the EXEC
+printf "/* HOLD EXEC */\n'EXECIO 1 DISKW HELD FILE A (STRING kept after HX'\nsay 'HOLDING'\ndo forever\n  nop\nend\n" \
+    >"$T/hold.exec"
+cms_put "$T/a.img" "$T/hold.exec" "HOLD EXEC A1"
 
 mkfifo "$T/in"
 "$VMRV" run --storage 32M --timeout 60 --disk 191="$T/a.img" "$CMS_ELF" <"$T/in" >"$T/halt.out" 2>&1 &
@@ -46,7 +51,11 @@ wait_for '^Ready;' &&
     kill -INT $pid && sleep 0.3 && say "HI" &&
     wait_for '^HALT trapped from line [3-5]$' &&
     wait_for '^Ready\(00009\);' &&
-    say "query cmslevel" && wait_for '^VM/RV CMS [0-9.]+$'
+    say "query cmslevel" && wait_for '^VM/RV CMS [0-9.]+$' &&
+    say "hold" && wait_for '^HOLDING$' &&
+    kill -INT $pid && sleep 0.3 && say "HX" &&
+    wait_for '^VMC020I Program HOLD halted$' &&
+    say "type held file a" && wait_for '^kept after HX$'
 exec 3>&-
 wait $pid
 cms_done

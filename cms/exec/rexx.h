@@ -17,6 +17,8 @@
  *   rexx_instr.c  the simple instructions (SAY, NUMERIC, ADDRESS, ...)
  *   rexx_bif.c, rexx_bif2.c  built-in functions
  *   rexx_cms.c    the CMS hook: files, commands, the stack, attention
+ *   rexx_shv.c    shared variable access for commands (execcomm.h)
+ *   execio.c, execio_disk.c  the EXECIO command (execio.h)
  *
  * Values are byte strings (pointer + length).  Temporaries live in the
  * scratch arena: a clause marks it when it starts and releases back to the
@@ -313,6 +315,8 @@ int rx_env_command(struct rx *rx, const char *env, struct rx_val cmd);
  * else 1 with *res (its EXIT value) or 0 if it gave none. */
 int rx_call_external(struct rx *rx, const char *name, size_t n, int nargs, struct rx_val *args,
                      uint8_t *given, struct rx_val *res);
+/* The innermost running EXEC (shared variable access, rexx_shv.c). */
+extern struct rx *rx_active;
 /* Polls for attention (HI: error 4 / HALT; HX: the EXEC ends). */
 void rx_poll(struct rx *rx);
 const char *rx_userid(void);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cms/cms.h"
+#include "cms/exec/execcomm.h"
 #include "cms/exec/rexx.h"
 #include "cms/fsys.h"
 
@@ -49,6 +50,13 @@ __asm__(".text\n"
 
 static int nest;
 uintptr_t rx_stack_limit;
+struct rx *rx_active;
+
+int
+cms_shv_level(void)
+{
+    return nest;
+}
 
 void
 rx_say(struct rx *rx, const char *s, size_t n)
@@ -327,11 +335,14 @@ exec_file(const char *fn, const char *fm, int nargs, const struct rx_val *args,
     rx->main_args = argv;
     rx->main_given = g;
     rx->main_nargs = n;
+    struct rx *outer = rx_active;
+    rx_active = rx;
     nest++;
     if (nest == 1) {
         char *stack = malloc(RX_STACK);
         if (stack == NULL) {
             nest--;
+            rx_active = outer;
             cms_msg(M_NO_STORAGE);
             rc = 104;
             goto out;
@@ -343,7 +354,10 @@ exec_file(const char *fn, const char *fm, int nargs, const struct rx_val *args,
     } else {
         run_body(rx);
     }
+    /* files EXECIO opened in this EXEC (or deeper) close with it */
+    execio_close_level(nest);
     nest--;
+    rx_active = outer;
     rc = rx->exit_rc;
     if (res != NULL && rx->exit_has_value) {
         *res = rx_tmpcopy(parent, rx->exit_value.s, rx->exit_value.n);
