@@ -192,6 +192,13 @@ extern const struct vmrv_iplblock *cms_ipl; /* CMS's copy of the IPL block */
 #define CMS_IPL_DONE 2
 extern int cms_ipl_state;
 extern uint64_t cms_storage_end; /* storage size */
+/* ---- heap.c: the nucleus's free storage ----------------------------------- */
+/* Above the user program area: a quarter of what lies above VMRV_USER_BASE,
+ * at most this much. */
+#define CMS_HIGH_FREE_MAX (8ull << 20)
+extern uint64_t cms_user_top; /* end of the user program area */
+/* Sets the regions sbrk hands out (after the storage size is known). */
+void cms_heap_init(uint64_t storage_end);
 extern char cms_userid[9];
 
 /* Small helpers (util.c). */

@@ -159,7 +159,7 @@ build_args(const struct cms_plist *p, const char *name, uint64_t top, uint64_t *
 static void
 release_user_area(void)
 {
-    uint64_t end = ALIGN_DOWN(cms_storage_end, PAGE);
+    uint64_t end = ALIGN_DOWN(cms_user_top, PAGE);
     if (end > VMRV_USER_BASE) {
         cms_release_pages(VMRV_USER_BASE, end - VMRV_USER_BASE);
     }
@@ -175,7 +175,7 @@ cms_run_module(const char *fn, const char *fm, const struct cms_plist *p, int fi
         cms_msg(M_FILE_NOT_FOUND, fn, "MODULE", fm);
         return CMS_RC_NOT_FOUND;
     }
-    uint64_t end = ALIGN_DOWN(cms_storage_end, PAGE);
+    uint64_t end = ALIGN_DOWN(cms_user_top, PAGE);
     uint64_t span = ALIGN_UP(st.bytes, PAGE) + PAGE;
     if (end <= VMRV_USER_BASE || span > end - VMRV_USER_BASE) {
         cms_msg(M_TOO_LARGE, fn, (unsigned long long)st.bytes);

@@ -52,6 +52,10 @@ protect_storage(void)
     /* page 0: nothing; IPL block, private storage, the nucleus: nothing */
     cms_protect(VMRV_PAGE0, DIAG_PAGE_SIZE, DIAG_PROT_USER_NONE);
     cms_protect(VMRV_IPL_BLOCK, VMRV_USER_BASE - VMRV_IPL_BLOCK, DIAG_PROT_USER_NONE);
+    /* high free storage, above the user program area */
+    if (cms_user_top < cms_storage_end) {
+        cms_protect(cms_user_top, cms_storage_end - cms_user_top, DIAG_PROT_USER_NONE);
+    }
 }
 
 struct ipl_disk {
@@ -155,6 +159,7 @@ cms_main(const struct vmrv_iplblock *ipl, long after_abend)
     if (cms_storage_end == 0) {
         cms_storage_end = ipl_copy.storage_size;
     }
+    cms_heap_init(cms_storage_end);
     memcpy(cms_userid, ipl_copy.userid, 8);
     for (int i = 8; i > 0 && (cms_userid[i - 1] == ' ' || cms_userid[i - 1] == '\0'); i--) {
         cms_userid[i - 1] = '\0';

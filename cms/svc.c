@@ -23,10 +23,10 @@ static struct fs_file *handles[MAX_HANDLES];
 static int
 user_ok(uint64_t addr, uint64_t len)
 {
-    if (addr < VMRV_USER_BASE || addr >= cms_storage_end) {
+    if (addr < VMRV_USER_BASE || addr >= cms_user_top) {
         return 0;
     }
-    return len <= cms_storage_end - addr;
+    return len <= cms_user_top - addr;
 }
 
 static long
@@ -341,7 +341,7 @@ svc_meminfo(uint64_t addr)
         return CMS_EFAULT;
     }
     mi.user_base = VMRV_USER_BASE;
-    mi.user_end = cms_storage_end;
+    mi.user_end = cms_user_top;
     mi.storage_size = cms_storage_end;
     memcpy((void *)(uintptr_t)addr, &mi, sizeof mi);
     return 0;

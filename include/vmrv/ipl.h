@@ -12,9 +12,11 @@
  *   ...          free storage.  Private to each VM.
  *   0x0020_0000  the CMS saved segment (VMRV_SEG_CMS_BASE): nucleus code and
  *   ...          read-only data, shared read-only by every VM that IPLs CMS.
- *   0x0080_0000  the user program area (VMRV_USER_BASE) up to the end of
- *   ...          storage: programs load here, CMS keeps its file buffers
- *                at the top of storage, growing down.
+ *   0x0080_0000  the user program area (VMRV_USER_BASE): programs load
+ *   ...          here.  It ends where CMS's high free storage begins (a
+ *                quarter of the storage above VMRV_USER_BASE, at most
+ *                8 MiB, up to the end of storage; CMS_MEMINFO tells
+ *                programs the end of their area).
  *
  * An access at or beyond the storage size is an access fault in the guest.
  * VMRV_MIN_CMS_STORAGE is the smallest storage that can IPL CMS.

@@ -8,6 +8,7 @@
  *   ebreak    a breakpoint
  *   writecms  a store into the CMS nucleus (saved segment)
  *   writepriv a store into CMS private storage
+ *   writehigh a store into CMS high free storage (just past user_end)
  *   readipl   a load from the IPL block
  *   jump0     a call through a null function pointer
  *   beyond    a load past the end of storage
@@ -49,6 +50,10 @@ main(int argc, char **argv)
         for (uintptr_t a = 0x2000; a < 0x200000; a += 4096) {
             *(volatile uint64_t *)a = 0xdeadbeef;
         }
+    }
+    if (strcmp(what, "writehigh") == 0) {
+        /* CMS's high free storage, just past the user program area */
+        *(volatile uint64_t *)(uintptr_t)mi.user_end = 0xdeadbeef;
     }
     if (strcmp(what, "readipl") == 0) {
         return (int)*(volatile uint64_t *)(uintptr_t)0x1000;

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cms/heap.c - where the nucleus's free storage (malloc) comes from.  The
+ * C library's malloc asks sbrk for memory; this sbrk hands out two
+ * regions in turn:
+ *   1. private storage between the nucleus's bss and its stack (below the
+ *      saved segment, about 1.7 MiB), and then
+ *   2. "high free storage" at the top of the virtual machine's storage,
+ *      above the user program area (cms_user_top .. end of storage),
+ *      protected from user programs like the rest of CMS.
+ * So a 10,000-variable stem or a big program stack fits in a large
+ * machine, while a CMS user who never needs it pays for no page of it
+ * (storage pages cost nothing until touched).  The C library's malloc
+ * copes with the jump between the regions: memory that does not follow
+ * its last chunk becomes a new chunk.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cms/cms.h"
+#include "vmrv/ipl.h"
+
+extern char __heap_start[], __heap_end[];
+
+uint64_t cms_user_top;
+
+static uintptr_t brk_now, brk_end;
+static int in_high;
+
+void
+cms_heap_init(uint64_t storage_end)
+{
+    uint64_t area = storage_end > VMRV_USER_BASE ? storage_end - VMRV_USER_BASE : 0;
+    uint64_t high = area / 4;
+    if (high > CMS_HIGH_FREE_MAX) {
+        high = CMS_HIGH_FREE_MAX;
+    }
+    high &= ~(uint64_t)(DIAG_PAGE_SIZE - 1);
+    cms_user_top = storage_end - high;
+    brk_now = (uintptr_t)__heap_start;
+    brk_end = (uintptr_t)__heap_end;
+    in_high = 0;
+}
+
+void *
+sbrk(ptrdiff_t incr)
+{
+    if (brk_now == 0) {
+        /* before cms_heap_init (the C library's start-up): private only */
+        brk_now = (uintptr_t)__heap_start;
+        brk_end = (uintptr_t)__heap_end;
+    }
+    if (incr < 0 ? (uintptr_t)-incr > brk_now - (in_high ? cms_user_top : (uintptr_t)__heap_start)
+                 : (uintptr_t)incr > brk_end - brk_now) {
+        if (incr > 0 && !in_high && cms_user_top != 0 && cms_user_top < cms_storage_end &&
+            (uint64_t)incr <= cms_storage_end - cms_user_top) {
+            in_high = 1; /* the private region is spent: on to high storage */
+            brk_now = (uintptr_t)cms_user_top;
+            brk_end = (uintptr_t)cms_storage_end;
+        } else {
+            errno = ENOMEM;
+            return (void *)-1;
+        }
+    }
+    uintptr_t old = brk_now;
+    brk_now += (uintptr_t)incr;
+    return (void *)old;
+}
