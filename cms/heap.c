@@ -10,7 +10,10 @@
  *      protected from user programs like the rest of CMS.
  * So a 10,000-variable stem or a big program stack fits in a large
  * machine, while a CMS user who never needs it pays for no page of it
- * (storage pages cost nothing until touched).  The C library's malloc
+ * (storage pages cost nothing until touched).  High storage is protected
+ * from user programs as it is handed out, not all at IPL: CP keeps the
+ * protection of a page in its page map, and protecting 6 MiB up front
+ * made every CMS user at Ready 14 KiB bigger.  The C library's malloc
  * copes with the jump between the regions: memory that does not follow
  * its last chunk becomes a new chunk.
  */
@@ -65,5 +68,10 @@ sbrk(ptrdiff_t incr)
     }
     uintptr_t old = brk_now;
     brk_now += (uintptr_t)incr;
+    if (in_high && incr > 0) {
+        uintptr_t lo = old & ~(uintptr_t)(DIAG_PAGE_SIZE - 1);
+        uintptr_t hi = (brk_now + DIAG_PAGE_SIZE - 1) & ~(uintptr_t)(DIAG_PAGE_SIZE - 1);
+        cms_protect(lo, hi - lo, DIAG_PROT_USER_NONE);
+    }
     return (void *)old;
 }

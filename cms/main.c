@@ -52,10 +52,7 @@ protect_storage(void)
     /* page 0: nothing; IPL block, private storage, the nucleus: nothing */
     cms_protect(VMRV_PAGE0, DIAG_PAGE_SIZE, DIAG_PROT_USER_NONE);
     cms_protect(VMRV_IPL_BLOCK, VMRV_USER_BASE - VMRV_IPL_BLOCK, DIAG_PROT_USER_NONE);
-    /* high free storage, above the user program area */
-    if (cms_user_top < cms_storage_end) {
-        cms_protect(cms_user_top, cms_storage_end - cms_user_top, DIAG_PROT_USER_NONE);
-    }
+    /* high free storage is protected as sbrk hands it out (cms/heap.c) */
 }
 
 struct ipl_disk {

@@ -20,6 +20,11 @@ cms_put "$T/a.img" "$B/tests/guest/cms_crash.module" "CRASH MODULE A1" --binary
 cms_put "$T/a.img" "$T/t.txt" "TEXT MODULE A1"
 cms_put "$T/a.img" "$B/cms/cms.elf" "LOW MODULE A1" --binary
 cms_put "$T/a.img" "$B/tests/guest/cms_big.module" "BIG MODULE A1" --binary
+# an EXEC that needs more free storage than CMS's private area: CMS goes on
+# into high free storage (and protects it from programs)
+printf '%s\n' '/* FILL */' 'do i = 1 to 12000; v.i = copies("x", 100); end' \
+    'say "FILL" i - 1' 'drop v.' >"$T/fill.exec"
+cms_put "$T/a.img" "$T/fill.exec" "FILL EXEC A1"
 
 cms_run prog --disk 191="$T/a.img" --disk 190="$T/s.img":ro <<'EOS'
 hello
@@ -34,6 +39,7 @@ crash ebreak
 crash writecms
 type keep data
 crash writepriv
+fill
 crash writehigh
 type keep data
 crash readipl
@@ -62,6 +68,7 @@ expect prog '^VMC017E Program check: .* in CRASH$'
 expect_not prog 'CRASH did not crash'
 expect_not prog 'VMC021T'
 expect prog '^CRASH storage clean$'
+expect prog '^FILL 12000$'
 expect prog '^CRASH cmd rc=0$'
 expect prog '^CRASH cmd rc=28$'
 expect prog '^VMC018E File TEXT MODULE A1 is not a program: not an ELF file$'
@@ -71,7 +78,7 @@ expect prog '^VMC019E Program BIG does not fit in storage'
 expect_not prog '^BIG loaded'
 [ "$(grep -c '^precious data$' "$T/prog.out")" = 5 ] || { echo "FAIL: KEEP DATA not typed 5 times"; fail=1; }
 [ "$(grep -c '^VMC017E Program check' "$T/prog.out")" = 11 ] || { echo "FAIL: not 11 program checks"; fail=1; }
-expect_rcs prog "0 0 5 -7 0 0 256 0 256 256 256 0 256 256 0 256 256 256 256 256 0 0 0 0 0 0 32 32 104 0"
+expect_rcs prog "0 0 5 -7 0 0 256 0 256 256 256 0 256 0 256 0 256 256 256 256 256 0 0 0 0 0 0 32 32 104 0"
 
 # the SDK as a user uses it: Makefile.example against the staged tree
 SDK=$(cd "$B/cms-sdk" && pwd)
