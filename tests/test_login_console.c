@@ -115,7 +115,8 @@ static void
 test_output_filter(void **state)
 {
     struct fix *f = *state;
-    console_resize(&f->c, 80);
+    assert_int_equal(console_resize(&f->c, &f->w, 80), 0);
+    (void)wire(f); /* nothing shown yet: only a clear */
     /* ESC, BEL, DEL, CR and the C1 control CSI (C2 9B) never reach the
      * terminal; UTF-8 text does */
     out(f, "a\x1b[31mb\x07" "c\x7f" "d\r\xc2\x9b" "e\xc3\xa9\xc2\xa0z\n");
@@ -145,7 +146,8 @@ static void
 test_echo_and_editing(void **state)
 {
     struct fix *f = *state;
-    console_resize(&f->c, 80);
+    assert_int_equal(console_resize(&f->c, &f->w, 80), 0);
+    (void)wire(f); /* nothing shown yet: only a clear */
     expect_line(f, "ab\r", "ab");
     assert_string_equal(wire(f), "ab\r\n");
     expect_line(f, "abc\x7f\r", "ab");
@@ -194,7 +196,8 @@ static void
 test_masked_input(void **state)
 {
     struct fix *f = *state;
-    console_resize(&f->c, 80);
+    assert_int_equal(console_resize(&f->c, &f->w, 80), 0);
+    (void)wire(f); /* nothing shown yet: only a clear */
     assert_int_equal(console_set_prompt(&f->c, &f->w, "> ", 0), 0);
     assert_string_equal(wire(f), "\r\x1b[J> ");
     size_t used;
@@ -219,7 +222,8 @@ static void
 test_recall(void **state)
 {
     struct fix *f = *state;
-    console_resize(&f->c, 80);
+    assert_int_equal(console_resize(&f->c, &f->w, 80), 0);
+    (void)wire(f); /* nothing shown yet: only a clear */
     expect_line(f, "one\r", "one");
     expect_line(f, "two\r", "two");
     expect_line(f, "two\r", "two"); /* no repeats */
@@ -243,7 +247,8 @@ static void
 test_output_while_typing(void **state)
 {
     struct fix *f = *state;
-    console_resize(&f->c, 80);
+    assert_int_equal(console_resize(&f->c, &f->w, 80), 0);
+    (void)wire(f); /* nothing shown yet: only a clear */
     console_set_prompt(&f->c, &f->w, "> ", 0);
     size_t used;
     keys(f, "ab", &used);
@@ -481,7 +486,7 @@ test_cursor_output_redraw(void **state)
     scr_feed(&s, wire(f));
     assert_string_equal(scr_row(&s, 0), "message");
     scr_expect(&s, 1, "> hello world", 3);
-    console_resize(&f->c, 20);
+    assert_int_equal(console_resize(&f->c, &f->w, 20), 0);
     s.cols = 20;
     (void)keys(f, "\x0c", NULL); /* Ctrl-L */
     scr_feed(&s, wire(f));
@@ -510,7 +515,7 @@ test_cursor_random(void **state)
     };
     struct screen s;
     scr_init(&s, 7);
-    console_resize(&f->c, 7);
+    assert_int_equal(console_resize(&f->c, &f->w, 7), 0);
     console_set_prompt(&f->c, &f->w, "R; ", 0);
     scr_feed(&s, wire(f));
     char model[64] = "";
