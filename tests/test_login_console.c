@@ -503,6 +503,44 @@ test_cursor_output_redraw(void **state)
     assert_string_equal(f->c.line, "hello world");
 }
 
+/* A window change draws the input area again for the new width (the
+ * model is a terminal that does not reflow: rows stay as they were). */
+static void
+test_resize_redraw(void **state)
+{
+    struct fix *f = *state; /* 10 columns */
+    struct screen s;
+    scr_init(&s, 10);
+    out(f, "ab\n");
+    console_set_prompt(&f->c, &f->w, "> ", 0);
+    scr_feed(&s, wire(f));
+    type(f, &s, "hello world");
+    scr_expect(&s, 1, "> hello world", 13); /* two rows at 10 */
+    assert_int_equal(console_resize(&f->c, &f->w, 20), 0);
+    s.cols = 20;
+    scr_feed(&s, wire(f));
+    assert_string_equal(scr_row(&s, 0), "ab");
+    scr_expect(&s, 1, "> hello world", 13); /* one row at 20 */
+    type(f, &s, "\x1b[H\x1b[C"); /* the cursor inside the line */
+    assert_int_equal(console_resize(&f->c, &f->w, 6), 0);
+    s.cols = 6;
+    scr_feed(&s, wire(f));
+    scr_expect(&s, 1, "> hello world", 3); /* three rows at 6 */
+    type(f, &s, "X");
+    scr_expect(&s, 1, "> hXello world", 4);
+    /* output now wraps at 6, the input area follows it */
+    out(f, "0123456789\n");
+    scr_feed(&s, wire(f));
+    assert_string_equal(scr_row(&s, 1), "012345");
+    assert_string_equal(scr_row(&s, 2), "6789");
+    scr_expect(&s, 3, "> hXello world", 4);
+    /* the same width again, or a bad one: nothing to draw */
+    assert_int_equal(console_resize(&f->c, &f->w, 6), 0);
+    assert_int_equal(console_resize(&f->c, &f->w, 0), 0);
+    assert_string_equal(wire(f), "");
+    expect_line(f, "\r", "hXello world");
+}
+
 /* Random editing against a model string: the screen always shows the line
  * and the cursor where the model says. */
 static void
@@ -590,6 +628,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cursor_editing, setup_pty, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_output_redraw, setup_pty, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_random, setup_pty, teardown),
+        cmocka_unit_test_setup_teardown(test_resize_redraw, setup_pty, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
