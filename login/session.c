@@ -144,6 +144,10 @@ notify_disconnect(struct login_session *s, enum login_disc_reason why)
         return;
     }
     s->disc_sent = 1;
+    if (s->counted_session) {
+        s->counted_session = 0; /* over for the counters before the backend hears it */
+        atomic_fetch_sub(&s->srv->n_sessions, 1);
+    }
     login_logf(s->srv, LOGIN_LOG_INFO, "%s of %s from %s ended: %s",
                s->is_exec ? "command" : "console", s->userid, s->peer, reason_names[why]);
     if (s->srv->be.disconnect != NULL) {
@@ -229,12 +233,12 @@ start_session(struct login_session *s, ssh_message m, const char *command)
         s->rows = 24;
     }
     console_init(&s->con, s->pty, s->cols);
+    s->counted_session = 1; /* before the client can hear of it */
+    atomic_fetch_add(&srv->n_sessions, 1);
     ssh_message_channel_request_reply_success(m);
     s->state = CH_OPEN;
     s->t_input = login_now_ms();
     login_thread_timer(s->conn->th, chan_next_time(s)); /* the idle timeout */
-    s->counted_session = 1;
-    atomic_fetch_add(&srv->n_sessions, 1);
     login_session_hold(s); /* the backend's reference, if it accepts */
     s->backend_open = 1;
     int rc;
