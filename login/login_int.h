@@ -12,6 +12,15 @@
  * renderer, no libssh), throttle.c (failed-logon delays and per-user,
  * per-source counters), hostkey.c (host keys).
  *
+ * Connections and channels: a struct login_conn is one SSH connection
+ * (socket, libssh session, key exchange, authentication, the userid, the
+ * per-user and per-source accounting); it carries up to
+ * config.max_channels session channels, each a struct login_session (the
+ * backend's handle: pty, shell or exec, console, output queue, exit status).
+ * The thread's epoll and ready list hold connections; a channel reaches
+ * its connection only while linked (under the channel's lock), and the
+ * owner thread unlinks every channel before it drops a connection.
+ *
  * Why no ssh_event: libssh 0.10 answers a password callback (and a message
  * callback) synchronously and frees the request when the callback returns,
  * but password hashing (~11 ms, yescrypt) must not run on the thread that
