@@ -270,6 +270,22 @@ change_begin(struct spool *sp, const struct spool_filter *f, bool frees, struct 
     return rc;
 }
 
+/* Queues c without waiting: done(arg, rc, value) follows on the committer
+ * thread, which frees c.  Unlocks.  Returns 0. */
+static int
+change_later(struct spool *sp, struct spool_commit *c, struct hits *h, spool_done_fn done,
+             void *arg, uint32_t value)
+{
+    c->sync = false;
+    c->cb = done;
+    c->cbarg = arg;
+    c->spoolid = value;
+    spool_commit_submit(sp, c);
+    pthread_mutex_unlock(&sp->lock);
+    free(h->v);
+    return 0;
+}
+
 /* Queues c, waits for it, unlocks, frees.  Returns its outcome. */
 static int
 change_end(struct spool *sp, struct spool_commit *c, struct hits *h, size_t *count)
@@ -314,8 +330,11 @@ change_none(struct spool *sp, struct hits *h, size_t *count)
     return 0;
 }
 
+/* Purges the files of h (sp->lock held; unlocks): waits for durability,
+ * or with done set does not (done gets `value`). */
 static int
-purge_hits(struct spool *sp, struct hits *h, size_t *count)
+purge_hits(struct spool *sp, struct hits *h, size_t *count, spool_done_fn done, void *arg,
+           uint32_t value)
 {
     struct spool_commit *c = spool_commit_new(SPOOL_J_PURGE, 8 + h->n * 16);
     struct spool_file **files = c ? malloc(h->n * sizeof *files) : NULL;
@@ -339,6 +358,9 @@ purge_hits(struct spool *sp, struct hits *h, size_t *count)
     }
     c->purged = files;
     c->npurged = h->n;
+    if (done) {
+        return change_later(sp, c, h, done, arg, value);
+    }
     c->sync = true;
     return change_end(sp, c, h, count);
 }
@@ -356,13 +378,35 @@ spool_purge(struct spool *sp, const struct spool_filter *f, size_t *count)
     if (h.n == 0) {
         return change_none(sp, &h, count);
     }
-    return purge_hits(sp, &h, count);
+    return purge_hits(sp, &h, count, NULL, NULL, 0);
+}
+
+int
+spool_purge_async(struct spool *sp, const struct spool_filter *f, spool_done_fn done, void *arg)
+{
+    if (!done) {
+        return -EINVAL;
+    }
+    struct spool_filter fl;
+    char owner[SPOOL_USERID_MAX + 1];
+    struct hits h = {0};
+    int rc = change_begin(sp, f, true, &fl, owner, &h);
+    if (rc < 0) {
+        return rc;
+    }
+    if (h.n == 0) {
+        change_none(sp, &h, NULL);
+        return 1;
+    }
+    return purge_hits(sp, &h, NULL, done, arg, (uint32_t)h.n);
 }
 
 /* Purges one file the caller holds (a reader's current file), if it is
- * still queued (and still owner's, when owner is given). */
+ * still queued (and still owner's, when owner is given); with done set
+ * without waiting (done gets the spoolid). */
 int
-spool_purge_one(struct spool *sp, struct spool_file *f, const char *owner)
+spool_purge_one(struct spool *sp, struct spool_file *f, const char *owner, spool_done_fn done,
+                void *arg)
 {
     pthread_mutex_lock(&sp->lock);
     int rc = spool_commit_admit(sp, true);
@@ -379,7 +423,7 @@ spool_purge_one(struct spool *sp, struct spool_file *f, const char *owner)
         free(h.v);
         return rc;
     }
-    return purge_hits(sp, &h, NULL);
+    return purge_hits(sp, &h, NULL, done, arg, f->id);
 }
 
 int
