@@ -3,8 +3,8 @@
  * tests/test_spool_durable.c - crash safety.  A child process runs several
  * writer threads against a spool folder (closing, discarding, purging
  * (waiting, or not: the acknowledgement of an asynchronous purge comes
- * from the store's callback), transferring, changing) and reports on a pipe what it is about to do and
- * what the store acknowledged; the parent kills it with SIGKILL, either at
+ * from the store's callback), transferring, changing) and reports on a
+ * pipe what it is about to do and what the store acknowledged; the parent kills it with SIGKILL, either at
  * a chosen crash point inside the store (the fault callback: while a chunk
  * is written, before the data fdatasync, with half a journal group written,
  * before the journal fdatasync, after it, while a checkpoint is renamed) or
