@@ -4,11 +4,12 @@
  * writer threads against a spool folder (closing, discarding, purging
  * (waiting, or not: the acknowledgement of an asynchronous purge comes
  * from the store's callback), transferring, changing) and reports on a
- * pipe what it is about to do and what the store acknowledged; the parent kills it with SIGKILL, either at
- * a chosen crash point inside the store (the fault callback: while a chunk
- * is written, before the data fdatasync, with half a journal group written,
- * before the journal fdatasync, after it, while a checkpoint is renamed) or
- * after a random delay.  Then the parent reopens the folder and checks:
+ * pipe what it is about to do and what the store acknowledged; the parent
+ * kills it with SIGKILL, either at a chosen crash point inside the store
+ * (the fault callback: while a chunk is written, before the data
+ * fdatasync, with half a journal group written, before the journal
+ * fdatasync, after it, while a checkpoint is renamed) or after a random
+ * delay.  Then the parent reopens the folder and checks:
  *   - every file whose close was acknowledged is there, records intact;
  *   - every file there was at least being closed (never one that was only
  *     being written), and its records are intact (nothing half-written);
