@@ -599,6 +599,36 @@ close_done(void *arg, int rc, uint32_t spoolid)
     free(d);
 }
 
+/* A guest's close of unit in flight: its callback's state, or NULL. */
+static struct close_done *
+pend_begin(struct cpsp_user *p, enum cpsp_unit unit)
+{
+    struct close_done *d = malloc(sizeof *d);
+    if (!d) {
+        return NULL;
+    }
+    d->p = p;
+    d->unit = unit;
+    pthread_mutex_lock(&p->lock);
+    d->gen = ++p->gen;
+    p->pend[unit] = (struct cpsp_pending){.busy = true, .gen = d->gen};
+    p->inflight++;
+    pthread_mutex_unlock(&p->lock);
+    return d;
+}
+
+/* The close was not accepted: its callback will never run. */
+static void
+pend_abort(struct close_done *d)
+{
+    struct cpsp_user *p = d->p;
+    pthread_mutex_lock(&p->lock);
+    p->pend[d->unit].busy = false;
+    p->inflight--;
+    pthread_mutex_unlock(&p->lock);
+    free(d);
+}
+
 int
 cpsp_guest_close_start(struct cpsp_user *p, enum cpsp_unit unit, const char *fname,
                        const char *ftype)
@@ -611,28 +641,17 @@ cpsp_guest_close_start(struct cpsp_user *p, enum cpsp_unit unit, const char *fna
     if (rc < 0) {
         return rc;
     }
-    struct close_done *d = malloc(sizeof *d);
+    struct close_done *d = pend_begin(p, unit);
     if (!d) {
         return -ENOMEM;
     }
-    d->p = p;
-    d->unit = unit;
-    pthread_mutex_lock(&p->lock);
-    d->gen = ++p->gen;
-    p->pend[unit] = (struct cpsp_pending){.busy = true, .gen = d->gen};
-    p->inflight++;
-    pthread_mutex_unlock(&p->lock);
     const char *to = p->set[unit].to[0] ? p->set[unit].to : NULL;
     rc = spool_writer_close_async(w, to, close_done, d);
     if (rc == 0 || rc == -EIO) {
         p->w[unit] = NULL;
     }
     if (rc < 0) {
-        free(d);
-        pthread_mutex_lock(&p->lock);
-        p->pend[unit].busy = false;
-        p->inflight--;
-        pthread_mutex_unlock(&p->lock);
+        pend_abort(d);
     }
     return rc;
 }
@@ -640,24 +659,13 @@ cpsp_guest_close_start(struct cpsp_user *p, enum cpsp_unit unit, const char *fna
 int
 cpsp_guest_purge_start(struct cpsp_user *p, uint32_t *spoolid)
 {
-    struct close_done *d = malloc(sizeof *d);
+    struct close_done *d = pend_begin(p, CPSP_RDR);
     if (!d) {
         return -ENOMEM;
     }
-    d->p = p;
-    d->unit = CPSP_RDR;
-    pthread_mutex_lock(&p->lock);
-    d->gen = ++p->gen;
-    p->pend[CPSP_RDR] = (struct cpsp_pending){.busy = true, .gen = d->gen};
-    p->inflight++;
-    pthread_mutex_unlock(&p->lock);
     int rc = cpsp_user_purge_reader_async(p, spoolid, close_done, d);
     if (rc != 0) {
-        free(d);
-        pthread_mutex_lock(&p->lock);
-        p->pend[CPSP_RDR].busy = false;
-        p->inflight--;
-        pthread_mutex_unlock(&p->lock);
+        pend_abort(d);
     }
     return rc;
 }

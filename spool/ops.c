@@ -365,8 +365,11 @@ purge_hits(struct spool *sp, struct hits *h, size_t *count, spool_done_fn done, 
     return change_end(sp, c, h, count);
 }
 
-int
-spool_purge(struct spool *sp, const struct spool_filter *f, size_t *count)
+/* PURGE by filter, waiting or (done set) not: 1 when nothing matched
+ * and done is set. */
+static int
+purge_filter(struct spool *sp, const struct spool_filter *f, size_t *count, spool_done_fn done,
+             void *arg)
 {
     struct spool_filter fl;
     char owner[SPOOL_USERID_MAX + 1];
@@ -376,29 +379,22 @@ spool_purge(struct spool *sp, const struct spool_filter *f, size_t *count)
         return rc;
     }
     if (h.n == 0) {
-        return change_none(sp, &h, count);
+        rc = change_none(sp, &h, count);
+        return done ? 1 : rc;
     }
-    return purge_hits(sp, &h, count, NULL, NULL, 0);
+    return purge_hits(sp, &h, count, done, arg, (uint32_t)h.n);
+}
+
+int
+spool_purge(struct spool *sp, const struct spool_filter *f, size_t *count)
+{
+    return purge_filter(sp, f, count, NULL, NULL);
 }
 
 int
 spool_purge_async(struct spool *sp, const struct spool_filter *f, spool_done_fn done, void *arg)
 {
-    if (!done) {
-        return -EINVAL;
-    }
-    struct spool_filter fl;
-    char owner[SPOOL_USERID_MAX + 1];
-    struct hits h = {0};
-    int rc = change_begin(sp, f, true, &fl, owner, &h);
-    if (rc < 0) {
-        return rc;
-    }
-    if (h.n == 0) {
-        change_none(sp, &h, NULL);
-        return 1;
-    }
-    return purge_hits(sp, &h, NULL, done, arg, (uint32_t)h.n);
+    return done ? purge_filter(sp, f, NULL, done, arg) : -EINVAL;
 }
 
 /* Purges one file the caller holds (a reader's current file), if it is
