@@ -229,6 +229,23 @@ test_commands(void **state)
     expect(e, "CAROL", "PURGE 999999", MSG_SPNOFILE, "VMR302E");
     expect(e, "CAROL", "PURGE ALL", 0, "0001 FILES PURGED");
     expect(e, "CAROL", "QUERY FILES", 0, "FILES: NO RDR, NO PRT, NO PUN");
+    /* more error paths: every one refused with a message, nothing changed */
+    uint32_t d = feed(e, "CAROL", "FOUR", "TEXT", 1);
+    snprintf(cmd, sizeof cmd, "ORDER RDR %u %u", d, d);
+    expect(e, "CAROL", cmd, MSG_INVOPND, "VMR002E");
+    snprintf(cmd, sizeof cmd, "CHANGE %u NAME TOOLONGNAME", d);
+    expect(e, "CAROL", cmd, MSG_INVOPND, "VMR002E");
+    snprintf(cmd, sizeof cmd, "CHANGE %u DIST", d);
+    expect(e, "CAROL", cmd, MSG_INVOPND, "VMR002E");
+    expect(e, "CAROL", "ORDER RDR", MSG_MISSING, "VMR004E");
+    expect(e, "CAROL", "QUERY PRINTER ALL", MSG_NOPRIV, "VMR006E");
+    expect(e, "CAROL", "QUERY FILES EXTRA", MSG_EXTRA, "VMR005E");
+    expect(e, "OPER", "HOLD 999999", MSG_SPNOFILE, "VMR302E");
+    expect(e, "OPER", "FREE CAROL RDR CLASS Z", 0, "0000 FILES FREED");
+    snprintf(cmd, sizeof cmd, "TRANSFER %u TO *", d);
+    expect(e, "CAROL", cmd, 0, "0001 FILES TRANSFERRED");
+    snprintf(cmd, sizeof cmd, "PURGE %u", d);
+    expect(e, "CAROL", cmd, 0, "0001 FILES PURGED");
     /* SPOOL and CLOSE need the virtual machine */
     expect(e, "CAROL", "SPOOL PUNCH TO BOB", MSG_NOTLOGGEDON, NULL);
     (void)id;
