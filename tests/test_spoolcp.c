@@ -82,6 +82,32 @@ wait_or_fail(struct fterm *t, const char *text, int ms)
     }
 }
 
+/* Types cmd (LOGOFF, DISCONNECT) and waits for the terminal to close. */
+static void
+term_end(struct fterm *t, const char *cmd)
+{
+    fterm_type(t, cmd);
+    assert_true(fterm_wait_close(t, 3000));
+    cp_session_close(t->s);
+    fterm_free(t);
+}
+
+/* Runs cmd as userid until its output holds text (at most 2 s). */
+static bool
+poll_cmd(struct cp_system *sys, const char *userid, const char *cmd, const char *text)
+{
+    for (int i = 0; i < 200; i++) {
+        char *out = run_cmd(sys, userid, cmd, NULL);
+        bool seen = strstr(out, text) != NULL;
+        free(out);
+        if (seen) {
+            return true;
+        }
+        usleep(10000);
+    }
+    return false;
+}
+
 static void
 test_punch_to_reader(void **state)
 {
@@ -109,14 +135,8 @@ test_punch_to_reader(void **state)
     assert_int_equal(rc, 0);
     ASSERT_HAS(out, "NO RDR FILES");
     free(out);
-    fterm_type(alice, "logoff");
-    assert_true(fterm_wait_close(alice, 3000));
-    cp_session_close(alice->s);
-    fterm_free(alice);
-    fterm_type(bob, "logoff");
-    assert_true(fterm_wait_close(bob, 3000));
-    cp_session_close(bob->s);
-    fterm_free(bob);
+    term_end(alice, "logoff");
+    term_end(bob, "logoff");
 }
 
 /* A file of n text records in userid's reader (as SSH PUNCH makes). */
@@ -314,10 +334,7 @@ test_logged_on_user(void **state)
     ASSERT_HAS(closed, "TO SYSTEM COPY 001 NOHOLD");
     free(all);
     expect(e, "CAROL", "PURGE PRT CLASS Q", 0, "FILES PURGED");
-    fterm_type(t, "logoff");
-    assert_true(fterm_wait_close(t, 3000));
-    cp_session_close(t->s);
-    fterm_free(t);
+    term_end(t, "logoff");
 }
 
 /* SPOOL CONSOLE of a VM that runs disconnected. */
@@ -330,10 +347,7 @@ test_console_spool(void **state)
     fterm_type(t, "spool console");
     wait_or_fail(t, "CON  009 CL T NOCONT NOHOLD COPY 001 FORM STANDARD TO SYSTEM   START", 3000);
     fterm_type(t, "spool console purge");
-    fterm_type(t, "disconnect");
-    assert_true(fterm_wait_close(t, 3000));
-    cp_session_close(t->s);
-    fterm_free(t);
+    term_end(t, "disconnect");
     /* the guest runs while nobody watches; its output goes to the spool */
     expect(e, "CAROL", "IPL HELLO", 0, NULL);
     bool seen = false;
@@ -477,21 +491,9 @@ test_console_disconnect_once(void **state)
     fterm_type(t, "spool console start");
     fterm_type(t, "spool console");
     wait_or_fail(t, " START", 3000);
-    fterm_type(t, "disconnect");
-    assert_true(fterm_wait_close(t, 3000));
-    cp_session_close(t->s);
-    fterm_free(t);
+    term_end(t, "disconnect");
     feed(e, "CAROL", "AWAY", "NOTE", 1);
-    char *out = NULL;
-    for (int i = 0; i < 200; i++) {
-        out = run_cmd(e->sys, "CAROL", "QUERY FILES", NULL);
-        bool seen = strstr(out, "0001 RDR") != NULL;
-        free(out);
-        if (seen) {
-            break;
-        }
-        usleep(10000);
-    }
+    assert_true(poll_cmd(e->sys, "CAROL", "QUERY FILES", "0001 RDR"));
     t = cpsys_logon(e, "CAROL");
     wait_or_fail(t, "RECONNECT", 3000);
     fterm_type(t, "spool console stop");
@@ -502,20 +504,14 @@ test_console_disconnect_once(void **state)
     assert_int_equal(records_with(e, id, "DISCONNECT AT"), 1);
     assert_int_equal(records_with(e, id, "AWAY     NOTE") + records_with(e, id, "AWAY NOTE"), 1);
     assert_int_equal(records_with(e, id, "RECONNECTED AT"), 1);
-    fterm_type(t, "logoff");
-    assert_true(fterm_wait_close(t, 3000));
-    cp_session_close(t->s);
-    fterm_free(t);
+    term_end(t, "logoff");
 
     /* the same with a guest reading its console (VM READ) all along */
     t = cpsys_logon(e, "ERIN");
     fterm_type(t, "#cp spool console start");
     fterm_type(t, "one");
     wait_or_fail(t, "got 3 3: one", 3000);
-    fterm_type(t, "#cp disconnect");
-    assert_true(fterm_wait_close(t, 3000));
-    cp_session_close(t->s);
-    fterm_free(t);
+    term_end(t, "#cp disconnect");
     feed(e, "ERIN", "AWAY", "NOTE", 1);
     usleep(100000);
     t = cpsys_logon(e, "ERIN");
@@ -533,10 +529,7 @@ test_console_disconnect_once(void **state)
     assert_int_equal(records_with(e, id, "RECONNECTED AT"), 1);
     assert_int_equal(records_with(e, id, "got 3 3: one"), 1);
     assert_int_equal(records_with(e, id, "got 3 3: two"), 1);
-    fterm_type(t, "#cp logoff");
-    assert_true(fterm_wait_close(t, 3000));
-    cp_session_close(t->s);
-    fterm_free(t);
+    term_end(t, "#cp logoff");
 }
 
 /* ---- PURGE does not hold the dispatcher thread ------------------------------- */
@@ -666,10 +659,7 @@ test_purge_does_not_block(void **state)
     fterm_type(t, "purge rdr all");
     wait_or_fail(t, "0001 FILES PURGED", 5000);
     expect(e, "CAROL", "QUERY FILES", 0, "FILES: NO RDR, NO PRT, NO PUN");
-    fterm_type(t, "logoff");
-    assert_true(fterm_wait_close(t, 3000));
-    cp_session_close(t->s);
-    fterm_free(t);
+    term_end(t, "logoff");
 }
 
 /* The first file in folder dir whose name contains part; malloc'd
@@ -762,10 +752,7 @@ test_guest_fuzz(void **state)
     wait_or_fail(t, "SPUR FUZZ 0", 30000);
     wait_or_fail(t, "VMR150W", 10000); /* the guest ended: CP READ */
     expect(e, "MAINT", "QUERY NAMES", 0, "DAVE");
-    fterm_type(t, "logoff");
-    assert_true(fterm_wait_close(t, 3000));
-    cp_session_close(t->s);
-    fterm_free(t);
+    term_end(t, "logoff");
 }
 
 static void
