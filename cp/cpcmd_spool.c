@@ -11,7 +11,10 @@
  *   CLOSE PUNCH|PRINTER|CONSOLE [NAME fn [ft]] [DIST d] [HOLD|NOHOLD] [PURGE]
  *   CLOSE READER [PURGE|KEEP]
  *
- * With no options SPOOL shows the device's settings.
+ * With no options SPOOL shows the device's settings.  CLOSE of an output
+ * unit and CLOSE READER PURGE answer once the change is durable; from a
+ * caller with a done callback (console, exec, DIAG 0x008) they do so
+ * asynchronously, so the dispatcher thread never waits for the sync.
  */
 #include <ctype.h>
 #include <errno.h>
