@@ -880,15 +880,18 @@ con_message(struct console *con, const char *text)
     memcpy(copy, text, len + 1);
     con_strip_controls(copy, len);
     pthread_mutex_lock(&con->lock);
-    tap_put(con, copy, len);
     int rc = 0;
     if (!con->ops) {
+        tap_put(con, copy, len); /* SPOOL CONSOLE keeps it for the disconnected user */
         free(copy);
         rc = -2;
     } else if (con->msg_count >= CON_MSG_QUEUE) {
+        /* refused (the sender is told): not kept either, so a message sent
+         * again is not in the console file twice */
         free(copy);
         rc = -1;
     } else {
+        tap_put(con, copy, len);
         con->msgq[(con->msg_head + con->msg_count) % CON_MSG_QUEUE] = copy;
         con->msg_count++;
         flush_messages(con, false);

@@ -11,7 +11,10 @@
  *   CLOSE PUNCH|PRINTER|CONSOLE [NAME fn [ft]] [DIST d] [HOLD|NOHOLD] [PURGE]
  *   CLOSE READER [PURGE|KEEP]
  *
- * With no options SPOOL shows the device's settings.
+ * With no options SPOOL shows the device's settings.  CLOSE of an output
+ * unit and CLOSE READER PURGE answer once the change is durable; from a
+ * caller with a done callback (console, exec, DIAG 0x008) they do so
+ * asynchronously, so the dispatcher thread never waits for the sync.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -168,7 +171,7 @@ close_reply(struct cp_user *u, void *arg)
     if (cc->rc < 0) {
         struct cpcmd_ctx ec = {.out = &out};
         rc = cpsp_errmsg(&ec, cc->rc, unit_names[cc->unit]);
-    } else {
+    } else if (cc->unit != CPSP_RDR) {
         closed_answer(&out, cc->s, cc->unit, cc->id);
     }
     cc->done(u, cc->done_ctx, rc, &out);
@@ -190,7 +193,8 @@ close_durable(void *arg, int rc, uint32_t spoolid)
     }
 }
 
-/* Starts an asynchronous CLOSE: CPCMD_ASYNC, 1 (no open file), or CP's
+/* Starts an asynchronous CLOSE (of the reader: CLOSE READER PURGE):
+ * CPCMD_ASYNC, 1 (no open file; the reader's had gone already), or CP's
  * return code of a refused close (its message in c->out). */
 static int
 close_async(struct cpcmd_ctx *c, struct cpsp *s, struct cpsp_user *p, enum cpsp_unit unit,
@@ -203,7 +207,10 @@ close_async(struct cpcmd_ctx *c, struct cpsp *s, struct cpsp_user *p, enum cpsp_
     *cc = (struct close_cmd){.u = c->u, .s = s, .done = c->done, .done_ctx = c->done_ctx,
                              .unit = unit};
     cp_user_get(c->u);
-    int rc = cpsp_user_close_async(p, unit, fn, ft, dist, hold, close_durable, cc);
+    uint32_t id;
+    int rc = unit == CPSP_RDR ? cpsp_user_purge_reader_async(p, &id, close_durable, cc)
+                              : cpsp_user_close_async(p, unit, fn, ft, dist, hold, close_durable,
+                                                      cc);
     if (rc == 0) {
         return CPCMD_ASYNC;
     }
@@ -536,11 +543,17 @@ cpcmd_close(struct cpcmd_ctx *c)
     int rc;
     static const char *const names[] = {"RDR", "PUN", "PRT", "CON"};
     if (unit == CPSP_RDR) {
-        rc = cpsp_user_close_reader(p, purge, &id);
-        if (rc == -ENOENT) {
+        unsigned char *buf;
+        if (spool_reader_current(cpsp_user_reader(p, &buf)) == 0) {
             cp_out_msg(c->out, MSG_SPNOOPEN, "RDR");
             return 0;
         }
+        if (purge && c->done) {
+            /* answered once the purge is durable; the dispatcher goes on */
+            rc = close_async(c, s, p, unit, NULL, NULL, NULL, -1);
+            return rc == 1 ? 0 : rc;
+        }
+        rc = cpsp_user_close_reader(p, purge, &id);
         return rc < 0 ? cpsp_errmsg(c, rc, "RDR") : 0;
     }
     if (unit == CPSP_CON) {

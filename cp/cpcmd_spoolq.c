@@ -16,6 +16,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,131 @@ op_purge(struct spool *sp, const struct spool_filter *f, void *arg, size_t *n)
     return spool_purge(sp, f, n);
 }
 
+/* PURGE run asynchronously (cpcmd_run_async, as from the console): the
+ * files leave their queues at once, and the answer follows on the user's
+ * thread once every purge is durable, so nobody is told of a purge a crash
+ * could undo, and the dispatcher thread runs other VMs meanwhile. */
+struct purge_cmd {
+    struct cp_user *u; /* a reference */
+    cpcmd_done_fn done;
+    void *done_ctx;
+    struct cp_out out; /* messages given while starting (the user's thread) */
+    int first; /* the first error message's number */
+    pthread_mutex_t lock; /* the fields below */
+    unsigned pending; /* purges in flight, + 1 while they are being started */
+    size_t total; /* files purged durably */
+    int err; /* a purge that failed (-EIO) */
+};
+
+static void
+purge_cmd_free(struct purge_cmd *pc)
+{
+    cp_out_fini(&pc->out);
+    cp_user_put(pc->u);
+    pthread_mutex_destroy(&pc->lock);
+    free(pc);
+}
+
+/* Every purge is durable (or failed): the answer, on the user's thread. */
+static void
+purge_reply(struct cp_user *u, void *arg)
+{
+    struct purge_cmd *pc = arg;
+    if (pc->err) {
+        struct cpcmd_ctx ec = {.out = &pc->out};
+        int m = cpsp_errmsg(&ec, pc->err, "PURGE");
+        pc->first = pc->first ? pc->first : m;
+    }
+    if (pc->total || !pc->first) {
+        char cnt[16];
+        snprintf(cnt, sizeof cnt, "%04zu", pc->total);
+        cp_out_msg(&pc->out, MSG_SPCOUNT, cnt, "PURGED");
+    }
+    pc->done(u, pc->done_ctx, pc->first ? pc->first : pc->out.rc, &pc->out);
+    purge_cmd_free(pc);
+}
+
+/* One purge (or the start) is over: the last one posts the answer.  Any
+ * thread. */
+static void
+purge_release(struct purge_cmd *pc)
+{
+    pthread_mutex_lock(&pc->lock);
+    bool last = --pc->pending == 0;
+    pthread_mutex_unlock(&pc->lock);
+    if (last && cp_user_post_ptr(pc->u, purge_reply, pc, true) < 0) {
+        purge_cmd_free(pc); /* the user is gone: nobody waits for the answer */
+    }
+}
+
+/* The store's callback (its committer thread). */
+static void
+purge_durable(void *arg, int rc, uint32_t count)
+{
+    struct purge_cmd *pc = arg;
+    pthread_mutex_lock(&pc->lock);
+    if (rc == 0) {
+        pc->total += count;
+    } else if (!pc->err) {
+        pc->err = rc;
+    }
+    pthread_mutex_unlock(&pc->lock);
+    purge_release(pc);
+}
+
+/* Starts the purge of one filter; a refusal becomes a message now. */
+static void
+purge_start(struct purge_cmd *pc, struct spool *sp, const struct spool_filter *f,
+            const char *what)
+{
+    pthread_mutex_lock(&pc->lock);
+    pc->pending++;
+    pthread_mutex_unlock(&pc->lock);
+    int rc = spool_purge_async(sp, f, purge_durable, pc);
+    if (rc == 0) {
+        return;
+    }
+    if (rc < 0) {
+        int m = MSG_SPNOFILE;
+        if (rc == -ENOENT) {
+            cp_out_msg(&pc->out, MSG_SPNOFILE, what);
+        } else {
+            struct cpcmd_ctx ec = {.out = &pc->out};
+            m = cpsp_errmsg(&ec, rc, what);
+        }
+        pc->first = pc->first ? pc->first : m;
+    }
+    purge_release(pc); /* never the last: the start holds one */
+}
+
+static int
+purge_async(struct cpcmd_ctx *c, struct cpsp *s, const struct cpsp_sel *sel)
+{
+    struct purge_cmd *pc = calloc(1, sizeof *pc);
+    if (!pc) {
+        return cpsp_errmsg(c, -ENOMEM, "PURGE");
+    }
+    pc->u = c->u;
+    pc->done = c->done;
+    pc->done_ctx = c->done_ctx;
+    cp_out_init(&pc->out, c->u);
+    pthread_mutex_init(&pc->lock, NULL);
+    pc->pending = 1;
+    cp_user_get(c->u);
+    if (sel->nids == 0) {
+        purge_start(pc, cpsp_store(s), &sel->f, "PURGE");
+    }
+    for (size_t i = 0; i < sel->nids; i++) {
+        struct spool_filter f = sel->f;
+        f.spoolid = sel->ids[i];
+        char id[16];
+        snprintf(id, sizeof id, "%u", sel->ids[i]);
+        purge_start(pc, cpsp_store(s), &f, id);
+    }
+    purge_release(pc); /* the answer is posted, even when nothing waited */
+    return CPCMD_ASYNC;
+}
+
 int
 cpcmd_purge(struct cpcmd_ctx *c)
 {
@@ -230,6 +356,9 @@ cpcmd_purge(struct cpcmd_ctx *c)
     int rc = selection(c, &s, &sel);
     if (rc || (rc = cpcmd_no_more(c))) {
         return rc;
+    }
+    if (c->done) {
+        return purge_async(c, s, &sel);
     }
     return for_each(c, s, &sel, op_purge, NULL, "PURGED");
 }

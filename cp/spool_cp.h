@@ -147,8 +147,21 @@ int cpsp_user_close(struct cpsp_user *p, enum cpsp_unit unit, const char *fname,
 int cpsp_user_close_async(struct cpsp_user *p, enum cpsp_unit unit, const char *fname,
                           const char *ftype, const char *dist, int hold,
                           void (*done)(void *arg, int rc, uint32_t spoolid), void *arg);
-/* CLOSE 00C: ends the reader's current file (keep or purge). */
+/* CLOSE 00C: ends the reader's current file (keep or purge; a purge waits
+ * for durability, so not on a dispatcher thread).  *spoolid gets its id. */
 int cpsp_user_close_reader(struct cpsp_user *p, bool purge, uint32_t *spoolid);
+/* CLOSE 00C PURGE without waiting: the file ends and leaves the reader at
+ * once; *spoolid gets its id.  0: done(arg, rc, spoolid) follows exactly
+ * once on the store's committer thread when the purge is durable; 1: it
+ * had gone already (nothing to wait for); -ENOENT: no current file;
+ * -errno otherwise (done is not called).  The VM's thread. */
+int cpsp_user_purge_reader_async(struct cpsp_user *p, uint32_t *spoolid,
+                                 void (*done)(void *arg, int rc, uint32_t spoolid), void *arg);
+
+/* Tests only: fault(arg, point) is called at the store's fault points
+ * (spool.h, struct spool_config), e.g. to hold a commit in its fdatasync.
+ * NULL removes it.  Any thread. */
+void cpsp_set_fault(struct cpsp *s, int (*fault)(void *arg, enum spool_fault point), void *arg);
 
 /* Puts bytes read from standard input (SSH PUNCH) into userid's reader as
  * a file of 80..65535-byte records: text (lines without their ends) or
@@ -172,6 +185,10 @@ void cpsp_feed_discard(struct cpsp_feed *f);
  * failed at once (the writer is the unit's still, or gone on -EIO). */
 int cpsp_guest_close_start(struct cpsp_user *p, enum cpsp_unit unit, const char *fname,
                            const char *ftype);
+/* DIAG 0x014 CLOSE with purge: as cpsp_guest_close_start, for the reader
+ * (its result comes through cpsp_guest_close_poll(p, CPSP_RDR)); 1: the
+ * file had gone already; *spoolid gets its id. */
+int cpsp_guest_purge_start(struct cpsp_user *p, uint32_t *spoolid);
 /* The guest's close in flight: -EINPROGRESS while it runs; else its result
  * (the pending state is cleared); -ENOENT if none. */
 int cpsp_guest_close_poll(struct cpsp_user *p, enum cpsp_unit unit, uint32_t *spoolid);

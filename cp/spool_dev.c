@@ -27,8 +27,10 @@
 struct cpsp {
     struct spool *sp;
     char datadir[PATH_MAX];
-    pthread_mutex_t lock; /* users, sys */
+    pthread_mutex_t lock; /* users, sys, fault */
     struct cp_system *sys;
+    int (*fault)(void *arg, enum spool_fault point); /* tests: cpsp_set_fault */
+    void *fault_arg;
     struct cpsp_user *users;
     struct cpsp_prt_tab *prt; /* system printers */
 };
@@ -97,6 +99,27 @@ store_log(void *arg, enum spool_log_level level, const char *msg)
     cplog(map[level], NULL, NULL, "spool: %s", msg);
 }
 
+/* The store's fault callback: the test's, when one is set. */
+static int
+store_fault(void *arg, enum spool_fault point)
+{
+    struct cpsp *s = arg;
+    pthread_mutex_lock(&s->lock);
+    int (*fn)(void *, enum spool_fault) = s->fault;
+    void *fa = s->fault_arg;
+    pthread_mutex_unlock(&s->lock);
+    return fn ? fn(fa, point) : 0;
+}
+
+void
+cpsp_set_fault(struct cpsp *s, int (*fault)(void *arg, enum spool_fault point), void *arg)
+{
+    pthread_mutex_lock(&s->lock);
+    s->fault = fault;
+    s->fault_arg = arg;
+    pthread_mutex_unlock(&s->lock);
+}
+
 int
 cpsp_open(const char *datadir, bool cold, uint64_t limit_bytes, struct cpsp **out, char *err,
           size_t errlen)
@@ -115,6 +138,7 @@ cpsp_open(const char *datadir, bool cold, uint64_t limit_bytes, struct cpsp **ou
         .limit_bytes = limit_bytes,
         .log = store_log,
         .arrival = cpsp_arrival,
+        .fault = store_fault,
         .cb_arg = s,
     };
     int rc = spool_open(dir, &cfg, &s->sp);
@@ -447,6 +471,14 @@ cpsp_user_close_reader(struct cpsp_user *p, bool purge, uint32_t *spoolid)
     return spool_reader_close_file(p->rdr, purge);
 }
 
+int
+cpsp_user_purge_reader_async(struct cpsp_user *p, uint32_t *spoolid,
+                             void (*done)(void *arg, int rc, uint32_t spoolid), void *arg)
+{
+    *spoolid = spool_reader_current(p->rdr);
+    return spool_reader_purge_async(p->rdr, done, arg);
+}
+
 /* ---- SPOOL CONSOLE ---------------------------------------------------------------- */
 
 /* One console line as a record; a spool error stops nothing (the console
@@ -567,6 +599,36 @@ close_done(void *arg, int rc, uint32_t spoolid)
     free(d);
 }
 
+/* A guest's close of unit in flight: its callback's state, or NULL. */
+static struct close_done *
+pend_begin(struct cpsp_user *p, enum cpsp_unit unit)
+{
+    struct close_done *d = malloc(sizeof *d);
+    if (!d) {
+        return NULL;
+    }
+    d->p = p;
+    d->unit = unit;
+    pthread_mutex_lock(&p->lock);
+    d->gen = ++p->gen;
+    p->pend[unit] = (struct cpsp_pending){.busy = true, .gen = d->gen};
+    p->inflight++;
+    pthread_mutex_unlock(&p->lock);
+    return d;
+}
+
+/* The close was not accepted: its callback will never run. */
+static void
+pend_abort(struct close_done *d)
+{
+    struct cpsp_user *p = d->p;
+    pthread_mutex_lock(&p->lock);
+    p->pend[d->unit].busy = false;
+    p->inflight--;
+    pthread_mutex_unlock(&p->lock);
+    free(d);
+}
+
 int
 cpsp_guest_close_start(struct cpsp_user *p, enum cpsp_unit unit, const char *fname,
                        const char *ftype)
@@ -579,28 +641,31 @@ cpsp_guest_close_start(struct cpsp_user *p, enum cpsp_unit unit, const char *fna
     if (rc < 0) {
         return rc;
     }
-    struct close_done *d = malloc(sizeof *d);
+    struct close_done *d = pend_begin(p, unit);
     if (!d) {
         return -ENOMEM;
     }
-    d->p = p;
-    d->unit = unit;
-    pthread_mutex_lock(&p->lock);
-    d->gen = ++p->gen;
-    p->pend[unit] = (struct cpsp_pending){.busy = true, .gen = d->gen};
-    p->inflight++;
-    pthread_mutex_unlock(&p->lock);
     const char *to = p->set[unit].to[0] ? p->set[unit].to : NULL;
     rc = spool_writer_close_async(w, to, close_done, d);
     if (rc == 0 || rc == -EIO) {
         p->w[unit] = NULL;
     }
     if (rc < 0) {
-        free(d);
-        pthread_mutex_lock(&p->lock);
-        p->pend[unit].busy = false;
-        p->inflight--;
-        pthread_mutex_unlock(&p->lock);
+        pend_abort(d);
+    }
+    return rc;
+}
+
+int
+cpsp_guest_purge_start(struct cpsp_user *p, uint32_t *spoolid)
+{
+    struct close_done *d = pend_begin(p, CPSP_RDR);
+    if (!d) {
+        return -ENOMEM;
+    }
+    int rc = cpsp_user_purge_reader_async(p, spoolid, close_done, d);
+    if (rc != 0) {
+        pend_abort(d);
     }
     return rc;
 }

@@ -16,9 +16,10 @@
  *                  -> a1 spoolid when a file was closed (0 otherwise)
  *
  * Every argument is checked before anything changes; a guest can only
- * get an error code.  A close waits for durability with the VM in
- * SERVICE_WAIT (RV_HCALL_WAIT): the ecall runs again when the store's
- * callback wakes it and then returns the result.
+ * get an error code.  A close of the punch or printer, and a reader
+ * CLOSE with purge, wait for durability with the VM in SERVICE_WAIT
+ * (RV_HCALL_WAIT): the ecall runs again when the store's callback wakes
+ * it and then returns the result.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -102,10 +103,29 @@ cpsp_diag_reader(struct cpsp_user *p, struct vm *vm, struct diag_call *c)
         return result(c, DIAG_OK);
     }
     case DIAG_RDR_CLOSE:
+        /* a purge of ours in flight: this is the same ecall run again */
+        rc = cpsp_guest_close_poll(p, CPSP_RDR, &id);
+        if (rc == -EINPROGRESS) {
+            return RV_HCALL_WAIT;
+        }
+        if (rc != -ENOENT) {
+            c->value = id;
+            return result(c, spool_errno_to_diag(rc));
+        }
         if (c->a[1] > 1) {
             return result(c, DIAG_EINVAL);
         }
-        rc = cpsp_user_close_reader(p, c->a[1] == 1, &id);
+        if (c->a[1] == 1) {
+            /* answered only once the purge is durable: the VM waits, its
+             * dispatcher does not */
+            rc = cpsp_guest_purge_start(p, &id);
+            if (rc == 0) {
+                return RV_HCALL_WAIT;
+            }
+            c->value = id;
+            return result(c, spool_errno_to_diag(rc == 1 ? 0 : rc));
+        }
+        rc = cpsp_user_close_reader(p, false, &id);
         c->value = id;
         return result(c, spool_errno_to_diag(rc));
     default:

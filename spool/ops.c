@@ -270,6 +270,22 @@ change_begin(struct spool *sp, const struct spool_filter *f, bool frees, struct 
     return rc;
 }
 
+/* Queues c without waiting: done(arg, rc, value) follows on the committer
+ * thread, which frees c.  Unlocks.  Returns 0. */
+static int
+change_later(struct spool *sp, struct spool_commit *c, struct hits *h, spool_done_fn done,
+             void *arg, uint32_t value)
+{
+    c->sync = false;
+    c->cb = done;
+    c->cbarg = arg;
+    c->spoolid = value;
+    spool_commit_submit(sp, c);
+    pthread_mutex_unlock(&sp->lock);
+    free(h->v);
+    return 0;
+}
+
 /* Queues c, waits for it, unlocks, frees.  Returns its outcome. */
 static int
 change_end(struct spool *sp, struct spool_commit *c, struct hits *h, size_t *count)
@@ -314,8 +330,11 @@ change_none(struct spool *sp, struct hits *h, size_t *count)
     return 0;
 }
 
+/* Purges the files of h (sp->lock held; unlocks): waits for durability,
+ * or with done set does not (done gets `value`). */
 static int
-purge_hits(struct spool *sp, struct hits *h, size_t *count)
+purge_hits(struct spool *sp, struct hits *h, size_t *count, spool_done_fn done, void *arg,
+           uint32_t value)
 {
     struct spool_commit *c = spool_commit_new(SPOOL_J_PURGE, 8 + h->n * 16);
     struct spool_file **files = c ? malloc(h->n * sizeof *files) : NULL;
@@ -339,12 +358,18 @@ purge_hits(struct spool *sp, struct hits *h, size_t *count)
     }
     c->purged = files;
     c->npurged = h->n;
+    if (done) {
+        return change_later(sp, c, h, done, arg, value);
+    }
     c->sync = true;
     return change_end(sp, c, h, count);
 }
 
-int
-spool_purge(struct spool *sp, const struct spool_filter *f, size_t *count)
+/* PURGE by filter, waiting or (done set) not: 1 when nothing matched
+ * and done is set. */
+static int
+purge_filter(struct spool *sp, const struct spool_filter *f, size_t *count, spool_done_fn done,
+             void *arg)
 {
     struct spool_filter fl;
     char owner[SPOOL_USERID_MAX + 1];
@@ -354,15 +379,30 @@ spool_purge(struct spool *sp, const struct spool_filter *f, size_t *count)
         return rc;
     }
     if (h.n == 0) {
-        return change_none(sp, &h, count);
+        rc = change_none(sp, &h, count);
+        return done ? 1 : rc;
     }
-    return purge_hits(sp, &h, count);
+    return purge_hits(sp, &h, count, done, arg, (uint32_t)h.n);
+}
+
+int
+spool_purge(struct spool *sp, const struct spool_filter *f, size_t *count)
+{
+    return purge_filter(sp, f, count, NULL, NULL);
+}
+
+int
+spool_purge_async(struct spool *sp, const struct spool_filter *f, spool_done_fn done, void *arg)
+{
+    return done ? purge_filter(sp, f, NULL, done, arg) : -EINVAL;
 }
 
 /* Purges one file the caller holds (a reader's current file), if it is
- * still queued (and still owner's, when owner is given). */
+ * still queued (and still owner's, when owner is given); with done set
+ * without waiting (done gets the spoolid). */
 int
-spool_purge_one(struct spool *sp, struct spool_file *f, const char *owner)
+spool_purge_one(struct spool *sp, struct spool_file *f, const char *owner, spool_done_fn done,
+                void *arg)
 {
     pthread_mutex_lock(&sp->lock);
     int rc = spool_commit_admit(sp, true);
@@ -379,7 +419,7 @@ spool_purge_one(struct spool *sp, struct spool_file *f, const char *owner)
         free(h.v);
         return rc;
     }
-    return purge_hits(sp, &h, NULL);
+    return purge_hits(sp, &h, NULL, done, arg, f->id);
 }
 
 int

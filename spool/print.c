@@ -180,7 +180,7 @@ spool_print(struct spool *sp, uint32_t spoolid, const char *dir, unsigned flags,
         snprintf(path, path_len, "%s/%s", dir, name);
     }
     if (rc == 0 && (flags & SPOOL_PRINT_PURGE)) {
-        rc = spool_purge_one(sp, f, NULL);
+        rc = spool_purge_one(sp, f, NULL, NULL, NULL);
     }
     spool_cursor_close(cur);
     return rc;

@@ -317,10 +317,30 @@ spool_reader_close_file(struct spool_reader *r, bool purge)
     }
     int rc = 0;
     if (purge) {
-        rc = spool_purge_one(r->sp, r->cur->f, r->user);
+        rc = spool_purge_one(r->sp, r->cur->f, r->user, NULL, NULL);
         if (rc == -ENOENT) {
             rc = 0; /* already purged or moved away by someone else */
         }
+    }
+    spool_cursor_close(r->cur);
+    r->cur = NULL;
+    return rc;
+}
+
+int
+spool_reader_purge_async(struct spool_reader *r, spool_done_fn done, void *arg)
+{
+    if (!r->cur) {
+        return -ENOENT;
+    }
+    if (!done) {
+        return -EINVAL;
+    }
+    /* The file leaves the queue now; the cursor may close at once: the
+     * records of a purged file go only when the purge is durable too. */
+    int rc = spool_purge_one(r->sp, r->cur->f, r->user, done, arg);
+    if (rc == -ENOENT) {
+        rc = 1; /* already purged or moved away by someone else */
     }
     spool_cursor_close(r->cur);
     r->cur = NULL;

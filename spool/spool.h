@@ -269,6 +269,23 @@ int spool_query(struct spool *sp, uint32_t spoolid, struct spool_info *out);
  * its records go when the cursor closes. */
 int spool_purge(struct spool *sp, const struct spool_filter *f, size_t *count);
 
+/* Completion of a change that did not wait: runs once on the committer
+ * thread with no store lock held, after the change is durable (rc 0) or
+ * known not to be (-EIO).  `value` is what the call says (a count, or the
+ * spoolid).  The same rules as every callback: short, and no function that
+ * waits for durability. */
+typedef void (*spool_done_fn)(void *arg, int rc, uint32_t value);
+
+/* PURGE without waiting (for a thread that runs VMs): the files leave
+ * their queues at once, as with spool_purge, and done(arg, rc, count)
+ * follows once the purge is durable, so a caller that tells its user only
+ * then never tells of a purge a crash could undo.  0: accepted (done is
+ * called exactly once); 1: nothing matched (no spoolid in f; nothing
+ * changes, done is never called); -EINVAL, -ENOENT, -ENOMEM, -EIO: nothing
+ * changes, done is never called. */
+int spool_purge_async(struct spool *sp, const struct spool_filter *f, spool_done_fn done,
+                      void *arg);
+
 /* TRANSFER to the reader of `to`: the owner becomes `to`, the origin stays,
  * the file goes to the end of that reader. */
 int spool_transfer(struct spool *sp, const struct spool_filter *f, const char *to,
@@ -353,6 +370,14 @@ int spool_reader_describe(struct spool_reader *r, uint32_t spoolid, struct diag_
  * where it was, not held) or purging it (waits for durability).  0,
  * -ENOENT (none current), -EIO. */
 int spool_reader_close_file(struct spool_reader *r, bool purge);
+/* DIAG_RDR_CLOSE with purge, without waiting: the current file ends and
+ * leaves the reader at once; done(arg, rc, spoolid) follows on the
+ * committer thread once the purge is durable.  0: accepted (done is called
+ * exactly once); 1: the file had already gone (purged or moved by someone
+ * else: nothing to wait for, done is never called); -ENOENT: none current;
+ * -ENOMEM, -EIO: the current file is ended all the same, but not purged,
+ * and done is never called. */
+int spool_reader_purge_async(struct spool_reader *r, spool_done_fn done, void *arg);
 /* The current file's id, or 0. */
 uint32_t spool_reader_current(const struct spool_reader *r);
 /* Frees the reader (keeping any current file).  NULL is a no-op. */

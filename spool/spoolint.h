@@ -141,9 +141,9 @@ struct spool_commit {
     bool sync;
     bool done;
     int rc;
-    void (*cb)(void *arg, int rc, uint32_t spoolid);
+    spool_done_fn cb;
     void *cbarg;
-    uint32_t spoolid; /* CLOSE: the file's id, for the async callback */
+    uint32_t spoolid; /* CLOSE: the file's id; PURGE: the callback's value */
 };
 
 /* ---- the store ---------------------------------------------------------- */
@@ -261,7 +261,8 @@ int spool_journal_create(struct spool *sp, uint64_t gen, int *fd, uint64_t *allo
 void spool_journal_name(char *buf, size_t n, uint64_t gen);
 
 /* ---- ops.c, reader.c ----------------------------------------------------- */
-int spool_purge_one(struct spool *sp, struct spool_file *f, const char *owner);
+int spool_purge_one(struct spool *sp, struct spool_file *f, const char *owner,
+                    spool_done_fn done, void *arg);
 struct spool_cursor *spool_cursor_attach(struct spool *sp, struct spool_file *f);
 struct spool_file *spool_cursor_file(struct spool_cursor *c);
 

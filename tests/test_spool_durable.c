@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * tests/test_spool_durable.c - crash safety.  A child process runs several
- * writer threads against a spool folder (closing, discarding, purging,
- * transferring, changing) and reports on a pipe what it is about to do and
- * what the store acknowledged; the parent kills it with SIGKILL, either at
- * a chosen crash point inside the store (the fault callback: while a chunk
- * is written, before the data fdatasync, with half a journal group written,
- * before the journal fdatasync, after it, while a checkpoint is renamed) or
- * after a random delay.  Then the parent reopens the folder and checks:
+ * writer threads against a spool folder (closing, discarding, purging
+ * (waiting, or not: the acknowledgement of an asynchronous purge comes
+ * from the store's callback), transferring, changing) and reports on a
+ * pipe what it is about to do and what the store acknowledged; the parent
+ * kills it with SIGKILL, either at a chosen crash point inside the store
+ * (the fault callback: while a chunk is written, before the data
+ * fdatasync, with half a journal group written, before the journal
+ * fdatasync, after it, while a checkpoint is renamed) or after a random
+ * delay.  Then the parent reopens the folder and checks:
  *   - every file whose close was acknowledged is there, records intact;
  *   - every file there was at least being closed (never one that was only
  *     being written), and its records are intact (nothing half-written);
@@ -77,6 +79,16 @@ max_len_of(uint32_t seed)
     return seed % 4 == 0 ? 4000 : 300;
 }
 
+/* An asynchronous purge is durable: acknowledged only now. */
+static void
+purged(void *arg, int rc, uint32_t count)
+{
+    if (rc != 0 || count != 1) {
+        _exit(10);
+    }
+    say("Q %u\n", (unsigned)(uintptr_t)arg);
+}
+
 struct worker {
     struct spool *sp;
     unsigned t;
@@ -137,10 +149,18 @@ worker_main(void *arg)
             int j = rand_r(&rs) % nmine;
             say("P %u\n", mine_seed[j]);
             struct spool_filter f = {.spoolid = mine[j]};
-            if (spool_purge(sp, &f, NULL) != 0) {
-                _exit(7);
+            if (rand_r(&rs) % 2) {
+                /* told on the committer thread once durable */
+                void *arg = (void *)(uintptr_t)mine_seed[j];
+                if (spool_purge_async(sp, &f, purged, arg) != 0) {
+                    _exit(7);
+                }
+            } else {
+                if (spool_purge(sp, &f, NULL) != 0) {
+                    _exit(7);
+                }
+                say("Q %u\n", mine_seed[j]);
             }
-            say("Q %u\n", mine_seed[j]);
             mine[j] = mine[--nmine];
             mine_seed[j] = mine_seed[nmine];
         } else if (what == 2) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <pthread.h>
 #include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -49,11 +50,13 @@ make_directory(struct dir *d)
     cpsys_add_user(d, "BOB", "G", "SPUR", NULL, 0, NULL, 0);
     cpsys_add_user(d, "CAROL", "G", "", NULL, 0, NULL, 0);
     cpsys_add_user(d, "DAVE", "G", "SPUR", NULL, 0, NULL, 0);
+    cpsys_add_user(d, "ERIN", "G", "CONREAD", NULL, 0, NULL, 0);
 }
 
 static const struct cpsys_system systems[] = {
     {"SPUR", "spool_ur.elf"},
     {"HELLO", "hello.elf"},
+    {"CONREAD", "diag_conread.elf"},
 };
 
 static int
@@ -77,6 +80,32 @@ wait_or_fail(struct fterm *t, const char *text, int ms)
         char *s = fterm_text(t);
         fail_msg("expected '%s' in:\n%s", text, s);
     }
+}
+
+/* Types cmd (LOGOFF, DISCONNECT) and waits for the terminal to close. */
+static void
+term_end(struct fterm *t, const char *cmd)
+{
+    fterm_type(t, cmd);
+    assert_true(fterm_wait_close(t, 3000));
+    cp_session_close(t->s);
+    fterm_free(t);
+}
+
+/* Runs cmd as userid until its output holds text (at most 2 s). */
+static bool
+poll_cmd(struct cp_system *sys, const char *userid, const char *cmd, const char *text)
+{
+    for (int i = 0; i < 200; i++) {
+        char *out = run_cmd(sys, userid, cmd, NULL);
+        bool seen = strstr(out, text) != NULL;
+        free(out);
+        if (seen) {
+            return true;
+        }
+        usleep(10000);
+    }
+    return false;
 }
 
 static void
@@ -106,14 +135,8 @@ test_punch_to_reader(void **state)
     assert_int_equal(rc, 0);
     ASSERT_HAS(out, "NO RDR FILES");
     free(out);
-    fterm_type(alice, "logoff");
-    assert_true(fterm_wait_close(alice, 3000));
-    cp_session_close(alice->s);
-    fterm_free(alice);
-    fterm_type(bob, "logoff");
-    assert_true(fterm_wait_close(bob, 3000));
-    cp_session_close(bob->s);
-    fterm_free(bob);
+    term_end(alice, "logoff");
+    term_end(bob, "logoff");
 }
 
 /* A file of n text records in userid's reader (as SSH PUNCH makes). */
@@ -226,6 +249,23 @@ test_commands(void **state)
     expect(e, "CAROL", "PURGE 999999", MSG_SPNOFILE, "VMR302E");
     expect(e, "CAROL", "PURGE ALL", 0, "0001 FILES PURGED");
     expect(e, "CAROL", "QUERY FILES", 0, "FILES: NO RDR, NO PRT, NO PUN");
+    /* more error paths: every one refused with a message, nothing changed */
+    uint32_t d = feed(e, "CAROL", "FOUR", "TEXT", 1);
+    snprintf(cmd, sizeof cmd, "ORDER RDR %u %u", d, d);
+    expect(e, "CAROL", cmd, MSG_INVOPND, "VMR002E");
+    snprintf(cmd, sizeof cmd, "CHANGE %u NAME TOOLONGNAME", d);
+    expect(e, "CAROL", cmd, MSG_INVOPND, "VMR002E");
+    snprintf(cmd, sizeof cmd, "CHANGE %u DIST", d);
+    expect(e, "CAROL", cmd, MSG_INVOPND, "VMR002E");
+    expect(e, "CAROL", "ORDER RDR", MSG_MISSING, "VMR004E");
+    expect(e, "CAROL", "QUERY PRINTER ALL", MSG_NOPRIV, "VMR006E");
+    expect(e, "CAROL", "QUERY FILES EXTRA", MSG_EXTRA, "VMR005E");
+    expect(e, "OPER", "HOLD 999999", MSG_SPNOFILE, "VMR302E");
+    expect(e, "OPER", "FREE CAROL RDR CLASS Z", 0, "0000 FILES FREED");
+    snprintf(cmd, sizeof cmd, "TRANSFER %u TO *", d);
+    expect(e, "CAROL", cmd, 0, "0001 FILES TRANSFERRED");
+    snprintf(cmd, sizeof cmd, "PURGE %u", d);
+    expect(e, "CAROL", cmd, 0, "0001 FILES PURGED");
     /* SPOOL and CLOSE need the virtual machine */
     expect(e, "CAROL", "SPOOL PUNCH TO BOB", MSG_NOTLOGGEDON, NULL);
     (void)id;
@@ -294,10 +334,7 @@ test_logged_on_user(void **state)
     ASSERT_HAS(closed, "TO SYSTEM COPY 001 NOHOLD");
     free(all);
     expect(e, "CAROL", "PURGE PRT CLASS Q", 0, "FILES PURGED");
-    fterm_type(t, "logoff");
-    assert_true(fterm_wait_close(t, 3000));
-    cp_session_close(t->s);
-    fterm_free(t);
+    term_end(t, "logoff");
 }
 
 /* SPOOL CONSOLE of a VM that runs disconnected. */
@@ -310,10 +347,7 @@ test_console_spool(void **state)
     fterm_type(t, "spool console");
     wait_or_fail(t, "CON  009 CL T NOCONT NOHOLD COPY 001 FORM STANDARD TO SYSTEM   START", 3000);
     fterm_type(t, "spool console purge");
-    fterm_type(t, "disconnect");
-    assert_true(fterm_wait_close(t, 3000));
-    cp_session_close(t->s);
-    fterm_free(t);
+    term_end(t, "disconnect");
     /* the guest runs while nobody watches; its output goes to the spool */
     expect(e, "CAROL", "IPL HELLO", 0, NULL);
     bool seen = false;
@@ -412,6 +446,222 @@ test_console_spool(void **state)
     expect(e, "CAROL", "PURGE RDR ALL", 0, "0001 FILES PURGED");
 }
 
+/* How many records of console file id contain text. */
+static int
+records_with(struct cpsys *e, unsigned id, const char *text)
+{
+    struct spool_cursor *cur;
+    assert_int_equal(spool_cursor_open(cpsp_store(e->svc.spool), id, NULL, &cur), 0);
+    char buf[512];
+    size_t len;
+    int n = 0;
+    while (spool_cursor_next(cur, buf, sizeof buf - 1, &len) == 0) {
+        buf[len < sizeof buf - 1 ? len : sizeof buf - 1] = '\0';
+        n += strstr(buf, text) != NULL;
+    }
+    spool_cursor_close(cur);
+    return n;
+}
+
+/* The newest console file of userid in the printer queue (0: none). */
+static unsigned
+last_console_file(struct cpsys *e, const char *userid)
+{
+    struct spool_filter f = {.owner = userid, .queue = SPOOL_Q_PRT};
+    struct spool_info *v = NULL;
+    size_t n = 0;
+    assert_int_equal(spool_list(cpsp_store(e->svc.spool), &f, &v, &n), 0);
+    unsigned id = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].dev == SPOOL_DEV_CON) {
+            id = v[i].spoolid;
+        }
+    }
+    free(v);
+    return id;
+}
+
+/* SPOOL CONSOLE on while the user disconnects: CP's lines written then
+ * (DISCONNECT AT, a notice while away, RECONNECT AT) are each one record. */
+static void
+test_console_disconnect_once(void **state)
+{
+    struct cpsys *e = *state;
+    struct fterm *t = cpsys_logon(e, "CAROL");
+    fterm_type(t, "spool console start");
+    fterm_type(t, "spool console");
+    wait_or_fail(t, " START", 3000);
+    term_end(t, "disconnect");
+    feed(e, "CAROL", "AWAY", "NOTE", 1);
+    assert_true(poll_cmd(e->sys, "CAROL", "QUERY FILES", "0001 RDR"));
+    t = cpsys_logon(e, "CAROL");
+    wait_or_fail(t, "RECONNECT", 3000);
+    fterm_type(t, "spool console stop");
+    fterm_type(t, "query files");
+    wait_or_fail(t, "FILES:", 3000);
+    unsigned id = last_console_file(e, "CAROL");
+    assert_true(id != 0);
+    assert_int_equal(records_with(e, id, "DISCONNECT AT"), 1);
+    assert_int_equal(records_with(e, id, "AWAY     NOTE") + records_with(e, id, "AWAY NOTE"), 1);
+    assert_int_equal(records_with(e, id, "RECONNECTED AT"), 1);
+    term_end(t, "logoff");
+
+    /* the same with a guest reading its console (VM READ) all along */
+    t = cpsys_logon(e, "ERIN");
+    fterm_type(t, "#cp spool console start");
+    fterm_type(t, "one");
+    wait_or_fail(t, "got 3 3: one", 3000);
+    term_end(t, "#cp disconnect");
+    feed(e, "ERIN", "AWAY", "NOTE", 1);
+    usleep(100000);
+    t = cpsys_logon(e, "ERIN");
+    wait_or_fail(t, "RECONNECT", 3000);
+    fterm_type(t, "begin");
+    fterm_type(t, "two");
+    wait_or_fail(t, "got 3 3: two", 3000);
+    fterm_type(t, "#cp spool console stop");
+    fterm_type(t, "#cp query files");
+    wait_or_fail(t, "FILES:", 3000);
+    id = last_console_file(e, "ERIN");
+    assert_true(id != 0);
+    assert_int_equal(records_with(e, id, "DISCONNECT AT"), 1);
+    assert_int_equal(records_with(e, id, "AWAY     NOTE") + records_with(e, id, "AWAY NOTE"), 1);
+    assert_int_equal(records_with(e, id, "RECONNECTED AT"), 1);
+    assert_int_equal(records_with(e, id, "got 3 3: one"), 1);
+    assert_int_equal(records_with(e, id, "got 3 3: two"), 1);
+    term_end(t, "#cp logoff");
+}
+
+/* ---- PURGE does not hold the dispatcher thread ------------------------------- */
+
+/* Holds the store's committer before its journal fdatasync while shut. */
+struct gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool shut;
+    int held;
+};
+
+static int
+gate_fault(void *arg, enum spool_fault point)
+{
+    struct gate *g = arg;
+    if (point == SPOOL_FAULT_JOURNAL_SYNC) {
+        pthread_mutex_lock(&g->mu);
+        g->held++;
+        pthread_cond_broadcast(&g->cv);
+        while (g->shut) {
+            pthread_cond_wait(&g->cv, &g->mu);
+        }
+        pthread_mutex_unlock(&g->mu);
+    }
+    return 0;
+}
+
+struct answer {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+    int rc;
+    char text[512];
+};
+
+static void
+answered(void *ctx, int rc, const char *out, size_t len)
+{
+    struct answer *a = ctx;
+    pthread_mutex_lock(&a->mu);
+    snprintf(a->text, sizeof a->text, "%.*s", (int)len, out);
+    a->rc = rc;
+    a->done = true;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
+/* Runs cmd as userid (an exec on the user's own thread); false if it has
+ * not answered within ms. */
+static bool
+exec_within(struct cpsys *e, const char *userid, const char *cmd, int ms, struct answer *a)
+{
+    *a = (struct answer){.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    assert_int_equal(cp_exec(e->sys, userid, cmd, strlen(cmd), answered, a), 0);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&a->mu);
+    while (!a->done && pthread_cond_timedwait(&a->cv, &a->mu, &until) == 0) {
+    }
+    bool done = a->done;
+    pthread_mutex_unlock(&a->mu);
+    return done;
+}
+
+/* PURGE from the console, CLOSE READER PURGE and DIAG 0x014 CLOSE with
+ * purge wait for the purge's fdatasync without holding the dispatcher:
+ * while the store's commit is held in its fdatasync, the same user's
+ * thread still answers an exec, the purged files are gone from QUERY
+ * already, and the PURGE's answer comes only once the commit is durable. */
+static void
+test_purge_does_not_block(void **state)
+{
+    struct cpsys *e = *state;
+    static struct gate g = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct fterm *t = cpsys_logon(e, "CAROL");
+    uint32_t a = feed(e, "CAROL", "ONE", "TEXT", 3);
+    feed(e, "CAROL", "TWO", "TEXT", 1);
+    cpsp_set_fault(e->svc.spool, gate_fault, &g);
+    pthread_mutex_lock(&g.mu);
+    g.shut = true;
+    pthread_mutex_unlock(&g.mu);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "purge rdr %u 999999", a);
+    fterm_type(t, cmd);
+    pthread_mutex_lock(&g.mu);
+    while (g.held == 0) {
+        pthread_cond_wait(&g.cv, &g.mu);
+    }
+    pthread_mutex_unlock(&g.mu);
+    /* CAROL's own dispatcher thread is free: an exec of hers answers */
+    struct answer ans;
+    bool free_thread = exec_within(e, "CAROL", "QUERY FILES", 5000, &ans);
+    if (!free_thread) {
+        pthread_mutex_lock(&g.mu); /* let the store go, so the test can end */
+        g.shut = false;
+        pthread_cond_broadcast(&g.cv);
+        pthread_mutex_unlock(&g.mu);
+    }
+    assert_true(free_thread);
+    ASSERT_HAS(ans.text, "FILES: 0001 RDR");
+    char *seen = fterm_text(t);
+    assert_null(strstr(seen, "FILES PURGED"));
+    free(seen);
+    /* the commit is durable: now, and only now, the answer */
+    pthread_mutex_lock(&g.mu);
+    g.shut = false;
+    pthread_cond_broadcast(&g.cv);
+    pthread_mutex_unlock(&g.mu);
+    wait_or_fail(t, "0001 FILES PURGED", 5000);
+    seen = fterm_text(t);
+    ASSERT_HAS(seen, "VMR302E"); /* 999999: not there */
+    free(seen);
+    /* a PURGE that finds nothing answers at once, without a commit */
+    fterm_clear(t);
+    fterm_type(t, "purge rdr class q");
+    wait_or_fail(t, "0000 FILES PURGED", 5000);
+    fterm_type(t, "purge rdr 999998");
+    wait_or_fail(t, "VMR302E", 5000);
+    cpsp_set_fault(e->svc.spool, NULL, NULL);
+    fterm_type(t, "purge rdr all");
+    wait_or_fail(t, "0001 FILES PURGED", 5000);
+    expect(e, "CAROL", "QUERY FILES", 0, "FILES: NO RDR, NO PRT, NO PUN");
+    term_end(t, "logoff");
+}
+
 /* The first file in folder dir whose name contains part; malloc'd
  * contents or NULL. */
 static char *
@@ -502,10 +752,7 @@ test_guest_fuzz(void **state)
     wait_or_fail(t, "SPUR FUZZ 0", 30000);
     wait_or_fail(t, "VMR150W", 10000); /* the guest ended: CP READ */
     expect(e, "MAINT", "QUERY NAMES", 0, "DAVE");
-    fterm_type(t, "logoff");
-    assert_true(fterm_wait_close(t, 3000));
-    cp_session_close(t->s);
-    fterm_free(t);
+    term_end(t, "logoff");
 }
 
 static void
@@ -606,6 +853,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_guest_fuzz, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logged_on_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_console_spool, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_console_disconnect_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_purge_does_not_block, setup, teardown),
         cmocka_unit_test_setup_teardown(test_printers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_spool, setup, teardown),

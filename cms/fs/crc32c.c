@@ -8,8 +8,20 @@
  * The tables are constants (generated once from the polynomial), so the
  * guest's copy can live in a read-only saved segment and nothing needs
  * initialising.
+ *
+ * The one portable CRC-32C of the tree: spool/crc32c.c includes this file
+ * with CRC32C_EMBED defined, getting the same code as a static
+ * crc32c_sw() (no symbol clashes with cmsfs_crc32c in a program that
+ * links both), and adds the host CPU's crc32 instruction where it has one.
  */
+#ifdef CRC32C_EMBED
+#include <stddef.h>
+#include <stdint.h>
+#define CRC32C_FN static uint32_t crc32c_sw
+#else
 #include "cms/fs/cmsfs_int.h"
+#define CRC32C_FN uint32_t cmsfs_crc32c
+#endif
 
 static const uint32_t crc_tab[8][256] = {
     {
@@ -374,13 +386,19 @@ static const uint32_t crc_tab[8][256] = {
     },
 };
 
-uint32_t
-cmsfs_crc32c(uint32_t crc, const void *buf, size_t len)
+/* Little-endian 32-bit load (the guest and the host both). */
+static inline uint32_t
+crc_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+CRC32C_FN(uint32_t crc, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
     crc = ~crc;
     while (len >= 8) {
-        uint32_t lo = crc ^ get32(p), hi = get32(p + 4);
+        uint32_t lo = crc ^ crc_le32(p), hi = crc_le32(p + 4);
         crc = crc_tab[7][lo & 0xff] ^ crc_tab[6][(lo >> 8) & 0xff] ^
               crc_tab[5][(lo >> 16) & 0xff] ^ crc_tab[4][lo >> 24] ^ crc_tab[3][hi & 0xff] ^
               crc_tab[2][(hi >> 8) & 0xff] ^ crc_tab[1][(hi >> 16) & 0xff] ^ crc_tab[0][hi >> 24];
