@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cp/diag.h"
 #include "cp/spool_cp.h"
 #include "cp/stor.h"
 #include "cp/vdev.h"
@@ -60,6 +61,10 @@ cpsp_diag_reader(struct cpsp_user *p, struct vm *vm, struct diag_call *c)
         if (!in_storage(vm, a, cap)) {
             return result(c, DIAG_EFAULT);
         }
+        /* the record is taken only once the buffer is in (restartable) */
+        if (diag_paged_out(vm, a, cap < SPOOL_RECORD_MAX ? cap : SPOOL_RECORD_MAX)) {
+            return RV_HCALL_WAIT;
+        }
         size_t len = 0;
         rc = spool_reader_next(r, buf, SPOOL_RECORD_MAX, &len, &id);
         if (rc < 0) {
@@ -88,6 +93,10 @@ cpsp_diag_reader(struct cpsp_user *p, struct vm *vm, struct diag_call *c)
         }
         if (!in_storage(vm, a, cap)) {
             return result(c, DIAG_EFAULT);
+        }
+        uint64_t want = cap < sizeof(struct diag_spool_desc) ? cap : sizeof(struct diag_spool_desc);
+        if (diag_paged_out(vm, a, want)) {
+            return RV_HCALL_WAIT;
         }
         struct diag_spool_desc d;
         memset(&d, 0, sizeof d);
@@ -193,6 +202,11 @@ cpsp_diag_ur_write(struct cpsp_user *p, struct vm *vm, struct diag_call *c)
         return result(c, DIAG_EINVAL);
     }
     bool closing = flags & DIAG_UR_CLOSE;
+    /* both buffers in before anything is appended (restartable) */
+    if ((nlen && in_storage(vm, name, nlen) && diag_paged_out(vm, name, nlen)) ||
+        (len && in_storage(vm, rec, len) && diag_paged_out(vm, rec, len))) {
+        return RV_HCALL_WAIT;
+    }
     char fn[SPOOL_NAME_MAX + 1] = "", ft[SPOOL_NAME_MAX + 1] = "";
     if (nlen) {
         char nb[2 * SPOOL_NAME_MAX + 8];
