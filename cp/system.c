@@ -468,17 +468,14 @@ user_exited(void *ctx)
     sys->committed -= u->storage;
     struct cp_session *s = u->sess;
     u->sess = NULL;
+    /* Marked under u->lock: once u->sess no longer names it, the terminal's
+     * cp_session_close may free it at any moment. */
+    session_mark_closed(s, NULL);
     char reason[96];
     snprintf(reason, sizeof reason, "%s", u->logoff_reason);
     pthread_mutex_unlock(&u->lock);
     pthread_cond_broadcast(&sys->cond);
     pthread_mutex_unlock(&sys->lock);
-
-    if (s) {
-        pthread_mutex_lock(&s->lock);
-        s->closed = true; /* the terminal's calls do nothing from now on */
-        pthread_mutex_unlock(&s->lock);
-    }
     disp_timer_cancel(sys->disp, &u->timer);
     if (u->vm && sys->svc.vm && sys->svc.vm->destroy) {
         sys->svc.vm->destroy(u->vm);
@@ -550,10 +547,8 @@ cp_user_disconnect(struct cp_user *u, int notice, const char *arg, const char *w
     }
     u->sess = NULL;
     u->disc_mono = disp_now();
+    session_mark_closed(s, NULL); /* under u->lock: see user_exited */
     pthread_mutex_unlock(&u->lock);
-    pthread_mutex_lock(&s->lock);
-    s->closed = true;
-    pthread_mutex_unlock(&s->lock);
     if (notice) {
         cp_user_msg(u, notice, arg ? arg : "");
     }

@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -73,6 +74,25 @@ struct cp_session {
     bool closed; /* CP ended it */
     char reason[160];
 };
+
+/* CP ends a session: its terminal's calls do nothing from now on (why, if
+ * not NULL, is told to the terminal).  Call it with the owner's u->lock
+ * held, in the same critical section that takes the session out of
+ * u->sess: after that, the terminal's cp_session_close may free it.  s may
+ * be NULL.  (s->lock is a leaf: nothing is locked under it.) */
+static inline void
+session_mark_closed(struct cp_session *s, const char *why)
+{
+    if (s == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    s->closed = true;
+    if (why != NULL) {
+        snprintf(s->reason, sizeof s->reason, "%s", why);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
 
 struct cp_io;
 

@@ -68,13 +68,16 @@ reconnect(struct cp_user *u, const char *source, const struct con_term_ops *ops,
     u->sess = s;
     u->disc_mono = 0;
     snprintf(u->source, sizeof u->source, "%s", source ? source : "");
+    if (old) {
+        /* under u->lock: once u->sess no longer names it, its terminal's
+         * cp_session_close may free it at any moment */
+        char why[sizeof old->reason];
+        msg_format(why, sizeof why, MSG_TAKENOVER, NULL,
+                   MSG_ARGS(source ? source : "another terminal"));
+        session_mark_closed(old, why);
+    }
     pthread_mutex_unlock(&u->lock);
     if (old) {
-        pthread_mutex_lock(&old->lock);
-        old->closed = true;
-        msg_format(old->reason, sizeof old->reason, MSG_TAKENOVER, NULL,
-                   MSG_ARGS(source ? source : "another terminal"));
-        pthread_mutex_unlock(&old->lock);
         con_close_terminal(u->con); /* to the old terminal, still attached */
     }
     con_attach(u->con, ops, ctx);
