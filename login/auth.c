@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
  * login/auth.c - authentication of one connection (SSH thread side).
+ * A connection logs on once; all its channels are that user's.
  *
- * libssh queues each authentication request as an ssh_message; session.c
- * hands it here and we keep it (s->pending) until it can be answered, so
+ * libssh queues each authentication request as an ssh_message; conn.c
+ * hands it here and we keep it (c->pending) until it can be answered, so
  * the slow check runs on the backend's threads while this thread serves
  * other sessions. Per request:
  *
- *   SS_AUTH --request--> [throttle_attempt: wait?] --> SS_AUTH_DELAY
+ *   CS_AUTH --request--> [throttle_attempt: wait?] --> CS_AUTH_DELAY
  *        \                                              | t_wait
  *         `-----------------------> dispatch <----------'
  *                                     | backend auth_password/auth_pubkey
  *                                     v
- *                              SS_AUTH_BACKEND --login_auth_done--> answer
- *        OK: reply success, SS_READY.
+ *                              CS_AUTH_BACKEND --login_auth_done--> answer
+ *        OK: reply success, CS_READY.
  *        refused: count the failure; hold the reply until fail_floor_ms
- *        after dispatch (SS_AUTH_FLOOR), then reply failure, SS_AUTH.
+ *        after dispatch (CS_AUTH_FLOOR), then reply failure, CS_AUTH.
  *
  * Methods: password; keyboard-interactive (one masked "Password:" prompt,
  * same path as password); public key, where the probe (no signature) is
@@ -79,157 +80,157 @@ kind_name(enum auth_kind k)
 }
 
 void
-auth_release_pending(struct login_session *s)
+auth_release_pending(struct login_conn *c)
 {
-    if (s->pending != NULL) {
-        ssh_message_free(s->pending);
-        s->pending = NULL;
+    if (c->pending != NULL) {
+        ssh_message_free(c->pending);
+        c->pending = NULL;
     }
-    if (s->pending_secret != NULL) {
-        explicit_bzero(s->pending_secret, strlen(s->pending_secret));
-        free(s->pending_secret);
-        s->pending_secret = NULL;
+    if (c->pending_secret != NULL) {
+        explicit_bzero(c->pending_secret, strlen(c->pending_secret));
+        free(c->pending_secret);
+        c->pending_secret = NULL;
     }
-    free(s->pending_ktype);
-    free(s->pending_kb64);
-    s->pending_ktype = s->pending_kb64 = NULL;
-    if (s->counted_pending) {
-        s->counted_pending = 0;
-        atomic_fetch_sub(&s->srv->n_pending, 1);
+    free(c->pending_ktype);
+    free(c->pending_kb64);
+    c->pending_ktype = c->pending_kb64 = NULL;
+    if (c->counted_pending) {
+        c->counted_pending = 0;
+        atomic_fetch_sub(&c->srv->n_pending, 1);
     }
 }
 
 static void
-check_tries(struct login_session *s)
+check_tries(struct login_conn *c)
 {
-    if (s->tries >= s->srv->cfg.max_auth_tries) {
-        login_logf(s->srv, LOGIN_LOG_NOTICE, "too many failed logon attempts from %s: disconnected",
-                   s->peer);
-        ssh_session_set_disconnect_message(s->ssh, "Too many failed logon attempts");
-        sess_kill(s, LOGIN_DISC_ERROR);
+    if (c->tries >= c->srv->cfg.max_auth_tries) {
+        login_logf(c->srv, LOGIN_LOG_NOTICE, "too many failed logon attempts from %s: disconnected",
+                   c->peer);
+        ssh_session_set_disconnect_message(c->ssh, "Too many failed logon attempts");
+        conn_kill(c, LOGIN_DISC_ERROR);
     }
 }
 
 /* Ask the backend (or refuse a malformed name right away). */
 static void
-dispatch(struct login_session *s)
+dispatch(struct login_conn *c)
 {
-    struct login_server *srv = s->srv;
+    struct login_server *srv = c->srv;
     struct login_auth *a = malloc(sizeof *a);
     if (a == NULL) {
-        sess_kill(s, LOGIN_DISC_ERROR);
+        conn_kill(c, LOGIN_DISC_ERROR);
         return;
     }
-    s->state = SS_AUTH_BACKEND;
-    s->pending_started = login_now_ms();
-    pthread_mutex_lock(&s->lock);
-    a->seq = ++s->auth_seq;
-    s->auth_answered = 0;
-    pthread_mutex_unlock(&s->lock);
-    a->s = s;
-    login_session_hold(s);
-    if (!s->pending_valid || (s->pending_kind != AK_PASSWORD && srv->be.auth_pubkey == NULL)) {
+    c->state = CS_AUTH_BACKEND;
+    c->pending_started = login_now_ms();
+    pthread_mutex_lock(&c->lock);
+    a->seq = ++c->auth_seq;
+    c->auth_answered = 0;
+    pthread_mutex_unlock(&c->lock);
+    a->c = c;
+    atomic_fetch_add(&c->refs, 1);
+    if (!c->pending_valid || (c->pending_kind != AK_PASSWORD && srv->be.auth_pubkey == NULL)) {
         login_auth_done(a, LOGIN_AUTH_DENY);
-    } else if (s->pending_kind == AK_PASSWORD) {
-        srv->be.auth_password(srv->be.opaque, a, s->pending_user,
-                              s->pending_secret ? s->pending_secret : "");
+    } else if (c->pending_kind == AK_PASSWORD) {
+        srv->be.auth_password(srv->be.opaque, a, c->pending_user,
+                              c->pending_secret ? c->pending_secret : "");
     } else {
-        srv->be.auth_pubkey(srv->be.opaque, a, s->pending_user, s->pending_ktype,
-                            s->pending_kb64);
+        srv->be.auth_pubkey(srv->be.opaque, a, c->pending_user, c->pending_ktype,
+                            c->pending_kb64);
     }
-    if (s->pending_secret != NULL) {
-        explicit_bzero(s->pending_secret, strlen(s->pending_secret));
+    if (c->pending_secret != NULL) {
+        explicit_bzero(c->pending_secret, strlen(c->pending_secret));
     }
 }
 
 /* Keep m and start checking it. force_deny: answer "no" whatever the name. */
 static void
-attempt(struct login_session *s, ssh_message m, enum auth_kind kind, const char *user,
+attempt(struct login_conn *c, ssh_message m, enum auth_kind kind, const char *user,
         const char *secret, const char *ktype, const char *kb64, int force_deny)
 {
-    struct login_server *srv = s->srv;
-    s->pending = m;
-    s->pending_kind = kind;
-    s->counted_pending = 1;
+    struct login_server *srv = c->srv;
+    c->pending = m;
+    c->pending_kind = kind;
+    c->counted_pending = 1;
     atomic_fetch_add(&srv->n_pending, 1);
-    s->pending_valid = login_userid_normalize(user, s->pending_user) == 0;
-    if (!s->pending_valid) {
-        s->pending_user[0] = '\0';
+    c->pending_valid = login_userid_normalize(user, c->pending_user) == 0;
+    if (!c->pending_valid) {
+        c->pending_user[0] = '\0';
     }
     if (force_deny) {
-        s->pending_valid = 0;
+        c->pending_valid = 0;
     }
-    s->pending_secret = strdup(secret ? secret : "");
-    s->pending_ktype = strdup(ktype ? ktype : "");
-    s->pending_kb64 = strdup(kb64 ? kb64 : "");
-    if (s->pending_secret == NULL || s->pending_ktype == NULL || s->pending_kb64 == NULL) {
-        sess_kill(s, LOGIN_DISC_ERROR);
+    c->pending_secret = strdup(secret ? secret : "");
+    c->pending_ktype = strdup(ktype ? ktype : "");
+    c->pending_kb64 = strdup(kb64 ? kb64 : "");
+    if (c->pending_secret == NULL || c->pending_ktype == NULL || c->pending_kb64 == NULL) {
+        conn_kill(c, LOGIN_DISC_ERROR);
         return;
     }
     uint64_t now = login_now_ms();
     uint64_t start = now;
     if (kind != AK_PK_PROBE) {
-        start = throttle_attempt(&srv->thr, s->pending_valid ? s->pending_user : NULL, s->peer,
+        start = throttle_attempt(&srv->thr, c->pending_valid ? c->pending_user : NULL, c->peer,
                                  now);
     }
     if (start > now) {
-        login_logf(srv, LOGIN_LOG_DEBUG, "logon attempt from %s delayed %llu ms", s->peer,
+        login_logf(srv, LOGIN_LOG_DEBUG, "logon attempt from %s delayed %llu ms", c->peer,
                    (unsigned long long)(start - now));
-        s->state = SS_AUTH_DELAY;
-        s->t_wait = start;
-        login_thread_timer(s->th, start);
+        c->state = CS_AUTH_DELAY;
+        c->t_wait = start;
+        login_thread_timer(c->th, start);
     } else {
-        dispatch(s);
+        dispatch(c);
     }
 }
 
 static void
-pubkey_request(struct login_session *s, ssh_message m, const char *user)
+pubkey_request(struct login_conn *c, ssh_message m, const char *user)
 {
     ssh_key key = ssh_message_auth_pubkey(m);
     int state = ssh_message_auth_publickey_state(m);
     const char *type = key ? ssh_key_type_to_char(ssh_key_type(key)) : NULL;
     char *b64 = NULL;
     if (type == NULL || ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK) {
-        attempt(s, m, AK_PK_SIGNED, user, NULL, NULL, NULL, 1);
+        attempt(c, m, AK_PK_SIGNED, user, NULL, NULL, NULL, 1);
     } else if (state == SSH_PUBLICKEY_STATE_NONE) {
-        attempt(s, m, AK_PK_PROBE, user, NULL, type, b64, 0);
+        attempt(c, m, AK_PK_PROBE, user, NULL, type, b64, 0);
     } else {
-        attempt(s, m, AK_PK_SIGNED, user, NULL, type, b64, state != SSH_PUBLICKEY_STATE_VALID);
+        attempt(c, m, AK_PK_SIGNED, user, NULL, type, b64, state != SSH_PUBLICKEY_STATE_VALID);
     }
     ssh_string_free_char(b64);
 }
 
 void
-auth_request(struct login_session *s, ssh_message m)
+auth_request(struct login_conn *c, ssh_message m)
 {
     const char *user = ssh_message_auth_user(m);
     switch (ssh_message_subtype(m)) {
     case SSH_AUTH_METHOD_PASSWORD:
-        attempt(s, m, AK_PASSWORD, user, ssh_message_auth_password(m), NULL, NULL, 0);
+        attempt(c, m, AK_PASSWORD, user, ssh_message_auth_password(m), NULL, NULL, 0);
         return;
     case SSH_AUTH_METHOD_INTERACTIVE:
         if (!ssh_message_auth_kbdint_is_response(m)) {
             const char *prompts[1] = {"Password: "};
             char echo[1] = {0};
-            snprintf(s->kbd_user, sizeof s->kbd_user, "%s", user ? user : "");
-            s->kbd_asked = 1;
+            snprintf(c->kbd_user, sizeof c->kbd_user, "%s", user ? user : "");
+            c->kbd_asked = 1;
             if (ssh_message_auth_interactive_request(m, "", "", 1, prompts, echo) != SSH_OK) {
-                sess_kill(s, LOGIN_DISC_ERROR);
+                conn_kill(c, LOGIN_DISC_ERROR);
             }
             ssh_message_free(m);
             return;
         }
         {
-            int ok = s->kbd_asked && ssh_userauth_kbdint_getnanswers(s->ssh) == 1;
-            const char *answer = ok ? ssh_userauth_kbdint_getanswer(s->ssh, 0) : NULL;
-            s->kbd_asked = 0;
-            attempt(s, m, AK_PASSWORD, s->kbd_user, answer, NULL, NULL, !ok || answer == NULL);
+            int ok = c->kbd_asked && ssh_userauth_kbdint_getnanswers(c->ssh) == 1;
+            const char *answer = ok ? ssh_userauth_kbdint_getanswer(c->ssh, 0) : NULL;
+            c->kbd_asked = 0;
+            attempt(c, m, AK_PASSWORD, c->kbd_user, answer, NULL, NULL, !ok || answer == NULL);
         }
         return;
     case SSH_AUTH_METHOD_PUBLICKEY:
-        if (s->srv->be.auth_pubkey != NULL) {
-            pubkey_request(s, m, user);
+        if (c->srv->be.auth_pubkey != NULL) {
+            pubkey_request(c, m, user);
             return;
         }
         break;
@@ -241,89 +242,91 @@ auth_request(struct login_session *s, ssh_message m)
 }
 
 static void
-reply_failure(struct login_session *s)
+reply_failure(struct login_conn *c)
 {
-    ssh_message_reply_default(s->pending);
-    auth_release_pending(s);
-    s->state = SS_AUTH;
-    check_tries(s);
+    ssh_message_reply_default(c->pending);
+    auth_release_pending(c);
+    c->state = CS_AUTH;
+    check_tries(c);
 }
 
 static void
-logon_ok(struct login_session *s)
+logon_ok(struct login_conn *c)
 {
-    struct login_server *srv = s->srv;
-    throttle_result(&srv->thr, s->pending_user, s->peer, 1, login_now_ms());
-    if (throttle_user_add(&srv->thr, s->pending_user, srv->cfg.max_sessions_per_user) != 0) {
+    struct login_server *srv = c->srv;
+    throttle_result(&srv->thr, c->pending_user, c->peer, 1, login_now_ms());
+    if (throttle_user_add(&srv->thr, c->pending_user, srv->cfg.max_sessions_per_user) != 0) {
         login_logf(srv, LOGIN_LOG_NOTICE, "logon of %s from %s refused: too many sessions",
-                   s->pending_user, s->peer);
-        ssh_session_set_disconnect_message(s->ssh, "Too many sessions for this user");
-        auth_release_pending(s);
-        sess_kill(s, LOGIN_DISC_ERROR);
+                   c->pending_user, c->peer);
+        ssh_session_set_disconnect_message(c->ssh, "Too many sessions for this user");
+        auth_release_pending(c);
+        conn_kill(c, LOGIN_DISC_ERROR);
         return;
     }
-    s->counted_user = 1;
-    memcpy(s->userid, s->pending_user, sizeof s->userid);
-    enum auth_kind kind = s->pending_kind;
-    ssh_message_auth_reply_success(s->pending, 0);
-    auth_release_pending(s);
-    s->state = SS_READY;
-    if (s->counted_unauth) {
-        s->counted_unauth = 0;
+    c->counted_user = 1;
+    memcpy(c->userid, c->pending_user, sizeof c->userid);
+    enum auth_kind kind = c->pending_kind;
+    ssh_message_auth_reply_success(c->pending, 0);
+    auth_release_pending(c);
+    c->state = CS_READY;
+    c->t_empty = login_now_ms(); /* no channel yet */
+    login_thread_timer(c->th, conn_next_time(c));
+    if (c->counted_unauth) {
+        c->counted_unauth = 0;
         atomic_fetch_sub(&srv->n_unauth, 1);
-        throttle_unauth_del(&srv->thr, s->peer);
+        throttle_unauth_del(&srv->thr, c->peer);
     }
     atomic_fetch_add(&srv->n_logons, 1);
-    login_logf(srv, LOGIN_LOG_INFO, "logon %s from %s (%s)", s->userid, s->peer,
+    login_logf(srv, LOGIN_LOG_INFO, "logon %s from %s (%s)", c->userid, c->peer,
                kind_name(kind));
 }
 
 void
-auth_answer(struct login_session *s, int ok)
+auth_answer(struct login_conn *c, int ok)
 {
-    struct login_server *srv = s->srv;
-    if (s->pending_kind == AK_PK_PROBE) {
+    struct login_server *srv = c->srv;
+    if (c->pending_kind == AK_PK_PROBE) {
         if (ok) {
-            ssh_message_auth_reply_pk_ok_simple(s->pending);
-            auth_release_pending(s);
-            s->state = SS_AUTH;
+            ssh_message_auth_reply_pk_ok_simple(c->pending);
+            auth_release_pending(c);
+            c->state = CS_AUTH;
         } else {
-            s->tries++;
-            reply_failure(s);
+            c->tries++;
+            reply_failure(c);
         }
         return;
     }
     if (ok) {
-        logon_ok(s);
+        logon_ok(c);
         return;
     }
     uint64_t now = login_now_ms();
-    int n = throttle_result(&srv->thr, s->pending_valid ? s->pending_user : NULL, s->peer, 0,
+    int n = throttle_result(&srv->thr, c->pending_valid ? c->pending_user : NULL, c->peer, 0,
                             now);
     atomic_fetch_add(&srv->n_failures, 1);
-    s->tries++;
+    c->tries++;
     login_logf(srv, LOGIN_LOG_NOTICE, "failed logon for %s from %s (%s; %d recent failures)",
-               s->pending_valid ? s->pending_user : "(malformed user id)", s->peer,
-               kind_name(s->pending_kind), n);
-    uint64_t floor = s->pending_started + srv->cfg.fail_floor_ms;
+               c->pending_valid ? c->pending_user : "(malformed user id)", c->peer,
+               kind_name(c->pending_kind), n);
+    uint64_t floor = c->pending_started + srv->cfg.fail_floor_ms;
     if (now < floor) {
-        s->state = SS_AUTH_FLOOR;
-        s->t_wait = floor;
-        login_thread_timer(s->th, floor);
+        c->state = CS_AUTH_FLOOR;
+        c->t_wait = floor;
+        login_thread_timer(c->th, floor);
     } else {
-        reply_failure(s);
+        reply_failure(c);
     }
 }
 
 void
-auth_timer(struct login_session *s, uint64_t now)
+auth_timer(struct login_conn *c, uint64_t now)
 {
-    if (now < s->t_wait) {
+    if (now < c->t_wait) {
         return;
     }
-    if (s->state == SS_AUTH_DELAY) {
-        dispatch(s);
-    } else if (s->state == SS_AUTH_FLOOR) {
-        reply_failure(s);
+    if (c->state == CS_AUTH_DELAY) {
+        dispatch(c);
+    } else if (c->state == CS_AUTH_FLOOR) {
+        reply_failure(c);
     }
 }

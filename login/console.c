@@ -31,6 +31,12 @@
  * placed explicitly: after drawing, CR, up to its row, right to its column.
  * Edits in the middle redraw the input area; typing at the end just echoes.
  *
+ * Resize (window-change): the input area is erased as laid out for the old
+ * width and drawn again for the new one; output already on the screen is
+ * the terminal's business. The tail keeps its characters; if it is now
+ * wider than the screen the terminal wraps it and the next output byte
+ * starts a new row.
+ *
  * Output filtering: every C0 control except LF and TAB, DEL, ESC and the
  * UTF-8 encoded C1 controls (C2 80..C2 9F) are removed, so that nothing a
  * guest prints can drive the user's terminal.
@@ -207,12 +213,28 @@ console_free(struct console *c)
     memset(c, 0, sizeof *c);
 }
 
-void
-console_resize(struct console *c, int cols)
+int
+console_resize(struct console *c, struct login_buf *w, int cols)
 {
-    if (cols > 0) {
-        c->cols = cols;
+    if (cols <= 0 || cols == c->cols) {
+        return 0;
     }
+    if (!c->pty) {
+        c->cols = cols;
+        return 0;
+    }
+    /* Back to the area's start as laid out for the old width (exact on
+     * terminals that do not reflow their rows, and whenever the area fits
+     * one row), clear below, then draw it again for the new width. */
+    int rc = erase_area(c, w);
+    c->cols = cols;
+    if (rc == 0) {
+        rc = login_buf_put(w, c->tail, c->tail_len);
+    }
+    if (rc == 0) {
+        rc = draw_extra(c, w);
+    }
+    return rc;
 }
 
 /* One output character (already filtered) on a pty console. */

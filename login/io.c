@@ -7,8 +7,10 @@
  * changes, close, exec finish) under its mutex. Backend threads append to
  * it (bounded by config.output_limit bytes of output: login_write() then
  * returns -EAGAIN and the writable() callback follows once the queue is half
- * empty) and put the session on its SSH thread's ready list, which wakes the
- * thread through an eventfd. The SSH thread (io_flush_output) takes chunks
+ * empty) and put the session's connection on its SSH thread's ready list,
+ * which wakes the thread through an eventfd. s->conn may be used only while
+ * s->linked is seen under s->lock: the owner thread unlinks every channel
+ * (under its lock) before it lets go of the connection. The SSH thread (io_flush_output) takes chunks
  * only when what it rendered before has gone out, renders them (console) or
  * copies them (exec) into the session's wire buffers, and writes those into
  * the channel no faster than the client's SSH window allows; the rest stays
@@ -178,22 +180,22 @@ login_session_data(const struct login_session *s)
 void
 login_auth_done(struct login_auth *a, enum login_auth_result result)
 {
-    struct login_session *s = a->s;
-    pthread_mutex_lock(&s->lock);
-    if (s->linked && s->auth_seq == a->seq && !s->auth_answered) {
-        s->auth_answered = 1;
-        s->auth_result = result == LOGIN_AUTH_OK;
-        login_thread_schedule(s);
+    struct login_conn *c = a->c;
+    pthread_mutex_lock(&c->lock);
+    if (c->linked && c->auth_seq == a->seq && !c->auth_answered) {
+        c->auth_answered = 1;
+        c->auth_result = result == LOGIN_AUTH_OK;
+        login_thread_schedule(c);
     }
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&c->lock);
     free(a);
-    login_session_release(s);
+    conn_release(c);
 }
 
 const char *
 login_auth_peer(const struct login_auth *a)
 {
-    return a->s->peer;
+    return a->c->peer;
 }
 
 /* ---- the output queue --------------------------------------------------- */
@@ -224,7 +226,7 @@ enqueue(struct login_session *s, struct chunk *c)
     if (c->kind == CK_OUT || c->kind == CK_ERR) {
         s->qbytes += c->len;
     }
-    login_thread_schedule(s);
+    login_thread_schedule(s->conn);
 }
 
 static struct chunk *
@@ -265,6 +267,9 @@ write_stream(struct login_session *s, enum chunk_kind kind, const void *data, si
         if (c == NULL) {
             rc = -ENOMEM;
         } else {
+            if (n < len) {
+                s->want_writable = 1; /* the rest waits for writable() too */
+            }
             enqueue(s, c);
             rc = (ssize_t)n;
         }
@@ -340,7 +345,7 @@ login_input_resume(struct login_session *s)
         rc = -ENOTCONN;
     } else {
         s->resume = 1;
-        login_thread_schedule(s);
+        login_thread_schedule(s->conn);
     }
     pthread_mutex_unlock(&s->lock);
     return rc;
@@ -431,7 +436,7 @@ int
 io_flush_output(struct login_session *s)
 {
     int progress = 0;
-    if (s->chan == NULL || s->state != SS_OPEN) {
+    if (s->chan == NULL || s->state != CH_OPEN) {
         return 0;
     }
     for (;;) {
@@ -442,10 +447,10 @@ io_flush_output(struct login_session *s)
             progress = 1;
         }
         if (r1 < 0 || r2 < 0) {
-            if (ssh_channel_is_closed(s->chan) || !ssh_is_connected(s->ssh)) {
+            if (ssh_channel_is_closed(s->chan) || !ssh_is_connected(s->conn->ssh)) {
                 s->chan_closed = 1;
             } else {
-                sess_kill(s, LOGIN_DISC_ERROR);
+                conn_kill(s->conn, LOGIN_DISC_ERROR);
             }
             return 1;
         }
@@ -454,7 +459,7 @@ io_flush_output(struct login_session *s)
         }
         if (s->final_pending) {
             s->final_pending = 0;
-            sess_close_channel(s, s->final_code, s->final_why);
+            chan_close(s, s->final_code, s->final_why);
             return 1;
         }
         /* Everything rendered went out: take chunks until about one full
@@ -494,18 +499,18 @@ io_flush_output(struct login_session *s)
             }
             free(c);
             if (rc != 0) {
-                sess_kill(s, LOGIN_DISC_ERROR);
+                conn_kill(s->conn, LOGIN_DISC_ERROR);
                 return 1;
             }
             if (notify && s->srv->be.writable != NULL) {
                 s->srv->be.writable(s->srv->be.opaque, s);
             }
-            if (s->state != SS_OPEN) {
+            if (s->state != CH_OPEN) {
                 return 1;
             }
         }
         if (render_text(s) != 0) {
-            sess_kill(s, LOGIN_DISC_ERROR);
+            conn_kill(s->conn, LOGIN_DISC_ERROR);
             return 1;
         }
         if (!took) {

@@ -22,6 +22,15 @@
  * thread at any time, also after the connection is gone (it then returns
  * -ENOTCONN or does nothing).
  *
+ * Connections and sessions. One SSH connection (one logon) may carry
+ * several session channels at once (OpenSSH ControlMaster multiplexing,
+ * up to config.max_channels). Each channel with a shell or exec request is
+ * one struct login_session for the backend, exactly as if it had come on a
+ * connection of its own: its own console or command, output queue, exit
+ * status and disconnect(). Closing one does not close the others; the
+ * connection stays (also with no channel) until the client hangs up or
+ * config.empty_timeout_ms.
+ *
  * Lifetimes. A struct login_session is handed to the backend by
  * console_open() or exec_start(); when that callback returns 0 the backend
  * owns one reference. Exactly one disconnect() callback follows later
@@ -62,7 +71,7 @@ enum login_log_level {
 
 /* Why a session ended (argument of the disconnect callback). */
 enum login_disc_reason {
-    LOGIN_DISC_HANGUP = 1, /* the client closed the connection or channel */
+    LOGIN_DISC_HANGUP = 1, /* the client closed the connection or the channel */
     LOGIN_DISC_IDLE,       /* no input for config.idle_timeout_ms */
     LOGIN_DISC_CLOSED,     /* the backend called login_close() or finished the exec */
     LOGIN_DISC_SHUTDOWN,   /* login_server_stop() */
@@ -90,15 +99,24 @@ struct login_config {
     int max_connections;       /* all connections, default 1024 */
     int max_unauth;            /* connections not yet logged on, default 128 */
     int max_unauth_per_source; /* same, per client address, default 16 */
-    int max_sessions_per_user; /* logged-on connections per user id, default 8 */
+    int max_sessions_per_user; /* logged-on connections per user id, default 8 (a
+                                * connection counts once, whatever its channels) */
+    int max_channels;          /* session channels open at once on one connection
+                                * (OpenSSH ControlMaster), default 10; more are
+                                * refused ("administratively prohibited") */
     int max_auth_tries;        /* failed attempts (key probes too) per connection, default 6 */
-    unsigned auth_timeout_ms;  /* from connect to a started console or command, default 60000 */
-    unsigned idle_timeout_ms;  /* no input: disconnect; 0 = never; default 3600000 */
+    unsigned auth_timeout_ms;  /* from connect to logged on, and from a channel's
+                                * opening to its console or command; default 60000 */
+    unsigned idle_timeout_ms;  /* a console or command without input is closed;
+                                * 0 = never; default 3600000 */
+    unsigned empty_timeout_ms; /* a logged-on connection without any channel is
+                                * closed; 0 = never; default 3600000 */
     unsigned fail_floor_ms;    /* a failed logon is answered no sooner, default 300 */
     unsigned fail_delay_ms;    /* first delay after a failure, doubling, default 1000 */
     unsigned fail_delay_max_ms;/* largest delay, default 30000 */
     unsigned fail_forget_ms;   /* failures are forgotten after this quiet time, default 900000 */
-    unsigned close_grace_ms;   /* wait for the client to hang up after we close, default 10000 */
+    unsigned close_grace_ms;   /* wait for the client to close a channel (or hang
+                                * up) after we closed it, default 10000 */
     size_t output_limit;       /* bytes queued per session before "would block", default 65536 */
     const char *version;       /* software version in the SSH banner, default "VMRV" */
 };
@@ -179,7 +197,7 @@ struct login_backend {
 struct login_stats {
     int connections;     /* open connections */
     int unauthenticated; /* of which not logged on yet */
-    int sessions;        /* consoles and commands handed to the backend */
+    int sessions;        /* consoles and commands handed to the backend (channels) */
     int auth_pending;    /* authentication requests out at the backend or delayed */
     long accepted;       /* connections accepted since start */
     long refused;        /* connections refused by limits */
@@ -254,7 +272,8 @@ int login_session_set_output_limit(struct login_session *s, size_t limit);
  * exec). Like write(2): returns the number of bytes taken (1..len, all of
  * them unless the queue had less room), or
  *   -EAGAIN    the queue is full (config.output_limit): nothing was taken;
- *              the writable() callback follows when there is room again;
+ *              the writable() callback follows when there is room again
+ *              (also after a write that took fewer than len bytes);
  *   -EPIPE     the session is closing (login_close, login_exec_finish,
  *              idle timeout, or the client closed its channel);
  *   -ENOTCONN  the connection is gone;
@@ -281,8 +300,9 @@ int login_input_resume(struct login_session *s);
 
 /*
  * Close the session: the queued output, then `message` (text, may be NULL),
- * are written, then the channel is closed and the client disconnected
- * (disconnect(LOGIN_DISC_CLOSED) follows). Used for logoff and for takeover
+ * are written, then its channel is closed (disconnect(LOGIN_DISC_CLOSED)
+ * follows); the client then hangs up, unless other channels share the
+ * connection. Used for logoff and for takeover
  * (a new logon of a connected user closes the old session). Any thread.
  * Returns 0, -EPIPE (already closing), -ENOTCONN.
  */
@@ -291,7 +311,7 @@ int login_close(struct login_session *s, const char *message);
 /*
  * End an exec: after the queued output, the client gets exit status rc
  * (0..255; any other rc gives exit status 255 and "RC=<rc>" on standard
- * error), EOF and close; the client then hangs up (disconnect(LOGIN_DISC_CLOSED)).
+ * error), EOF and close of its channel (disconnect(LOGIN_DISC_CLOSED)).
  * Any thread. Returns 0, -EPIPE, -ENOTCONN, -EINVAL (not an exec).
  */
 int login_exec_finish(struct login_session *s, int rc);

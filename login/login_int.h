@@ -3,12 +3,23 @@
  * login/login_int.h - internals shared by the files of login/ (private).
  *
  * Files: server.c (start/stop, SSH threads, epoll loop, accept, timers),
- * session.c (one connection: key exchange, authentication, channel
- * requests, teardown), io.c (the backend's any-thread functions: output
+ * conn.c (one connection: key exchange, routing of requests, its
+ * channels, teardown), auth.c (authentication of a connection), session.c
+ * (one session channel = the backend's struct login_session: pty, shell or
+ * exec, input, closing), io.c (the backend's any-thread functions: output
  * queue, prompts, close, exec finish, auth answers, references; and moving
  * queued output into the channel), console.c (line editor and terminal
  * renderer, no libssh), throttle.c (failed-logon delays and per-user,
  * per-source counters), hostkey.c (host keys).
+ *
+ * Connections and channels: a struct login_conn is one SSH connection
+ * (socket, libssh session, key exchange, authentication, the userid, the
+ * per-user and per-source accounting); it carries up to
+ * config.max_channels session channels, each a struct login_session (the
+ * backend's handle: pty, shell or exec, console, output queue, exit status).
+ * The thread's epoll and ready list hold connections; a channel reaches
+ * its connection only while linked (under the channel's lock), and the
+ * owner thread unlinks every channel before it drops a connection.
  *
  * Why no ssh_event: libssh 0.10 answers a password callback (and a message
  * callback) synchronously and frees the request when the callback returns,
@@ -104,7 +115,9 @@ void console_free(struct console *c);
 int console_output(struct console *c, struct login_buf *wire, const char *data, size_t len);
 /* Set the prompt (flags LOGIN_INPUT_MASKED) and redraw. */
 int console_set_prompt(struct console *c, struct login_buf *wire, const char *prompt, int flags);
-void console_resize(struct console *c, int cols);
+/* The terminal is now cols wide: a pty console erases its input area
+ * (laid out for the old width) and draws it again for the new one. */
+int console_resize(struct console *c, struct login_buf *wire, int cols);
 /* Process input bytes up to the first event; *used tells how many were
  * taken. Echo and redraws go to wire. Takes nothing while line_ready. */
 enum console_event console_input(struct console *c, struct login_buf *wire, const char *data,
@@ -151,18 +164,26 @@ unsigned throttle_step(const struct throttle *t, int n);
 int login_hostkeys_prepare(const char *dir, char *ed25519_path, char *ecdsa_path, char *err,
                            size_t errlen);
 
-/* ---- sessions, threads, server ------------------------------------------- */
+/* ---- connections, channels, threads, server ------------------------------ */
 
-enum sess_state {
-    SS_KEX,          /* key exchange */
-    SS_AUTH,         /* waiting for an authentication request */
-    SS_AUTH_DELAY,   /* throttled: request held until t_wait, before any check */
-    SS_AUTH_BACKEND, /* request out at the backend */
-    SS_AUTH_FLOOR,   /* refused: answer held until t_wait */
-    SS_READY,        /* logged on: channel, pty, shell/exec requests */
-    SS_OPEN,         /* console or exec handed to the backend */
-    SS_CLOSING,      /* we closed the channel; waiting for the client to go */
-    SS_DEAD,         /* to be freed by the thread loop */
+/* A connection (conn.c): key exchange, authentication, the logged-on user,
+ * and the session channels it carries. */
+enum conn_state {
+    CS_KEX,          /* key exchange */
+    CS_AUTH,         /* waiting for an authentication request */
+    CS_AUTH_DELAY,   /* throttled: request held until t_wait, before any check */
+    CS_AUTH_BACKEND, /* request out at the backend */
+    CS_AUTH_FLOOR,   /* refused: answer held until t_wait */
+    CS_READY,        /* logged on: channels may be opened (0..max_channels) */
+    CS_DEAD,         /* to be freed by the thread loop */
+};
+
+/* A session channel (session.c); the backend's struct login_session. */
+enum chan_state {
+    CH_SETUP,   /* opened: pty request, then shell or exec */
+    CH_OPEN,    /* console or exec handed to the backend */
+    CH_CLOSING, /* we sent exit status, EOF and close; waiting for the client's close */
+    CH_DEAD,    /* to be freed (conn_pump's end or the thread loop) */
 };
 
 enum auth_kind { AK_PASSWORD, AK_PK_PROBE, AK_PK_SIGNED };
@@ -178,45 +199,81 @@ struct chunk {
 };
 
 struct login_thread;
+struct login_conn;
 
 struct login_session {
     /* Fixed after creation (or set before the backend sees the session). */
     struct login_server *srv;
-    struct login_thread *th;
+    struct login_conn *conn; /* valid while linked (see io.c) */
     atomic_int refs;
     char peer[LOGIN_PEER_MAX];
     char userid[LOGIN_USERID_MAX + 1];
+    unsigned id; /* channel number on its connection, for the log */
     int is_exec;
     _Atomic(void *) data;
 
     /* Shared with other threads: under lock. */
     pthread_mutex_t lock;
-    int linked;  /* the owner thread still serves this session */
+    int linked;  /* the owner thread still serves this channel */
     int closing; /* backend called login_close/login_exec_finish */
-    int sched;   /* on the thread's ready list */
-    struct login_session *ready_next;
     struct chunk *qhead, *qtail;
     size_t qbytes;
     size_t out_limit; /* exec only: login_session_set_output_limit (0: config's) */
     int want_writable;
     int resume;
-    unsigned auth_seq;
-    int auth_answered, auth_result;
 
     /* Owner thread only. */
-    struct login_session *next, *prev;
-    ssh_session ssh;
+    struct login_session *next, *prev; /* the connection's channels */
     ssh_channel chan;
     struct ssh_channel_callbacks_struct chan_cb;
+    enum chan_state state;
+    enum login_disc_reason why;
+    uint64_t t_deadline;  /* CH_SETUP: console or command started by then */
+    uint64_t t_wait;      /* CH_CLOSING: the client's close expected by then */
+    uint64_t t_input;     /* last client input */
+    uint64_t t_eof_close; /* console input ended: close then */
+    int counted_session;
+    int pty, cols, rows;
+    char term[32];
+    int backend_open, disc_sent;
+    int in_avail, eof_seen, eof_done, chan_closed, paused;
+    int final_pending, final_code; /* close/finish waiting for output to drain */
+    enum login_disc_reason final_why;
+    int sigint; /* "signal INT" requests not yet turned into attention */
+    struct login_buf inpend;
+    struct login_buf wire, wire_err;
+    struct login_buf text; /* console output taken from the queue, not rendered yet */
+    struct console con;
+};
+
+struct login_conn {
+    /* Fixed after creation. */
+    struct login_server *srv;
+    struct login_thread *th;
+    atomic_int refs; /* the thread's, the ready list's, each login_auth's */
+    char peer[LOGIN_PEER_MAX];
+    char userid[LOGIN_USERID_MAX + 1]; /* set at logon */
+
+    /* Shared with other threads: under lock. */
+    pthread_mutex_t lock;
+    int linked;
+    unsigned auth_seq;
+    int auth_answered, auth_result;
+    /* Under th->lock. */
+    int sched; /* on the thread's ready list */
+    struct login_conn *ready_next;
+
+    /* Owner thread only. */
+    struct login_conn *next, *prev;
+    ssh_session ssh;
     int fd;
     uint32_t ev_mask;
-    enum sess_state state;
+    enum conn_state state;
     enum login_disc_reason why;
-    uint64_t t_deadline;   /* logon must be complete (console/exec started) */
-    uint64_t t_wait;       /* SS_AUTH_DELAY, SS_AUTH_FLOOR, SS_CLOSING, EOF grace */
-    uint64_t t_input;      /* last client input */
-    uint64_t t_eof_close;  /* console input ended: close then */
-    ssh_message pending;   /* authentication request awaiting its answer */
+    uint64_t t_deadline; /* logon must be complete */
+    uint64_t t_wait;     /* CS_AUTH_DELAY, CS_AUTH_FLOOR */
+    uint64_t t_empty;    /* CS_READY without a channel since */
+    ssh_message pending; /* authentication request awaiting its answer */
     enum auth_kind pending_kind;
     int pending_valid;
     char pending_user[LOGIN_USERID_MAX + 1];
@@ -226,23 +283,15 @@ struct login_session {
     int tries;
     int kbd_asked;
     char kbd_user[LOGIN_USERID_MAX * 4 + 1];
-    int counted_unauth, counted_user, counted_session, counted_pending;
-    int pty, cols, rows;
-    char term[32];
-    int backend_open, disc_sent;
-    int in_avail, eof_seen, eof_done, chan_closed, paused;
-    int final_pending, final_code; /* close/finish waiting for output to drain */
-    enum login_disc_reason final_why;
-    int sigint; /* "signal INT" requests not yet turned into attention */
+    int counted_unauth, counted_user, counted_pending;
     int abuse;
-    struct login_buf inpend;
-    struct login_buf wire, wire_err;
-    struct login_buf text; /* console output taken from the queue, not rendered yet */
-    struct console con;
+    struct login_session *chans; /* its channels, any state */
+    int nchan;
+    unsigned chan_seq;
 };
 
 struct login_auth {
-    struct login_session *s;
+    struct login_conn *c;
     unsigned seq;
 };
 
@@ -254,10 +303,10 @@ struct login_thread {
     int epfd, wakefd;
     ssh_bind bind;
     pthread_mutex_t lock;
-    struct login_session *ready;
+    struct login_conn *ready;
     int wake_pending;
-    struct login_session *sessions;
-    int nsess;
+    struct login_conn *conns;
+    int nconn;
     uint64_t next_timer;
     atomic_int stop;
 };
@@ -279,27 +328,37 @@ struct login_server {
 
 /* server.c */
 void login_server_unref(struct login_server *srv);
-void login_thread_schedule(struct login_session *s); /* s->lock held */
+void login_thread_schedule(struct login_conn *c); /* any thread; c alive */
 void login_thread_timer(struct login_thread *th, uint64_t when);
-void login_session_set_interest(struct login_session *s, uint32_t events);
+void login_conn_set_interest(struct login_conn *c, uint32_t events);
 
-/* session.c (owner thread) */
-struct login_session *sess_create(struct login_thread *th, int fd, const char *peer);
-void sess_pump(struct login_session *s);
-void sess_event(struct login_session *s, uint32_t events); /* epoll said ready */
-void sess_ready(struct login_session *s); /* work from the ready list */
-void sess_timer(struct login_session *s, uint64_t now);
-uint64_t sess_next_time(const struct login_session *s);
-void sess_kill(struct login_session *s, enum login_disc_reason why);
-void sess_teardown(struct login_session *s);
-void sess_notify_disconnect(struct login_session *s, enum login_disc_reason why);
-void sess_close_channel(struct login_session *s, int code, enum login_disc_reason why);
+/* conn.c (owner thread) */
+struct login_conn *conn_create(struct login_thread *th, int fd, const char *peer);
+void conn_release(struct login_conn *c); /* any thread */
+void conn_pump(struct login_conn *c);
+void conn_event(struct login_conn *c, uint32_t events); /* epoll said ready */
+void conn_ready(struct login_conn *c);                  /* work from the ready list */
+void conn_timer(struct login_conn *c, uint64_t now);
+uint64_t conn_next_time(const struct login_conn *c);
+void conn_kill(struct login_conn *c, enum login_disc_reason why);
+void conn_reap(struct login_conn *c); /* free dead channels; the conn if dead */
+
+/* session.c: channels (owner thread) */
+void chan_open(struct login_conn *c, ssh_message m); /* a session channel request */
+struct login_session *chan_find(struct login_conn *c, ssh_channel ch);
+void chan_request(struct login_session *s, ssh_message m);
+int chan_pump(struct login_session *s); /* input and output; 1 if progress */
+void chan_check(struct login_session *s);
+void chan_timer(struct login_session *s, uint64_t now);
+uint64_t chan_next_time(const struct login_session *s);
+void chan_close(struct login_session *s, int code, enum login_disc_reason why);
+void chan_teardown(struct login_session *s, enum login_disc_reason why);
 
 /* auth.c (owner thread) */
-void auth_request(struct login_session *s, ssh_message m); /* takes m */
-void auth_answer(struct login_session *s, int ok);
-void auth_timer(struct login_session *s, uint64_t now);
-void auth_release_pending(struct login_session *s);
+void auth_request(struct login_conn *c, ssh_message m); /* takes m */
+void auth_answer(struct login_conn *c, int ok);
+void auth_timer(struct login_conn *c, uint64_t now);
+void auth_release_pending(struct login_conn *c);
 
 /* io.c (owner thread) */
 int io_flush_output(struct login_session *s); /* returns 1 if progress */

@@ -11,12 +11,12 @@
  * the connection and keeps it for its whole life. Limits on connections
  * (total, unauthenticated, per source) are checked right at accept, before
  * libssh sees the socket. The loop: wait (until the nearest timer), accept,
- * pump the sessions whose sockets are ready (session.c), take the ready
- * list, run the timers, free dead sessions -- freeing only here, never
- * inside a libssh call.
+ * pump the connections whose sockets are ready (conn.c), take the ready
+ * list, run the timers, free dead channels and connections -- freeing only
+ * here, never inside a libssh call.
  *
  * Memory: the server struct is reference counted (the caller's reference
- * plus one per session struct), so a backend that still holds a session or
+ * plus one per connection and one per channel struct), so a backend that still holds a session or
  * an auth request after login_server_stop() touches valid memory.
  */
 #include "login/login_int.h"
@@ -49,9 +49,11 @@ login_config_init(struct login_config *cfg)
     cfg->max_unauth = 128;
     cfg->max_unauth_per_source = 16;
     cfg->max_sessions_per_user = 8;
+    cfg->max_channels = 10;
     cfg->max_auth_tries = 6;
     cfg->auth_timeout_ms = 60000;
     cfg->idle_timeout_ms = 3600000;
+    cfg->empty_timeout_ms = 3600000;
     cfg->fail_floor_ms = 300;
     cfg->fail_delay_ms = 1000;
     cfg->fail_delay_max_ms = 30000;
@@ -118,17 +120,18 @@ login_server_unref(struct login_server *srv)
 /* ---- cross-thread wake-ups -------------------------------------------------- */
 
 void
-login_thread_schedule(struct login_session *s)
+login_thread_schedule(struct login_conn *c)
 {
-    struct login_thread *th = s->th;
-    if (s->sched) {
+    struct login_thread *th = c->th;
+    pthread_mutex_lock(&th->lock);
+    if (c->sched) {
+        pthread_mutex_unlock(&th->lock);
         return;
     }
-    s->sched = 1;
-    login_session_hold(s);
-    pthread_mutex_lock(&th->lock);
-    s->ready_next = th->ready;
-    th->ready = s;
+    c->sched = 1;
+    atomic_fetch_add(&c->refs, 1); /* the ready list's */
+    c->ready_next = th->ready;
+    th->ready = c;
     int wake = !th->wake_pending;
     th->wake_pending = 1;
     pthread_mutex_unlock(&th->lock);
@@ -148,14 +151,14 @@ login_thread_timer(struct login_thread *th, uint64_t when)
 }
 
 void
-login_session_set_interest(struct login_session *s, uint32_t events)
+login_conn_set_interest(struct login_conn *c, uint32_t events)
 {
-    if (s->fd < 0 || events == s->ev_mask) {
+    if (c->fd < 0 || events == c->ev_mask) {
         return;
     }
-    struct epoll_event ev = {.events = events, .data.ptr = s};
-    if (epoll_ctl(s->th->epfd, EPOLL_CTL_MOD, s->fd, &ev) == 0) {
-        s->ev_mask = events;
+    struct epoll_event ev = {.events = events, .data.ptr = c};
+    if (epoll_ctl(c->th->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0) {
+        c->ev_mask = events;
     }
 }
 
@@ -200,12 +203,12 @@ accept_some(struct login_thread *th)
          * the client's delayed ACK (Nagle). libssh writes whole packets. */
         int one = 1;
         (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        struct login_session *s = sess_create(th, fd, peer);
-        if (s == NULL) {
+        struct login_conn *c = conn_create(th, fd, peer);
+        if (c == NULL) {
             throttle_unauth_del(&srv->thr, peer);
-            continue; /* sess_create closed fd and logged */
+            continue; /* conn_create closed fd and logged */
         }
-        sess_pump(s);
+        conn_pump(c);
     }
 }
 
@@ -216,21 +219,23 @@ take_ready(struct login_thread *th)
     while (read(th->wakefd, &n, sizeof n) > 0) {
     }
     pthread_mutex_lock(&th->lock);
-    struct login_session *s = th->ready;
+    struct login_conn *c = th->ready;
     th->ready = NULL;
     th->wake_pending = 0;
+    for (struct login_conn *p = c; p != NULL; p = p->ready_next) {
+        p->sched = 0;
+    }
     pthread_mutex_unlock(&th->lock);
-    while (s != NULL) {
-        struct login_session *next = s->ready_next;
-        pthread_mutex_lock(&s->lock);
-        s->sched = 0;
-        int linked = s->linked;
-        pthread_mutex_unlock(&s->lock);
-        if (linked && s->state != SS_DEAD) {
-            sess_ready(s);
+    while (c != NULL) {
+        struct login_conn *next = c->ready_next;
+        pthread_mutex_lock(&c->lock);
+        int linked = c->linked;
+        pthread_mutex_unlock(&c->lock);
+        if (linked && c->state != CS_DEAD) {
+            conn_ready(c);
         }
-        login_session_release(s);
-        s = next;
+        conn_release(c);
+        c = next;
     }
 }
 
@@ -242,24 +247,22 @@ run_timers(struct login_thread *th)
         return;
     }
     th->next_timer = 0;
-    for (struct login_session *s = th->sessions; s != NULL; s = s->next) {
-        if (s->state != SS_DEAD) {
-            sess_timer(s, now);
+    for (struct login_conn *c = th->conns; c != NULL; c = c->next) {
+        if (c->state != CS_DEAD) {
+            conn_timer(c, now);
         }
-        login_thread_timer(th, sess_next_time(s));
+        login_thread_timer(th, conn_next_time(c));
     }
 }
 
 static void
 reap(struct login_thread *th)
 {
-    struct login_session *s = th->sessions;
-    while (s != NULL) {
-        struct login_session *next = s->next;
-        if (s->state == SS_DEAD) {
-            sess_teardown(s);
-        }
-        s = next;
+    struct login_conn *c = th->conns;
+    while (c != NULL) {
+        struct login_conn *next = c->next; /* conn_reap may free c */
+        conn_reap(c);
+        c = next;
     }
 }
 
@@ -282,9 +285,9 @@ thread_main(void *arg)
             } else if (p == &tag_wake) {
                 take_ready(th);
             } else {
-                struct login_session *s = p;
-                if (s->state != SS_DEAD) {
-                    sess_event(s, evs[i].events);
+                struct login_conn *c = p;
+                if (c->state != CS_DEAD) {
+                    conn_event(c, evs[i].events);
                 }
             }
         }
@@ -293,8 +296,8 @@ thread_main(void *arg)
     }
     /* Stopping: every session goes, the backend is told. */
     take_ready(th);
-    for (struct login_session *s = th->sessions; s != NULL; s = s->next) {
-        sess_kill(s, LOGIN_DISC_SHUTDOWN);
+    for (struct login_conn *c = th->conns; c != NULL; c = c->next) {
+        conn_kill(c, LOGIN_DISC_SHUTDOWN);
     }
     reap(th);
     take_ready(th); /* references taken by callbacks during the teardown */
@@ -380,7 +383,7 @@ login_server_start(const struct login_config *cfg, const struct login_backend *b
     err[0] = '\0';
     *out = NULL;
     if (backend == NULL || backend->auth_password == NULL || cfg->threads < 1 ||
-        cfg->threads > 64 || cfg->output_limit == 0) {
+        cfg->threads > 64 || cfg->output_limit == 0 || cfg->max_channels < 1) {
         snprintf(err, errlen, "bad login configuration");
         return -EINVAL;
     }

@@ -115,7 +115,8 @@ static void
 test_output_filter(void **state)
 {
     struct fix *f = *state;
-    console_resize(&f->c, 80);
+    assert_int_equal(console_resize(&f->c, &f->w, 80), 0);
+    (void)wire(f); /* nothing shown yet: only a clear */
     /* ESC, BEL, DEL, CR and the C1 control CSI (C2 9B) never reach the
      * terminal; UTF-8 text does */
     out(f, "a\x1b[31mb\x07" "c\x7f" "d\r\xc2\x9b" "e\xc3\xa9\xc2\xa0z\n");
@@ -145,7 +146,8 @@ static void
 test_echo_and_editing(void **state)
 {
     struct fix *f = *state;
-    console_resize(&f->c, 80);
+    assert_int_equal(console_resize(&f->c, &f->w, 80), 0);
+    (void)wire(f); /* nothing shown yet: only a clear */
     expect_line(f, "ab\r", "ab");
     assert_string_equal(wire(f), "ab\r\n");
     expect_line(f, "abc\x7f\r", "ab");
@@ -194,7 +196,8 @@ static void
 test_masked_input(void **state)
 {
     struct fix *f = *state;
-    console_resize(&f->c, 80);
+    assert_int_equal(console_resize(&f->c, &f->w, 80), 0);
+    (void)wire(f); /* nothing shown yet: only a clear */
     assert_int_equal(console_set_prompt(&f->c, &f->w, "> ", 0), 0);
     assert_string_equal(wire(f), "\r\x1b[J> ");
     size_t used;
@@ -219,7 +222,8 @@ static void
 test_recall(void **state)
 {
     struct fix *f = *state;
-    console_resize(&f->c, 80);
+    assert_int_equal(console_resize(&f->c, &f->w, 80), 0);
+    (void)wire(f); /* nothing shown yet: only a clear */
     expect_line(f, "one\r", "one");
     expect_line(f, "two\r", "two");
     expect_line(f, "two\r", "two"); /* no repeats */
@@ -243,7 +247,8 @@ static void
 test_output_while_typing(void **state)
 {
     struct fix *f = *state;
-    console_resize(&f->c, 80);
+    assert_int_equal(console_resize(&f->c, &f->w, 80), 0);
+    (void)wire(f); /* nothing shown yet: only a clear */
     console_set_prompt(&f->c, &f->w, "> ", 0);
     size_t used;
     keys(f, "ab", &used);
@@ -481,7 +486,7 @@ test_cursor_output_redraw(void **state)
     scr_feed(&s, wire(f));
     assert_string_equal(scr_row(&s, 0), "message");
     scr_expect(&s, 1, "> hello world", 3);
-    console_resize(&f->c, 20);
+    assert_int_equal(console_resize(&f->c, &f->w, 20), 0);
     s.cols = 20;
     (void)keys(f, "\x0c", NULL); /* Ctrl-L */
     scr_feed(&s, wire(f));
@@ -498,6 +503,44 @@ test_cursor_output_redraw(void **state)
     assert_string_equal(f->c.line, "hello world");
 }
 
+/* A window change draws the input area again for the new width (the
+ * model is a terminal that does not reflow: rows stay as they were). */
+static void
+test_resize_redraw(void **state)
+{
+    struct fix *f = *state; /* 10 columns */
+    struct screen s;
+    scr_init(&s, 10);
+    out(f, "ab\n");
+    console_set_prompt(&f->c, &f->w, "> ", 0);
+    scr_feed(&s, wire(f));
+    type(f, &s, "hello world");
+    scr_expect(&s, 1, "> hello world", 13); /* two rows at 10 */
+    assert_int_equal(console_resize(&f->c, &f->w, 20), 0);
+    s.cols = 20;
+    scr_feed(&s, wire(f));
+    assert_string_equal(scr_row(&s, 0), "ab");
+    scr_expect(&s, 1, "> hello world", 13); /* one row at 20 */
+    type(f, &s, "\x1b[H\x1b[C"); /* the cursor inside the line */
+    assert_int_equal(console_resize(&f->c, &f->w, 6), 0);
+    s.cols = 6;
+    scr_feed(&s, wire(f));
+    scr_expect(&s, 1, "> hello world", 3); /* three rows at 6 */
+    type(f, &s, "X");
+    scr_expect(&s, 1, "> hXello world", 4);
+    /* output now wraps at 6, the input area follows it */
+    out(f, "0123456789\n");
+    scr_feed(&s, wire(f));
+    assert_string_equal(scr_row(&s, 1), "012345");
+    assert_string_equal(scr_row(&s, 2), "6789");
+    scr_expect(&s, 3, "> hXello world", 4);
+    /* the same width again, or a bad one: nothing to draw */
+    assert_int_equal(console_resize(&f->c, &f->w, 6), 0);
+    assert_int_equal(console_resize(&f->c, &f->w, 0), 0);
+    assert_string_equal(wire(f), "");
+    expect_line(f, "\r", "hXello world");
+}
+
 /* Random editing against a model string: the screen always shows the line
  * and the cursor where the model says. */
 static void
@@ -510,7 +553,7 @@ test_cursor_random(void **state)
     };
     struct screen s;
     scr_init(&s, 7);
-    console_resize(&f->c, 7);
+    assert_int_equal(console_resize(&f->c, &f->w, 7), 0);
     console_set_prompt(&f->c, &f->w, "R; ", 0);
     scr_feed(&s, wire(f));
     char model[64] = "";
@@ -585,6 +628,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_cursor_editing, setup_pty, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_output_redraw, setup_pty, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_random, setup_pty, teardown),
+        cmocka_unit_test_setup_teardown(test_resize_redraw, setup_pty, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

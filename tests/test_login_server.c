@@ -4,8 +4,9 @@
  * by raw sockets and the libssh client: connections cut at every stage
  * (before the banner, mid-banner, garbage, oversized banner, after key
  * exchange, during a held password check, after logon, after channel open,
- * in a console, in an exec with input) leave no session and no file
- * descriptor behind (/proc/self/fd); server stop with live sessions and
+ * in a console, in an exec with input, with several channels open) leave
+ * no session and no file descriptor behind (/proc/self/fd); several
+ * channels on one connection are sessions of their own, within a limit; server stop with live sessions and
  * unanswered checks is safe; host keys are made once, 0600, reused, and a
  * damaged key is an error, never replaced.
  */
@@ -194,11 +195,16 @@ count_fds(void)
     return n - 1;
 }
 
+static int max_channels; /* 0: the default */
+
 static struct login_server *
 start(void)
 {
     struct login_config cfg;
     login_config_init(&cfg);
+    if (max_channels > 0) {
+        cfg.max_channels = max_channels;
+    }
     cfg.port = 0;
     cfg.hostkey_dir = dir;
     cfg.fail_floor_ms = 10;
@@ -537,6 +543,124 @@ test_held_checks_and_stop(void **state)
     assert_int_equal(count_fds(), fds - 5);
 }
 
+/* An exec on a new channel of c: ECHO answers, WAIT runs until the client
+ * goes. NULL if the server refused the channel. */
+static ssh_channel
+exec_on(ssh_session c, const char *cmd)
+{
+    ssh_channel ch = ssh_channel_new(c);
+    if (ssh_channel_open_session(ch) != SSH_OK) {
+        ssh_channel_free(ch);
+        return NULL;
+    }
+    assert_int_equal(ssh_channel_request_exec(ch, cmd), SSH_OK);
+    return ch;
+}
+
+/* The same, retried while the server still frees a channel the client
+ * just closed (it counts until the close has arrived). */
+static ssh_channel
+exec_soon(ssh_session c, const char *cmd)
+{
+    ssh_channel ch = NULL;
+    for (int i = 0; i < 100 && ch == NULL; i++) {
+        ch = exec_on(c, cmd);
+        if (ch == NULL) {
+            usleep(20000);
+        }
+    }
+    return ch;
+}
+
+/* Read ECHO's answer and its exit status, then close the channel. */
+static void
+finish_echo(ssh_channel ch)
+{
+    char buf[64];
+    assert_int_equal(ssh_channel_read_timeout(ch, buf, sizeof buf, 0, 5000), 5);
+    assert_memory_equal(buf, "echo\n", 5);
+    for (int i = 0; i < 100 && !ssh_channel_is_eof(ch); i++) {
+        ssh_channel_read_timeout(ch, buf, sizeof buf, 0, 50);
+    }
+    assert_int_equal(ssh_channel_get_exit_status(ch), 0);
+    ssh_channel_close(ch);
+    ssh_channel_free(ch);
+}
+
+static int
+stat_sessions(struct login_server *srv, int *conns)
+{
+    struct login_stats st;
+    login_server_stats(srv, &st);
+    *conns = st.connections;
+    return st.sessions;
+}
+
+/* Several session channels on one connection (as OpenSSH's ControlMaster
+ * opens them): each is a session of its own for the backend, closing one
+ * leaves the others and the connection, the limit refuses one more, and a
+ * cut connection ends all its sessions without a leak. */
+static void
+test_channels(void **state)
+{
+    max_channels = 2;
+    struct login_server *srv = start();
+    int port = login_server_port(srv);
+    int fds = count_fds();
+    int hang0 = disc_count(LOGIN_DISC_HANGUP), closed0 = disc_count(LOGIN_DISC_CLOSED);
+    int conns;
+
+    ssh_session c = logged_on(port);
+    ssh_channel wait1 = exec_on(c, "WAIT");
+    assert_non_null(wait1);
+    ssh_channel e = exec_on(c, "ECHO");
+    assert_non_null(e);
+    finish_echo(e); /* the command ends: its channel only */
+    assert_int_equal(disc_count(LOGIN_DISC_CLOSED) - closed0, 1);
+
+    /* the closed channel leaves room: one more (after the server freed it) */
+    ssh_channel wait2 = exec_soon(c, "WAIT");
+    assert_non_null(wait2);
+    assert_int_equal(stat_sessions(srv, &conns), 2);
+    assert_int_equal(conns, 1);
+    assert_null(exec_on(c, "ECHO")); /* a third: refused */
+    assert_int_equal(ssh_is_connected(c), 1);
+
+    /* the client closes one WAIT: the backend hears of that one only */
+    ssh_channel_close(wait1);
+    ssh_channel_free(wait1);
+    for (int i = 0; i < 200 && disc_count(LOGIN_DISC_HANGUP) - hang0 < 1; i++) {
+        usleep(10000);
+    }
+    assert_int_equal(disc_count(LOGIN_DISC_HANGUP) - hang0, 1);
+    assert_int_equal(stat_sessions(srv, &conns), 1);
+    e = exec_soon(c, "ECHO");
+    assert_non_null(e);
+    finish_echo(e);
+
+    /* no channel at all: the connection stays (a ControlPersist master) */
+    ssh_channel_close(wait2);
+    ssh_channel_free(wait2);
+    usleep(300000);
+    assert_int_equal(stat_sessions(srv, &conns), 0);
+    assert_int_equal(conns, 1);
+    e = exec_soon(c, "ECHO");
+    assert_non_null(e);
+    finish_echo(e);
+
+    /* cut with two sessions open: both told, nothing left */
+    assert_non_null(exec_soon(c, "WAIT"));
+    assert_non_null(exec_soon(c, "CAT"));
+    int hang1 = disc_count(LOGIN_DISC_HANGUP);
+    cut(c);
+    wait_idle(srv, fds);
+    assert_int_equal(disc_count(LOGIN_DISC_HANGUP) - hang1, 2);
+    assert_int_equal(stat_sessions(srv, &conns), 0);
+    release_open();
+    login_server_stop(srv);
+    max_channels = 0;
+}
+
 static void
 read_file(const char *path, char *out, size_t n)
 {
@@ -606,6 +730,7 @@ main(void)
         cmocka_unit_test(test_raw_cuts),
         cmocka_unit_test(test_protocol_cuts),
         cmocka_unit_test(test_held_checks_and_stop),
+        cmocka_unit_test(test_channels),
         cmocka_unit_test(test_hostkeys),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

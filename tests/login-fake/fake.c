@@ -585,6 +585,8 @@ static const struct option_row {
     {"max_unauth_per_source", offsetof(struct login_config, max_unauth_per_source), 'i'},
     {"max_sessions_per_user", offsetof(struct login_config, max_sessions_per_user), 'i'},
     {"max_auth_tries", offsetof(struct login_config, max_auth_tries), 'i'},
+    {"max_channels", offsetof(struct login_config, max_channels), 'i'},
+    {"empty_timeout_ms", offsetof(struct login_config, empty_timeout_ms), 'u'},
     {"auth_timeout_ms", offsetof(struct login_config, auth_timeout_ms), 'u'},
     {"idle_timeout_ms", offsetof(struct login_config, idle_timeout_ms), 'u'},
     {"fail_floor_ms", offsetof(struct login_config, fail_floor_ms), 'u'},
