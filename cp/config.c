@@ -44,6 +44,8 @@ static const struct key keys[] = {
     {"logmsg", K_LOGMSG, F(logmsg), 0, 0, ""},
     {"idle_disconnect", K_TIME, F(idle_disconnect_s), 0, 30 * 86400, "0"},
     {"disconnect_timeout", K_TIME, F(disconnect_timeout_s), 0, 30 * 86400, "15m"},
+    {"ssh_channels", K_COUNT, F(ssh_channels), 1, 64, "10"},
+    {"ssh_empty_timeout", K_TIME, F(ssh_empty_timeout_s), 0, 30 * 86400, "1h"},
     {"timezone", K_STRING, F(timezone), 0, 0, ""},
     {"system_name", K_NAME8, F(system_name), 0, 0, "VMRV"},
     {"log_level", K_LEVEL, F(log_level), 0, 0, "info"},

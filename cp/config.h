@@ -45,6 +45,8 @@ struct cp_config {
     char logmsg[CP_LOGMSG_MAX_LINES][CP_LOGMSG_LINE_MAX];
     unsigned idle_disconnect_s; /* connected but no input: disconnect; 0 = never */
     unsigned disconnect_timeout_s; /* disconnected and reading: logoff; 0 = never */
+    unsigned ssh_channels; /* session channels one SSH connection may have open */
+    unsigned ssh_empty_timeout_s; /* a connection with no channel is closed; 0 = never */
     char timezone[64]; /* "" = the host's; else a TZ name such as "UTC" */
     char system_name[9]; /* up to 8 characters, upper case */
     int log_level; /* CPLOG_* of cp/log.h */

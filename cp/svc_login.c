@@ -772,6 +772,9 @@ svc_login_start(struct cp_system *sys, const struct svc_login_opts *o, struct sv
     cfg.port = o->port;
     cfg.hostkey_dir = keydir;
     cfg.idle_timeout_ms = 0; /* CP disconnects idle users itself (idle_disconnect) */
+    const struct cp_config *cc = cp_system_config(sys);
+    cfg.max_channels = (int)cc->ssh_channels;
+    cfg.empty_timeout_ms = cc->ssh_empty_timeout_s * 1000u; /* 0 = never, in both */
     char version[32];
     snprintf(version, sizeof version, "VMRV_%s", PACKAGE_VERSION);
     cfg.version = version;

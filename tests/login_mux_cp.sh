@@ -7,7 +7,9 @@
 # for all of it; killing the master ends its commands in CP.
 . "${top_srcdir:-.}/tests/e2e_lib.sh"
 
-ipl_start
+# vmrv.conf's ssh_channels reaches login/: two channels per connection here
+printf 'ssh_channels = 2\n' >"$T/vmrv.conf"
+ipl_start "$T/data" -c "$T/vmrv.conf"
 ssh-keygen -q -t ed25519 -N '' -f "$T/key" </dev/null >/dev/null || fail "ssh-keygen"
 "$VMRV" directory --data "$T/data" change DEMO1 --add-key "$T/key.pub" >/dev/null ||
     fail "adding a key to DEMO1"
@@ -58,6 +60,21 @@ mux -o ControlMaster=no demo1@127.0.0.1 'QUERY READER' </dev/null >"$T/q" || fai
 grep -q "MUXB *DATA" "$T/q" || fail "QUERY READER: $(cat "$T/q")"
 [ "$(logons)" -eq "$L0" ] || fail "commands logged on again ($(logons) logons, $L0 before)"
 ok "errors give a non-zero exit status; all on one logon"
+
+# three at once, each held open by a slow reader: the third channel is
+# refused (ssh_channels = 2) and OpenSSH runs it over a connection of its own
+for n in 1 2 3; do
+    mux -o ControlMaster=no demo1@127.0.0.1 "RECEIVE $idb" </dev/null 2>"$T/r3e$n" |
+        (sleep 1; cat >"$T/r3.$n") &
+    eval "r3p$n=\$!"
+done
+wait $r3p1 && wait $r3p2 && wait $r3p3 || fail "three RECEIVEs at once"
+for n in 1 2 3; do
+    cmp -s "$T/b.bin" "$T/r3.$n" || fail "RECEIVE $n of 3 at once differs: $(cat "$T/r3e$n")"
+done
+grep -q 'channel refused for DEMO1' "$T/data/vmrv.log" "$ERR" ||
+    fail "no channel refused at ssh_channels = 2"
+ok "ssh_channels = 2 from vmrv.conf: a third channel is refused, its command still runs"
 
 # the master goes with a RECEIVE in flight: CP ends the command
 head -c 24000000 /dev/urandom >"$T/c.bin"

@@ -31,6 +31,8 @@ test_defaults(void **state)
     assert_int_equal(c.dispatchers, 0);
     assert_int_equal(c.disconnect_timeout_s, 15 * 60);
     assert_int_equal(c.idle_disconnect_s, 0);
+    assert_int_equal(c.ssh_channels, 10);
+    assert_int_equal(c.ssh_empty_timeout_s, 3600);
     assert_int_equal(c.real_storage, 1ull << 30);
     assert_string_equal(c.system_name, "VMRV");
     assert_int_equal(c.log_level, CPLOG_INFO);
@@ -58,6 +60,8 @@ test_good_file(void **state)
                        "logmsg = Second line\n"
                        "idle_disconnect = 2h\n"
                        "disconnect_timeout = 0\n"
+                       "ssh_channels = 3\n"
+                       "ssh_empty_timeout = 0\n"
                        "system_name = test1\n"
                        "log_level = debug\n"
                        "log_stderr = yes\n"
@@ -75,6 +79,8 @@ test_good_file(void **state)
     assert_string_equal(c.logmsg[1], "Second line");
     assert_int_equal(c.idle_disconnect_s, 7200);
     assert_int_equal(c.disconnect_timeout_s, 0);
+    assert_int_equal(c.ssh_channels, 3);
+    assert_int_equal(c.ssh_empty_timeout_s, 0);
     assert_string_equal(c.system_name, "TEST1");
     assert_int_equal(c.log_level, CPLOG_DEBUG);
     assert_true(c.log_stderr);
@@ -108,6 +114,8 @@ test_errors(void **state)
         {"system_name = a b\n", "only letters"},
         {"max_vms = 5\nmax_vms = 6\n", "t.conf:2: 'max_vms' is set twice"},
         {"slice = 0\n", "value out of range"},
+        {"ssh_channels = 0\n", "ssh_channels = 0: value out of range"},
+        {"ssh_channels = 65\n", "value out of range"},
         {"= 5\n", "t.conf:1: unknown setting ''"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
