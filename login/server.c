@@ -222,12 +222,16 @@ take_ready(struct login_thread *th)
     struct login_conn *c = th->ready;
     th->ready = NULL;
     th->wake_pending = 0;
-    for (struct login_conn *p = c; p != NULL; p = p->ready_next) {
-        p->sched = 0;
-    }
     pthread_mutex_unlock(&th->lock);
     while (c != NULL) {
+        /* Read the link and clear sched together, under the lock
+         * login_thread_schedule takes: once sched is 0 another thread may
+         * put c on the new ready list, which rewrites c->ready_next (and
+         * takes a reference of its own for that list). */
+        pthread_mutex_lock(&th->lock);
         struct login_conn *next = c->ready_next;
+        c->sched = 0;
+        pthread_mutex_unlock(&th->lock);
         pthread_mutex_lock(&c->lock);
         int linked = c->linked;
         pthread_mutex_unlock(&c->lock);
