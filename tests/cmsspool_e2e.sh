@@ -173,6 +173,9 @@ cmp -s "$T/hello.back" "$HELLO_ELF" || fail "HELLO MODULE differs after SENDFILE
 ok "a binary MODULE sent, received and punched back is byte for byte the SDK's hello.elf"
 
 say d1 "sendfile fixed data demo2"
+settle d1
+# its arrival (the second FIXED DATA) before DEMO2 receives it
+wait_for d2 'VMR301I RDR FILE [0-9]+ SENT FROM DEMO1 +PUN FIXED +DATA' 2
 say d2 "receive"
 say d2 "receive * (replace"
 say d2 "disk dump varied data a"

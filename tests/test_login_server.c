@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -661,6 +662,65 @@ test_channels(void **state)
     max_channels = 0;
 }
 
+/* Another thread asks for the sessions' connections to be pumped again
+ * and again (login_input_resume schedules the connection) while the
+ * connections are cut: the SSH thread's walk of its ready list must stay
+ * consistent while connections are put back on it, or references go to
+ * the wrong list (a freed connection, under ASan a report).  A stress of
+ * that path: the race it guards against is narrow, and before the fix in
+ * take_ready this caught it only in some runs (bench-login always did). */
+static atomic_int spam_stop;
+
+static void *
+spammer(void *arg)
+{
+    (void)arg;
+    struct login_session *s[64];
+    while (!atomic_load(&spam_stop)) {
+        pthread_mutex_lock(&be.lock);
+        int n = be.nopen;
+        memcpy(s, be.open, (size_t)n * sizeof s[0]); /* held by keep() */
+        pthread_mutex_unlock(&be.lock);
+        for (int i = 0; i < n; i++) {
+            (void)login_input_resume(s[i]);
+        }
+    }
+    return NULL;
+}
+
+static void
+test_schedule_while_cutting(void **state)
+{
+    (void)state;
+    struct login_server *srv = start();
+    int port = login_server_port(srv);
+    int fds = count_fds();
+    enum { N = 6 }; /* under the per-user limit of 8 connections */
+    for (int round = 0; round < 4; round++) {
+        ssh_session c[N];
+        for (int i = 0; i < N; i++) {
+            c[i] = logged_on(port);
+            assert_non_null(exec_on(c[i], "WAIT"));
+        }
+        atomic_store(&spam_stop, 0);
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, spammer, NULL), 0);
+        usleep(50000);
+        for (int i = 0; i < N; i++) {
+            cut(c[i]);
+            usleep(5000);
+        }
+        wait_idle(srv, fds);
+        atomic_store(&spam_stop, 1);
+        pthread_join(t, NULL);
+        int conns;
+        assert_int_equal(stat_sessions(srv, &conns), 0);
+        assert_int_equal(conns, 0);
+        release_open();
+    }
+    login_server_stop(srv);
+}
+
 static void
 read_file(const char *path, char *out, size_t n)
 {
@@ -731,6 +791,7 @@ main(void)
         cmocka_unit_test(test_protocol_cuts),
         cmocka_unit_test(test_held_checks_and_stop),
         cmocka_unit_test(test_channels),
+        cmocka_unit_test(test_schedule_while_cutting),
         cmocka_unit_test(test_hostkeys),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
