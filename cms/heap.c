@@ -18,6 +18,7 @@
  * its last chunk becomes a new chunk.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,8 +29,16 @@ extern char __heap_start[], __heap_end[];
 
 uint64_t cms_user_top;
 
-static uintptr_t brk_now, brk_end;
+/* The region sbrk hands out now: [brk_base, brk_end), used up to brk_now. */
+static uintptr_t brk_base, brk_now, brk_end;
 static int in_high;
+
+static void
+region(uintptr_t base, uintptr_t end)
+{
+    brk_base = brk_now = base;
+    brk_end = end;
+}
 
 void
 cms_heap_init(uint64_t storage_end)
@@ -41,8 +50,7 @@ cms_heap_init(uint64_t storage_end)
     }
     high &= ~(uint64_t)(DIAG_PAGE_SIZE - 1);
     cms_user_top = storage_end - high;
-    brk_now = (uintptr_t)__heap_start;
-    brk_end = (uintptr_t)__heap_end;
+    region((uintptr_t)__heap_start, (uintptr_t)__heap_end);
     in_high = 0;
 }
 
@@ -51,20 +59,19 @@ sbrk(ptrdiff_t incr)
 {
     if (brk_now == 0) {
         /* before cms_heap_init (the C library's start-up): private only */
-        brk_now = (uintptr_t)__heap_start;
-        brk_end = (uintptr_t)__heap_end;
+        region((uintptr_t)__heap_start, (uintptr_t)__heap_end);
     }
-    if (incr < 0 ? (uintptr_t)-incr > brk_now - (in_high ? cms_user_top : (uintptr_t)__heap_start)
-                 : (uintptr_t)incr > brk_end - brk_now) {
-        if (incr > 0 && !in_high && cms_user_top != 0 && cms_user_top < cms_storage_end &&
-            (uint64_t)incr <= cms_storage_end - cms_user_top) {
-            in_high = 1; /* the private region is spent: on to high storage */
-            brk_now = (uintptr_t)cms_user_top;
-            brk_end = (uintptr_t)cms_storage_end;
-        } else {
+    bool fits = incr < 0 ? (uintptr_t)-incr <= brk_now - brk_base
+                         : (uintptr_t)incr <= brk_end - brk_now;
+    if (!fits) {
+        /* the private region is spent: on to high storage, once */
+        if (incr < 0 || in_high || cms_user_top == 0 || cms_user_top >= cms_storage_end ||
+            (uint64_t)incr > cms_storage_end - cms_user_top) {
             errno = ENOMEM;
             return (void *)-1;
         }
+        in_high = 1;
+        region((uintptr_t)cms_user_top, (uintptr_t)cms_storage_end);
     }
     uintptr_t old = brk_now;
     brk_now += (uintptr_t)incr;

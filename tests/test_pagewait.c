@@ -29,6 +29,7 @@
 #include "cp/rv.h"
 #include "cp/stor.h"
 #include "cp/vm.h"
+#include "test_pagegate.h"
 #include "test_rv_enc.h"
 #include "vmrv/diag.h"
 
@@ -38,44 +39,6 @@
 #define BASE 0x100000u
 
 static char pg_file[512];
-
-/* The gate: reads wait in the hook while it is shut. */
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
-static bool g_shut;
-static unsigned g_calls;
-
-static void
-read_hook(void *ctx, uint64_t pn)
-{
-    (void)ctx;
-    (void)pn;
-    pthread_mutex_lock(&g_lock);
-    g_calls++;
-    pthread_cond_broadcast(&g_cond);
-    while (g_shut) {
-        pthread_cond_wait(&g_cond, &g_lock);
-    }
-    pthread_mutex_unlock(&g_lock);
-}
-
-static void
-gate(bool shut)
-{
-    pthread_mutex_lock(&g_lock);
-    g_shut = shut;
-    pthread_cond_broadcast(&g_cond);
-    pthread_mutex_unlock(&g_lock);
-}
-
-static unsigned
-calls(void)
-{
-    pthread_mutex_lock(&g_lock);
-    unsigned n = g_calls;
-    pthread_mutex_unlock(&g_lock);
-    return n;
-}
 
 static atomic_uint ready_calls;
 
@@ -179,7 +142,7 @@ test_page_wait_frees_the_thread(void **state)
 {
     (void)state;
     start_paging();
-    paging_set_read_hook(read_hook, NULL);
+    paging_set_read_hook(pagegate_hook, NULL);
     gate(true);
     struct rv_tlb *tlb = rv_tlb_create();
     assert_non_null(tlb);
@@ -212,10 +175,10 @@ test_page_wait_frees_the_thread(void **state)
     assert_true(st.page_wait);
     assert_int_equal(st.state, VM_SERVICE_WAIT);
     assert_true(st.wake_time != UINT64_MAX);
-    for (int i = 0; i < 2000 && calls() == 0; i++) {
+    for (int i = 0; i < 2000 && gate_calls() == 0; i++) {
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
-    assert_true(calls() >= 1); /* the read is on a pager thread, held */
+    assert_true(gate_calls() >= 1); /* the read is on a pager thread, held */
 
     /* The same thread runs B meanwhile; A does not run. */
     uint64_t a0 = vm_instret(a), b0 = vm_instret(b);
@@ -280,7 +243,7 @@ test_destroy_while_reading(void **state)
 {
     (void)state;
     start_paging();
-    paging_set_read_hook(read_hook, NULL);
+    paging_set_read_hook(pagegate_hook, NULL);
     gate(true);
     pthread_mutex_lock(&g_lock);
     g_calls = 0;
@@ -292,7 +255,7 @@ test_destroy_while_reading(void **state)
         st = vm_run(a, tlb, 5000);
     }
     assert_true(st.page_wait);
-    for (int i = 0; i < 2000 && calls() == 0; i++) {
+    for (int i = 0; i < 2000 && gate_calls() == 0; i++) {
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
     pthread_t t;

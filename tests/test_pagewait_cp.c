@@ -28,6 +28,7 @@
 #include "cp/rv.h"
 #include "cp/stor_int.h"
 #include "cp/vm.h"
+#include "test_pagegate.h"
 #include "test_rv_enc.h"
 #include "test_vm_fake.h"
 #include "vmrv/diag.h"
@@ -41,45 +42,6 @@
 #define MSG "a line from a page that was out"
 
 static char pg_file[512];
-
-/* The gate: reads wait in the hook while it is shut. */
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
-static bool g_shut;
-static unsigned g_calls;
-
-static void
-read_hook(void *ctx, uint64_t pn)
-{
-    (void)ctx;
-    (void)pn;
-    pthread_mutex_lock(&g_lock);
-    g_calls++;
-    pthread_cond_broadcast(&g_cond);
-    while (g_shut) {
-        pthread_cond_wait(&g_cond, &g_lock);
-    }
-    pthread_mutex_unlock(&g_lock);
-}
-
-static void
-gate(bool shut)
-{
-    pthread_mutex_lock(&g_lock);
-    g_shut = shut;
-    pthread_cond_broadcast(&g_cond);
-    pthread_mutex_unlock(&g_lock);
-}
-
-static void
-wait_for_read(void)
-{
-    pthread_mutex_lock(&g_lock);
-    while (g_calls == 0) {
-        pthread_cond_wait(&g_cond, &g_lock);
-    }
-    pthread_mutex_unlock(&g_lock);
-}
 
 static int
 setup(void **state)
@@ -95,7 +57,7 @@ setup(void **state)
                                 .file_bytes = 64 * LIMIT * 4096ull};
     char err[200] = "";
     assert_int_equal(paging_start(&cfg, err, sizeof err), 0);
-    paging_set_read_hook(read_hook, NULL);
+    paging_set_read_hook(pagegate_hook, NULL);
     g_calls = 0;
     return 0;
 }
@@ -210,7 +172,7 @@ wait_then_finish(struct vm *a, struct vm *b, struct rv_tlb *tlb)
         assert_int_equal(st.state == VM_SERVICE_WAIT || st.state == VM_RUNNING, true);
     }
     assert_true(st.page_wait);
-    wait_for_read(); /* on a pager thread, held */
+    gate_wait_read(); /* on a pager thread, held */
     uint64_t a0 = vm_instret(a), b0 = vm_instret(b);
     for (int i = 0; i < 50; i++) {
         assert_true(vm_run(a, tlb, 5000).page_wait);
