@@ -219,14 +219,19 @@ notify(struct console *con, unsigned ev)
     }
 }
 
-/* Room for more bytes, growing the buffer up to `limit` used bytes. */
+/* Room for more bytes below `limit` used bytes, growing the buffer (by
+ * doubling) only as far as `want` more bytes need: growing to the limit at
+ * once would give every console its largest ring with its first line. */
 static size_t
-ring_room(struct console *con, size_t limit)
+ring_room(struct console *con, size_t limit, size_t want)
 {
     if (con->used >= limit) {
         return 0;
     }
-    size_t want = limit - con->used;
+    size_t most = limit - con->used;
+    if (want > most) {
+        want = most;
+    }
     while (con->cap - con->used < want && con->cap < con->hard) {
         size_t ncap = con->cap * 2 > con->hard ? con->hard : con->cap * 2;
         char *n = malloc(ncap);
@@ -242,7 +247,7 @@ ring_room(struct console *con, size_t limit)
         con->cap = ncap;
     }
     size_t room = con->cap - con->used;
-    return room < want ? room : want;
+    return room < most ? room : most;
 }
 
 /* Appends n bytes (the caller checked the room), tracking the open line. */
@@ -311,7 +316,7 @@ pump_locked(struct console *con)
         m += msg_format(note + m, sizeof note - m - 1, MSG_LOST, NULL, MSG_ARGS(n));
         note[m++] = '\n';
         int k = (int)m;
-        if (k > 0 && ring_room(con, con->hard) >= (size_t)k) {
+        if (k > 0 && ring_room(con, con->hard, (size_t)k) >= (size_t)k) {
             ring_put(con, note, (size_t)k);
             con->lost_pending = 0;
             if (con->ops->flags & CON_TERM_ANY_THREAD) {
@@ -349,7 +354,7 @@ cp_put(struct console *con, const char *s, size_t n)
         con->st.bytes_discarded += n;
         return;
     }
-    if (ring_room(con, con->hard) < n) {
+    if (ring_room(con, con->hard, n) < n) {
         con->st.bytes_lost += n;
         con->lost_pending += n;
         return;
@@ -637,7 +642,7 @@ con_write(struct console *con, const void *buf, size_t len, bool end_line, size_
         con_unlock(con);
         return CON_OK;
     }
-    size_t room = ring_room(con, con->soft);
+    size_t room = ring_room(con, con->soft, len + (end_line ? 1 : 0));
     size_t n = len < room ? len : room;
     ring_put(con, s, n);
     *taken = n;
@@ -819,7 +824,7 @@ con_cp_output(struct console *con, const char *text, size_t len)
     bool brk = !con->at_bol;
     bool nl = len == 0 || text[len - 1] != '\n';
     size_t need = (brk ? 1 : 0) + len + (nl ? 1 : 0);
-    if (ring_room(con, con->hard) < need) {
+    if (ring_room(con, con->hard, need) < need) {
         con->st.bytes_lost += len;
         con->lost_pending += len;
     } else {
@@ -985,8 +990,8 @@ con_write_all(struct console *con, const void *buf, size_t len, bool end_line)
     }
     size_t need = len + (end_line ? 1 : 0);
     /* it fits below the soft size, or the ring is empty and it fits at all */
-    size_t room = ring_room(con, con->soft);
-    if (room < need && !(con->used == 0 && ring_room(con, con->hard) >= need)) {
+    size_t room = ring_room(con, con->soft, need);
+    if (room < need && !(con->used == 0 && ring_room(con, con->hard, need) >= need)) {
         if (!con->writer_waiting) {
             con->writer_waiting = true;
             notify(con, CON_EV_STATE);

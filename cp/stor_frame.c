@@ -2,9 +2,10 @@
 /*
  * cp/stor_frame.c - host frames for guest storage (cp/stor_frame.h).
  *
- * Frames are carved from 1 MiB anonymous mappings ("chunks"), so a frame
- * costs exactly its 4 KiB once touched and nothing before: the C heap's
- * page-aligned allocations cost about twice that.  Each chunk has a bitmap
+ * Frames are carved from 1 MiB anonymous mappings ("chunks"), backed as a
+ * whole when mapped (one call instead of a page fault per frame), so a
+ * frame costs its 4 KiB and the C heap's page-aligned allocations' overhead
+ * (about twice that) is avoided.  Each chunk has a bitmap
  * of frames in use and one of free frames that may hold old bytes ("dirty";
  * the others are known zero because they were never touched or were given
  * back with MADV_DONTNEED).  A zeroed allocation clears a dirty frame and
@@ -37,6 +38,11 @@
 #define SF_CHUNK_BYTES ((size_t)SF_CHUNK_FRAMES * STOR_PAGE_SIZE)
 #define SF_WORDS (SF_CHUNK_FRAMES / 64)
 #define SF_DIRTY_CAP 1024u /* free frames allowed to keep their memory */
+#ifdef MADV_POPULATE_WRITE
+#define SF_POPULATE_WRITE MADV_POPULATE_WRITE
+#else
+#define SF_POPULATE_WRITE 23 /* Linux's value; older headers lack the name */
+#endif
 
 struct sf_chunk {
     uint8_t *base;
@@ -125,6 +131,12 @@ sf_map(void)
     /* A huge page would make the first touched frame cost 2 MiB. */
     (void)madvise(m, SF_CHUNK_BYTES, MADV_NOHUGEPAGE);
 #endif
+    /* Back the whole chunk now, in one call: a fault per frame costs five
+     * times as much (14 against 2.6 us a frame on a virtualised host), and
+     * a burst of logons touches thousands of fresh frames.  The price is
+     * at most the unused rest of a chunk.  Kernels before 5.14 lack the
+     * call: frames are then backed as they are touched. */
+    (void)madvise(m, SF_CHUNK_BYTES, SF_POPULATE_WRITE);
     c->base = m;
     return c;
 }

@@ -536,11 +536,63 @@ test_crc32c(void **state)
     assert_int_equal(cmsfs_crc32c(0, zeros, 32), 0x8A9136AAu);
 }
 
+/* The bit-at-a-time definition. */
+static uint32_t
+crc_by_bits(uint32_t crc, const uint8_t *p, size_t len)
+{
+    uint32_t c = ~crc;
+    for (size_t i = 0; i < len; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++) {
+            c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+        }
+    }
+    return ~c;
+}
+
+/* Word-at-a-time reads and the folded zero tail agree with the definition
+ * for every alignment, length and place where the zeros start, including a
+ * block of only zeros, one with a non-zero last byte, and a whole block
+ * (the lengths CMS checks). */
+static void
+test_crc32c_zero_tails(void **state)
+{
+    (void)state;
+    static uint64_t store[(BS + 64) / 8];
+    uint8_t *base = (uint8_t *)store;
+    uint32_t seed = 12345;
+    for (size_t off = 0; off < 9; off++) {
+        uint8_t *b = base + off;
+        static const size_t lens[] = {0, 7, 63, 64, 65, 71, 72, 200, 1000, 4092, BS};
+        for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+            size_t len = lens[li];
+            static const size_t ends[] = {0, 1, 5, 8, 9, 64, 100, 4000};
+            for (size_t ei = 0; ei <= sizeof ends / sizeof ends[0]; ei++) {
+                /* bytes before `live` random (the last one non-zero), zero after */
+                size_t live = ei == sizeof ends / sizeof ends[0] ? len : ends[ei];
+                if (live > len) {
+                    continue;
+                }
+                for (size_t i = 0; i < len; i++) {
+                    seed = seed * 1103515245u + 12345u;
+                    b[i] = i < live ? (uint8_t)(seed >> 16) : 0;
+                }
+                if (live > 0) {
+                    b[live - 1] |= 1;
+                }
+                assert_int_equal(cmsfs_crc32c(0, b, len), crc_by_bits(0, b, len));
+                assert_int_equal(cmsfs_crc32c(0x1234u, b, len), crc_by_bits(0x1234u, b, len));
+            }
+        }
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32c),
+        cmocka_unit_test(test_crc32c_zero_tails),
         cmocka_unit_test(test_damaged_superblock),
         cmocka_unit_test(test_damaged_blocks),
         cmocka_unit_test(test_bitmap_past_the_end),

@@ -470,6 +470,35 @@ test_cp_output(void **state)
     free(t);
 }
 
+/* The ring grows only as far as the output needs: a console's first CP
+ * line does not give it its largest ring. */
+static void
+test_ring_grows_as_needed(void **state)
+{
+    (void)state;
+    struct console *con = con_create(64 * 1024);
+    assert_non_null(con);
+    struct term *t = term_new();
+    t->budget = 0; /* nothing drains: the ring must hold it all */
+    con_attach(con, &t_ops, t);
+    size_t idle = con_footprint(con);
+    const char *line = "LOGON AT 12:00:00 UTC WEDNESDAY 11/25/26";
+    con_cp_output(con, line, strlen(line));
+    assert_int_equal(con_footprint(con), idle);
+    char big[10000];
+    memset(big, 'x', sizeof big);
+    con_cp_output(con, big, sizeof big);
+    size_t grown = con_footprint(con);
+    assert_true(grown > idle);
+    assert_true(grown < idle + 4 * sizeof big);
+    struct con_stats st;
+    con_get_stats(con, &st);
+    assert_int_equal(st.bytes_lost, 0);
+    assert_int_equal(st.ring_used, strlen(line) + 1 + sizeof big + 1);
+    con_destroy(con);
+    free(t);
+}
+
 static void
 test_close(void **state)
 {
@@ -638,6 +667,7 @@ main(void)
         cmocka_unit_test(test_attention),
         cmocka_unit_test(test_messages_between_lines),
         cmocka_unit_test(test_cp_output),
+        cmocka_unit_test(test_ring_grows_as_needed),
         cmocka_unit_test(test_close),
         cmocka_unit_test(test_threaded),
         cmocka_unit_test(test_push_terminal),
