@@ -223,129 +223,163 @@ op_purge(struct spool *sp, const struct spool_filter *f, void *arg, size_t *n)
     return spool_purge(sp, f, n);
 }
 
-/* PURGE run asynchronously (cpcmd_run_async, as from the console): the
- * files leave their queues at once, and the answer follows on the user's
- * thread once every purge is durable, so nobody is told of a purge a crash
- * could undo, and the dispatcher thread runs other VMs meanwhile. */
-struct purge_cmd {
+/* A command on a selection run asynchronously (cpcmd_run_async, as from
+ * the console): each change is made at once (files leave or move between
+ * queues, later commands see them), and the answer follows on the user's
+ * thread once every change is durable, so nobody is told of a change a
+ * crash could undo, and the dispatcher thread runs other VMs meanwhile. */
+typedef int (*sel_start_fn)(struct spool *sp, const struct spool_filter *f, const void *arg,
+                            spool_done_fn done, void *darg);
+
+struct sel_cmd {
     struct cp_user *u; /* a reference */
     cpcmd_done_fn done;
     void *done_ctx;
+    const char *what, *verb; /* "PURGE" for errors, "PURGED" for the count */
     struct cp_out out; /* messages given while starting (the user's thread) */
     int first; /* the first error message's number */
     pthread_mutex_t lock; /* the fields below */
-    unsigned pending; /* purges in flight, + 1 while they are being started */
-    size_t total; /* files purged durably */
-    int err; /* a purge that failed (-EIO) */
+    unsigned pending; /* changes in flight, + 1 while they are being started */
+    size_t total; /* files changed durably */
+    int err; /* a change that failed (-EIO) */
 };
 
 static void
-purge_cmd_free(struct purge_cmd *pc)
+sel_cmd_free(struct sel_cmd *sc)
 {
-    cp_out_fini(&pc->out);
-    cp_user_put(pc->u);
-    pthread_mutex_destroy(&pc->lock);
-    free(pc);
+    cp_out_fini(&sc->out);
+    cp_user_put(sc->u);
+    pthread_mutex_destroy(&sc->lock);
+    free(sc);
 }
 
-/* Every purge is durable (or failed): the answer, on the user's thread. */
+/* Every change is durable (or failed): the answer, on the user's thread. */
 static void
-purge_reply(struct cp_user *u, void *arg)
+sel_reply(struct cp_user *u, void *arg)
 {
-    struct purge_cmd *pc = arg;
-    if (pc->err) {
-        struct cpcmd_ctx ec = {.out = &pc->out};
-        int m = cpsp_errmsg(&ec, pc->err, "PURGE");
-        pc->first = pc->first ? pc->first : m;
+    struct sel_cmd *sc = arg;
+    if (sc->err) {
+        struct cpcmd_ctx ec = {.out = &sc->out};
+        int m = cpsp_errmsg(&ec, sc->err, sc->what);
+        sc->first = sc->first ? sc->first : m;
     }
-    if (pc->total || !pc->first) {
+    if (sc->total || !sc->first) {
         char cnt[16];
-        snprintf(cnt, sizeof cnt, "%04zu", pc->total);
-        cp_out_msg(&pc->out, MSG_SPCOUNT, cnt, "PURGED");
+        snprintf(cnt, sizeof cnt, "%04zu", sc->total);
+        cp_out_msg(&sc->out, MSG_SPCOUNT, cnt, sc->verb);
     }
-    pc->done(u, pc->done_ctx, pc->first ? pc->first : pc->out.rc, &pc->out);
-    purge_cmd_free(pc);
+    sc->done(u, sc->done_ctx, sc->first ? sc->first : sc->out.rc, &sc->out);
+    sel_cmd_free(sc);
 }
 
-/* One purge (or the start) is over: the last one posts the answer.  Any
+/* One change (or the start) is over: the last one posts the answer.  Any
  * thread. */
 static void
-purge_release(struct purge_cmd *pc)
+sel_release(struct sel_cmd *sc)
 {
-    pthread_mutex_lock(&pc->lock);
-    bool last = --pc->pending == 0;
-    pthread_mutex_unlock(&pc->lock);
-    if (last && cp_user_post_ptr(pc->u, purge_reply, pc, true) < 0) {
-        purge_cmd_free(pc); /* the user is gone: nobody waits for the answer */
+    pthread_mutex_lock(&sc->lock);
+    bool last = --sc->pending == 0;
+    pthread_mutex_unlock(&sc->lock);
+    if (last && cp_user_post_ptr(sc->u, sel_reply, sc, true) < 0) {
+        sel_cmd_free(sc); /* the user is gone: nobody waits for the answer */
     }
 }
 
 /* The store's callback (its committer thread). */
 static void
-purge_durable(void *arg, int rc, uint32_t count)
+sel_durable(void *arg, int rc, uint32_t count)
 {
-    struct purge_cmd *pc = arg;
-    pthread_mutex_lock(&pc->lock);
+    struct sel_cmd *sc = arg;
+    pthread_mutex_lock(&sc->lock);
     if (rc == 0) {
-        pc->total += count;
-    } else if (!pc->err) {
-        pc->err = rc;
+        sc->total += count;
+    } else if (!sc->err) {
+        sc->err = rc;
     }
-    pthread_mutex_unlock(&pc->lock);
-    purge_release(pc);
+    pthread_mutex_unlock(&sc->lock);
+    sel_release(sc);
 }
 
-/* Starts the purge of one filter; a refusal becomes a message now. */
+/* Counts a change in flight before it starts (its callback may come
+ * first); a refusal (rc < 0) becomes a message, `name` saying of what. */
 static void
-purge_start(struct purge_cmd *pc, struct spool *sp, const struct spool_filter *f,
-            const char *what)
+sel_started(struct sel_cmd *sc, int rc, const char *name)
 {
-    pthread_mutex_lock(&pc->lock);
-    pc->pending++;
-    pthread_mutex_unlock(&pc->lock);
-    int rc = spool_purge_async(sp, f, purge_durable, pc);
     if (rc == 0) {
         return;
     }
     if (rc < 0) {
         int m = MSG_SPNOFILE;
         if (rc == -ENOENT) {
-            cp_out_msg(&pc->out, MSG_SPNOFILE, what);
+            cp_out_msg(&sc->out, MSG_SPNOFILE, name);
         } else {
-            struct cpcmd_ctx ec = {.out = &pc->out};
-            m = cpsp_errmsg(&ec, rc, what);
+            struct cpcmd_ctx ec = {.out = &sc->out};
+            m = cpsp_errmsg(&ec, rc, name);
         }
-        pc->first = pc->first ? pc->first : m;
+        sc->first = sc->first ? sc->first : m;
     }
-    purge_release(pc); /* never the last: the start holds one */
+    sel_release(sc); /* never the last: the start holds one */
 }
 
-static int
-purge_async(struct cpcmd_ctx *c, struct cpsp *s, const struct cpsp_sel *sel)
+static void
+sel_pending_add(struct sel_cmd *sc)
 {
-    struct purge_cmd *pc = calloc(1, sizeof *pc);
-    if (!pc) {
-        return cpsp_errmsg(c, -ENOMEM, "PURGE");
+    pthread_mutex_lock(&sc->lock);
+    sc->pending++;
+    pthread_mutex_unlock(&sc->lock);
+}
+
+static struct sel_cmd *
+sel_cmd_new(struct cpcmd_ctx *c, const char *what, const char *verb)
+{
+    struct sel_cmd *sc = calloc(1, sizeof *sc);
+    if (!sc) {
+        return NULL;
     }
-    pc->u = c->u;
-    pc->done = c->done;
-    pc->done_ctx = c->done_ctx;
-    cp_out_init(&pc->out, c->u);
-    pthread_mutex_init(&pc->lock, NULL);
-    pc->pending = 1;
+    sc->u = c->u;
+    sc->done = c->done;
+    sc->done_ctx = c->done_ctx;
+    sc->what = what;
+    sc->verb = verb;
+    cp_out_init(&sc->out, c->u);
+    pthread_mutex_init(&sc->lock, NULL);
+    sc->pending = 1;
     cp_user_get(c->u);
+    return sc;
+}
+
+/* Starts `start` for each spoolid of the selection, or once for a class or
+ * ALL; the answer is posted when the last is durable. */
+static int
+sel_async(struct cpcmd_ctx *c, struct cpsp *s, const struct cpsp_sel *sel, sel_start_fn start,
+          const void *arg, const char *what, const char *verb)
+{
+    struct sel_cmd *sc = sel_cmd_new(c, what, verb);
+    if (!sc) {
+        return cpsp_errmsg(c, -ENOMEM, what);
+    }
     if (sel->nids == 0) {
-        purge_start(pc, cpsp_store(s), &sel->f, "PURGE");
+        sel_pending_add(sc);
+        sel_started(sc, start(cpsp_store(s), &sel->f, arg, sel_durable, sc), what);
     }
     for (size_t i = 0; i < sel->nids; i++) {
         struct spool_filter f = sel->f;
         f.spoolid = sel->ids[i];
         char id[16];
         snprintf(id, sizeof id, "%u", sel->ids[i]);
-        purge_start(pc, cpsp_store(s), &f, id);
+        sel_pending_add(sc);
+        sel_started(sc, start(cpsp_store(s), &f, arg, sel_durable, sc), id);
     }
-    purge_release(pc); /* the answer is posted, even when nothing waited */
+    sel_release(sc); /* the answer is posted, even when nothing waited */
     return CPCMD_ASYNC;
+}
+
+static int
+start_purge(struct spool *sp, const struct spool_filter *f, const void *arg, spool_done_fn done,
+            void *darg)
+{
+    (void)arg;
+    return spool_purge_async(sp, f, done, darg);
 }
 
 int
@@ -358,7 +392,7 @@ cpcmd_purge(struct cpcmd_ctx *c)
         return rc;
     }
     if (c->done) {
-        return purge_async(c, s, &sel);
+        return sel_async(c, s, &sel, start_purge, NULL, "PURGE", "PURGED");
     }
     return for_each(c, s, &sel, op_purge, NULL, "PURGED");
 }
@@ -367,6 +401,13 @@ static int
 op_transfer(struct spool *sp, const struct spool_filter *f, void *arg, size_t *n)
 {
     return spool_transfer(sp, f, arg, n);
+}
+
+static int
+start_transfer(struct spool *sp, const struct spool_filter *f, const void *arg,
+               spool_done_fn done, void *darg)
+{
+    return spool_transfer_async(sp, f, arg, done, darg);
 }
 
 int
@@ -399,6 +440,9 @@ cpcmd_transfer(struct cpcmd_ctx *c)
         cp_out_msg(c->out, MSG_NOTINDIR, to);
         return MSG_NOTINDIR;
     }
+    if (c->done) {
+        return sel_async(c, s, &sel, start_transfer, to, "TRANSFER", "TRANSFERRED");
+    }
     return for_each(c, s, &sel, op_transfer, to, "TRANSFERRED");
 }
 
@@ -406,6 +450,13 @@ static int
 op_change(struct spool *sp, const struct spool_filter *f, void *arg, size_t *n)
 {
     return spool_change(sp, f, arg, n);
+}
+
+static int
+start_change(struct spool *sp, const struct spool_filter *f, const void *arg, spool_done_fn done,
+             void *darg)
+{
+    return spool_change_async(sp, f, arg, done, darg);
 }
 
 int
@@ -481,6 +532,9 @@ cpcmd_change(struct cpcmd_ctx *c)
     ch.ftype = ft;
     ch.dist = dist;
     ch.form = form;
+    if (c->done) {
+        return sel_async(c, s, &sel, start_change, &ch, "CHANGE", "CHANGED");
+    }
     return for_each(c, s, &sel, op_change, &ch, "CHANGED");
 }
 
@@ -497,6 +551,19 @@ cpcmd_order(struct cpcmd_ctx *c)
         return cpcmd_missing(c, "spoolids");
     }
     enum spool_queue q = sel.f.queue ? sel.f.queue : SPOOL_Q_RDR;
+    if (c->done) {
+        struct sel_cmd *sc = sel_cmd_new(c, "ORDER", "ORDERED");
+        if (!sc) {
+            return cpsp_errmsg(c, -ENOMEM, "ORDER");
+        }
+        sel_pending_add(sc);
+        sel_started(sc,
+                    spool_order_async(cpsp_store(s), sel.owner, q, sel.ids, sel.nids, sel_durable,
+                                      sc),
+                    cpsp_queue_name(q));
+        sel_release(sc);
+        return CPCMD_ASYNC;
+    }
     rc = spool_order(cpsp_store(s), sel.owner, q, sel.ids, sel.nids);
     if (rc < 0) {
         return cpsp_errmsg(c, rc, cpsp_queue_name(q));
@@ -518,6 +585,14 @@ op_hold(struct spool *sp, const struct spool_filter *f, void *arg, size_t *n)
 }
 
 static int
+start_hold(struct spool *sp, const struct spool_filter *f, const void *arg, spool_done_fn done,
+           void *darg)
+{
+    return spool_hold_async(sp, f, SPOOL_HOLD_SYSTEM, ((const struct hold_arg *)arg)->on, done,
+                            darg);
+}
+
+static int
 hold_free(struct cpcmd_ctx *c, bool on)
 {
     struct cpsp *s;
@@ -527,6 +602,9 @@ hold_free(struct cpcmd_ctx *c, bool on)
         return rc;
     }
     struct hold_arg a = {on};
+    if (c->done) {
+        return sel_async(c, s, &sel, start_hold, &a, on ? "HOLD" : "FREE", on ? "HELD" : "FREED");
+    }
     return for_each(c, s, &sel, op_hold, &a, on ? "HELD" : "FREED");
 }
 

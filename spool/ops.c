@@ -301,6 +301,20 @@ change_end(struct spool *sp, struct spool_commit *c, struct hits *h, size_t *cou
     return rc;
 }
 
+/* Ends a change whose record c is filled (sp->lock held; unlocks): waits
+ * for durability, or with done set queues it and returns 0 at once (done
+ * gets the number of files). */
+static int
+change_finish(struct spool *sp, struct spool_commit *c, struct hits *h, size_t *count,
+              spool_done_fn done, void *arg)
+{
+    if (done) {
+        return change_later(sp, c, h, done, arg, (uint32_t)h->n);
+    }
+    c->sync = true;
+    return change_end(sp, c, h, count);
+}
+
 /* An UPDATE record for the files in h, to be filled after the change. */
 static struct spool_commit *
 update_new(size_t n)
@@ -318,16 +332,17 @@ update_put(struct spool_commit *c, size_t i, const struct spool_file *f)
     spool_fmt_file_put(c->rec + SPOOL_JREC_HDR + 8 + i * SPOOL_FILE_IMAGE, f, false);
 }
 
-/* No match (and no spoolid asked for): nothing to do. */
+/* No match (and no spoolid asked for): nothing to do, so nothing to wait
+ * for; with done set that is 1 (done is never called). */
 static int
-change_none(struct spool *sp, struct hits *h, size_t *count)
+change_none(struct spool *sp, struct hits *h, size_t *count, spool_done_fn done)
 {
     pthread_mutex_unlock(&sp->lock);
     free(h->v);
     if (count) {
         *count = 0;
     }
-    return 0;
+    return done ? 1 : 0;
 }
 
 /* Purges the files of h (sp->lock held; unlocks): waits for durability,
@@ -361,8 +376,7 @@ purge_hits(struct spool *sp, struct hits *h, size_t *count, spool_done_fn done, 
     if (done) {
         return change_later(sp, c, h, done, arg, value);
     }
-    c->sync = true;
-    return change_end(sp, c, h, count);
+    return change_finish(sp, c, h, count, NULL, NULL);
 }
 
 /* PURGE by filter, waiting or (done set) not: 1 when nothing matched
@@ -379,8 +393,7 @@ purge_filter(struct spool *sp, const struct spool_filter *f, size_t *count, spoo
         return rc;
     }
     if (h.n == 0) {
-        rc = change_none(sp, &h, count);
-        return done ? 1 : rc;
+        return change_none(sp, &h, count, done);
     }
     return purge_hits(sp, &h, count, done, arg, (uint32_t)h.n);
 }
@@ -422,8 +435,9 @@ spool_purge_one(struct spool *sp, struct spool_file *f, const char *owner, spool
     return purge_hits(sp, &h, NULL, done, arg, f->id);
 }
 
-int
-spool_transfer(struct spool *sp, const struct spool_filter *f, const char *to, size_t *count)
+static int
+transfer_run(struct spool *sp, const struct spool_filter *f, const char *to, size_t *count,
+             spool_done_fn done, void *arg)
 {
     char dest[SPOOL_USERID_MAX + 1];
     if (spool_check_userid(to, dest) < 0) {
@@ -437,7 +451,7 @@ spool_transfer(struct spool *sp, const struct spool_filter *f, const char *to, s
         return rc;
     }
     if (h.n == 0) {
-        return change_none(sp, &h, count);
+        return change_none(sp, &h, count, done);
     }
     struct spool_q *q = spool_queue_get(sp, dest, SPOOL_Q_RDR, true);
     struct spool_commit *c = q ? update_new(h.n) : NULL;
@@ -461,13 +475,25 @@ spool_transfer(struct spool *sp, const struct spool_filter *f, const char *to, s
     }
     c->arrivals = arr;
     c->narrivals = h.n;
-    c->sync = true;
-    return change_end(sp, c, &h, count);
+    return change_finish(sp, c, &h, count, done, arg);
 }
 
 int
-spool_change(struct spool *sp, const struct spool_filter *f, const struct spool_change *ch,
-             size_t *count)
+spool_transfer(struct spool *sp, const struct spool_filter *f, const char *to, size_t *count)
+{
+    return transfer_run(sp, f, to, count, NULL, NULL);
+}
+
+int
+spool_transfer_async(struct spool *sp, const struct spool_filter *f, const char *to,
+                     spool_done_fn done, void *arg)
+{
+    return done ? transfer_run(sp, f, to, NULL, done, arg) : -EINVAL;
+}
+
+static int
+change_run(struct spool *sp, const struct spool_filter *f, const struct spool_change *ch,
+           size_t *count, spool_done_fn done, void *arg)
 {
     char fn[SPOOL_NAME_MAX + 1], ft[SPOOL_NAME_MAX + 1], dist[SPOOL_NAME_MAX + 1],
         form[SPOOL_NAME_MAX + 1];
@@ -491,7 +517,7 @@ spool_change(struct spool *sp, const struct spool_filter *f, const struct spool_
         return rc;
     }
     if (h.n == 0) {
-        return change_none(sp, &h, count);
+        return change_none(sp, &h, count, done);
     }
     struct spool_commit *c = update_new(h.n);
     if (!c) {
@@ -522,13 +548,26 @@ spool_change(struct spool *sp, const struct spool_filter *f, const struct spool_
         }
         update_put(c, i, fi);
     }
-    c->sync = true;
-    return change_end(sp, c, &h, count);
+    return change_finish(sp, c, &h, count, done, arg);
 }
 
 int
-spool_hold(struct spool *sp, const struct spool_filter *f, unsigned which, bool on,
-           size_t *count)
+spool_change(struct spool *sp, const struct spool_filter *f, const struct spool_change *ch,
+             size_t *count)
+{
+    return change_run(sp, f, ch, count, NULL, NULL);
+}
+
+int
+spool_change_async(struct spool *sp, const struct spool_filter *f, const struct spool_change *ch,
+                   spool_done_fn done, void *arg)
+{
+    return done ? change_run(sp, f, ch, NULL, done, arg) : -EINVAL;
+}
+
+static int
+hold_run(struct spool *sp, const struct spool_filter *f, unsigned which, bool on, size_t *count,
+         spool_done_fn done, void *arg)
 {
     if (which == 0 || (which & ~3u)) {
         return -EINVAL;
@@ -541,7 +580,7 @@ spool_hold(struct spool *sp, const struct spool_filter *f, unsigned which, bool 
         return rc;
     }
     if (h.n == 0) {
-        return change_none(sp, &h, count);
+        return change_none(sp, &h, count, done);
     }
     struct spool_commit *c = update_new(h.n);
     if (!c) {
@@ -554,8 +593,21 @@ spool_hold(struct spool *sp, const struct spool_filter *f, unsigned which, bool 
         fi->hold = on ? (fi->hold | which) : (fi->hold & ~which);
         update_put(c, i, fi);
     }
-    c->sync = true;
-    return change_end(sp, c, &h, count);
+    return change_finish(sp, c, &h, count, done, arg);
+}
+
+int
+spool_hold(struct spool *sp, const struct spool_filter *f, unsigned which, bool on,
+           size_t *count)
+{
+    return hold_run(sp, f, which, on, count, NULL, NULL);
+}
+
+int
+spool_hold_async(struct spool *sp, const struct spool_filter *f, unsigned which, bool on,
+                 spool_done_fn done, void *arg)
+{
+    return done ? hold_run(sp, f, which, on, NULL, done, arg) : -EINVAL;
 }
 
 static int
@@ -565,9 +617,9 @@ u32_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int
-spool_order(struct spool *sp, const char *owner, enum spool_queue queue, const uint32_t *ids,
-            size_t n)
+static int
+order_run(struct spool *sp, const char *owner, enum spool_queue queue, const uint32_t *ids,
+          size_t n, spool_done_fn done, void *arg)
 {
     char own[SPOOL_USERID_MAX + 1];
     if (spool_check_userid(owner, own) < 0 || queue < SPOOL_Q_RDR || queue > SPOOL_Q_PUN ||
@@ -616,6 +668,19 @@ spool_order(struct spool *sp, const char *owner, enum spool_queue queue, const u
         spool_queue_prepend(q, f);
         update_put(c, i, f);
     }
-    c->sync = true;
-    return change_end(sp, c, &h, NULL);
+    return change_finish(sp, c, &h, NULL, done, arg);
+}
+
+int
+spool_order(struct spool *sp, const char *owner, enum spool_queue queue, const uint32_t *ids,
+            size_t n)
+{
+    return order_run(sp, owner, queue, ids, n, NULL, NULL);
+}
+
+int
+spool_order_async(struct spool *sp, const char *owner, enum spool_queue queue,
+                  const uint32_t *ids, size_t n, spool_done_fn done, void *arg)
+{
+    return done ? order_run(sp, owner, queue, ids, n, done, arg) : -EINVAL;
 }

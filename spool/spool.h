@@ -319,6 +319,21 @@ int spool_hold(struct spool *sp, const struct spool_filter *f, unsigned which, b
 int spool_order(struct spool *sp, const char *owner, enum spool_queue queue,
                 const uint32_t *ids, size_t n);
 
+/* TRANSFER, CHANGE, HOLD/FREE and ORDER without waiting, as
+ * spool_purge_async: the change is made at once (later readers see it),
+ * done(arg, rc, count) follows once it is durable.  0: accepted (done is
+ * called exactly once); 1: nothing matched (no spoolid in f; done is never
+ * called); a negative errno as the waiting call's: nothing changes, done is
+ * never called. */
+int spool_transfer_async(struct spool *sp, const struct spool_filter *f, const char *to,
+                         spool_done_fn done, void *arg);
+int spool_change_async(struct spool *sp, const struct spool_filter *f,
+                       const struct spool_change *ch, spool_done_fn done, void *arg);
+int spool_hold_async(struct spool *sp, const struct spool_filter *f, unsigned which, bool on,
+                     spool_done_fn done, void *arg);
+int spool_order_async(struct spool *sp, const char *owner, enum spool_queue queue,
+                      const uint32_t *ids, size_t n, spool_done_fn done, void *arg);
+
 /* ---- reading a file's records ------------------------------------------- */
 
 struct spool_cursor;

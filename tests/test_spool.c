@@ -1135,6 +1135,25 @@ gate_done(void *arg, int rc, uint32_t value)
     pthread_mutex_unlock(&g->mu);
 }
 
+/* Once the committer is held in its sync: checks that no callback came
+ * yet, lets it go and waits for `n` callbacks. */
+static void
+gate_open_when_held(struct gate *g, int n)
+{
+    pthread_mutex_lock(&g->mu);
+    while (g->waiting == 0) {
+        pthread_cond_wait(&g->cv, &g->mu);
+    }
+    usleep(20000);
+    assert_int_equal(g->done, 0);
+    g->shut = false;
+    pthread_cond_broadcast(&g->cv);
+    while (g->done < n) {
+        pthread_cond_wait(&g->cv, &g->mu);
+    }
+    pthread_mutex_unlock(&g->mu);
+}
+
 static void
 test_async_purge(void **state)
 {
@@ -1171,17 +1190,8 @@ test_async_purge(void **state)
     assert_int_equal(spool_purge_async(x->sp, &f, NULL, NULL), -EINVAL);
     assert_int_equal(spool_reader_purge_async(r, gate_done, &g), -ENOENT);
     /* the committer is held in the sync, and nobody was told yet */
+    gate_open_when_held(&g, 2);
     pthread_mutex_lock(&g.mu);
-    while (g.waiting == 0) {
-        pthread_cond_wait(&g.cv, &g.mu);
-    }
-    usleep(20000);
-    assert_int_equal(g.done, 0);
-    g.shut = false;
-    pthread_cond_broadcast(&g.cv);
-    while (g.done < 2) {
-        pthread_cond_wait(&g.cv, &g.mu);
-    }
     assert_int_equal(g.last_rc, 0);
     /* in order: the count of the first purge, the reader's spoolid */
     assert_int_equal(g.values[0], 1);
@@ -1195,6 +1205,72 @@ test_async_purge(void **state)
     assert_int_equal(spool_query(x->sp, c, &in), -ENOENT);
     assert_int_equal(spool_query(x->sp, b, &in), 0);
     assert_int_equal(g.done, 2);
+}
+
+/* TRANSFER, CHANGE, HOLD and ORDER without waiting: made at once, each
+ * callback only after the durable commit, and kept across a restart. */
+static void
+test_async_changes(void **state)
+{
+    struct fx *x = *state;
+    static struct gate g = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct spool_config cfg = {.fault = gate_fault, .cb_arg = &g};
+    reopen(x, &cfg);
+    uint32_t a = tsp_make(x->sp, "alice", SPOOL_DEV_PUN, 'A', "alice", 3, 1, 0);
+    uint32_t b = tsp_make(x->sp, "alice", SPOOL_DEV_PUN, 'A', "alice", 3, 2, 0);
+    uint32_t c = tsp_make(x->sp, "alice", SPOOL_DEV_PUN, 'A', "alice", 3, 3, 0);
+    pthread_mutex_lock(&g.mu);
+    g.shut = true;
+    pthread_mutex_unlock(&g.mu);
+    struct spool_filter f = {.spoolid = a};
+    assert_int_equal(spool_transfer_async(x->sp, &f, "bob", gate_done, &g), 0);
+    struct spool_change ch = {.what = SPOOL_CH_CLASS, .spclass = 'Z'};
+    f.spoolid = b;
+    assert_int_equal(spool_change_async(x->sp, &f, &ch, gate_done, &g), 0);
+    assert_int_equal(spool_hold_async(x->sp, &f, SPOOL_HOLD_USER, true, gate_done, &g), 0);
+    const uint32_t ids[] = {c};
+    assert_int_equal(spool_order_async(x->sp, "alice", SPOOL_Q_RDR, ids, 1, gate_done, &g), 0);
+    /* made at once: later readers see them */
+    struct spool_info in;
+    assert_int_equal(spool_query(x->sp, a, &in), 0);
+    assert_string_equal(in.owner, "BOB");
+    assert_int_equal(spool_query(x->sp, b, &in), 0);
+    assert_int_equal(in.spclass, 'Z');
+    assert_int_equal(in.hold, SPOOL_HOLD_USER);
+    /* nothing to wait for, and bad calls: done is never called for them */
+    f = (struct spool_filter){.owner = "alice", .spclass = 'Q'};
+    assert_int_equal(spool_change_async(x->sp, &f, &ch, gate_done, &g), 1);
+    assert_int_equal(spool_transfer_async(x->sp, &f, "bob", gate_done, &g), 1);
+    f = (struct spool_filter){.spoolid = 999};
+    assert_int_equal(spool_hold_async(x->sp, &f, SPOOL_HOLD_USER, false, gate_done, &g), -ENOENT);
+    assert_int_equal(spool_transfer_async(x->sp, &f, "bad id!", gate_done, &g), -EINVAL);
+    assert_int_equal(spool_change_async(x->sp, &f, &ch, NULL, NULL), -EINVAL);
+    const uint32_t missing[] = {999};
+    assert_int_equal(spool_order_async(x->sp, "alice", SPOOL_Q_RDR, missing, 1, gate_done, &g),
+                     -ENOENT);
+    /* held in the sync: nobody was told yet */
+    gate_open_when_held(&g, 4);
+    pthread_mutex_lock(&g.mu);
+    assert_int_equal(g.last_rc, 0);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(g.values[i], 1); /* one file each */
+    }
+    pthread_mutex_unlock(&g.mu);
+    /* durable: a restart keeps them all */
+    reopen(x, NULL);
+    assert_int_equal(spool_query(x->sp, a, &in), 0);
+    assert_string_equal(in.owner, "BOB");
+    assert_int_equal(spool_query(x->sp, b, &in), 0);
+    assert_int_equal(in.spclass, 'Z');
+    assert_int_equal(in.hold, SPOOL_HOLD_USER);
+    struct spool_info *v = NULL;
+    size_t n = 0;
+    f = (struct spool_filter){.owner = "alice", .queue = SPOOL_Q_RDR};
+    assert_int_equal(spool_list(x->sp, &f, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].spoolid, c); /* ORDERed to the front */
+    free(v);
+    assert_int_equal(g.done, 4);
 }
 
 /* ---- printer output ----------------------------------------------------- */
@@ -1285,6 +1361,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_segments_roll_and_go, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_close_and_arrivals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_purge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_print, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -558,6 +558,29 @@ gate_fault(void *arg, enum spool_fault point)
     return 0;
 }
 
+static void
+gate_set(struct gate *g, bool shut)
+{
+    pthread_mutex_lock(&g->mu);
+    g->shut = shut;
+    if (shut) {
+        g->held = 0;
+    }
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* Waits until the committer is held in its sync. */
+static void
+gate_wait_held(struct gate *g)
+{
+    pthread_mutex_lock(&g->mu);
+    while (g->held == 0) {
+        pthread_cond_wait(&g->cv, &g->mu);
+    }
+    pthread_mutex_unlock(&g->mu);
+}
+
 struct answer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -615,25 +638,16 @@ test_purge_does_not_block(void **state)
     uint32_t a = feed(e, "CAROL", "ONE", "TEXT", 3);
     feed(e, "CAROL", "TWO", "TEXT", 1);
     cpsp_set_fault(e->svc.spool, gate_fault, &g);
-    pthread_mutex_lock(&g.mu);
-    g.shut = true;
-    pthread_mutex_unlock(&g.mu);
+    gate_set(&g, true);
     char cmd[64];
     snprintf(cmd, sizeof cmd, "purge rdr %u 999999", a);
     fterm_type(t, cmd);
-    pthread_mutex_lock(&g.mu);
-    while (g.held == 0) {
-        pthread_cond_wait(&g.cv, &g.mu);
-    }
-    pthread_mutex_unlock(&g.mu);
+    gate_wait_held(&g);
     /* CAROL's own dispatcher thread is free: an exec of hers answers */
     struct answer ans;
     bool free_thread = exec_within(e, "CAROL", "QUERY FILES", 5000, &ans);
     if (!free_thread) {
-        pthread_mutex_lock(&g.mu); /* let the store go, so the test can end */
-        g.shut = false;
-        pthread_cond_broadcast(&g.cv);
-        pthread_mutex_unlock(&g.mu);
+        gate_set(&g, false); /* let the store go, so the test can end */
     }
     assert_true(free_thread);
     ASSERT_HAS(ans.text, "FILES: 0001 RDR");
@@ -641,10 +655,7 @@ test_purge_does_not_block(void **state)
     assert_null(strstr(seen, "FILES PURGED"));
     free(seen);
     /* the commit is durable: now, and only now, the answer */
-    pthread_mutex_lock(&g.mu);
-    g.shut = false;
-    pthread_cond_broadcast(&g.cv);
-    pthread_mutex_unlock(&g.mu);
+    gate_set(&g, false);
     wait_or_fail(t, "0001 FILES PURGED", 5000);
     seen = fterm_text(t);
     ASSERT_HAS(seen, "VMR302E"); /* 999999: not there */
@@ -659,6 +670,75 @@ test_purge_does_not_block(void **state)
     fterm_type(t, "purge rdr all");
     wait_or_fail(t, "0001 FILES PURGED", 5000);
     expect(e, "CAROL", "QUERY FILES", 0, "FILES: NO RDR, NO PRT, NO PUN");
+    term_end(t, "logoff");
+}
+
+/* TRANSFER, CHANGE, ORDER, HOLD and FREE from the console answer as PURGE
+ * does: the change shows at once, the user's thread stays free while the
+ * commit is in its fdatasync, and the answer comes only once it is
+ * durable. */
+static void
+test_changes_wait_for_durability(void **state)
+{
+    struct cpsys *e = *state;
+    static struct gate g = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct fterm *t = cpsys_logon(e, "CAROL");
+    struct fterm *op = cpsys_logon(e, "OPER");
+    uint32_t a = feed(e, "CAROL", "ONE", "TEXT", 2);
+    uint32_t b = feed(e, "CAROL", "TWO", "TEXT", 1);
+    char cmds[5][64], answers[5][32];
+    struct fterm *who[5] = {t, t, op, op, t};
+    snprintf(cmds[0], sizeof cmds[0], "change rdr %u class q name moved text", a);
+    snprintf(answers[0], sizeof answers[0], "0001 FILES CHANGED");
+    snprintf(cmds[1], sizeof cmds[1], "order rdr %u %u", b, a);
+    snprintf(answers[1], sizeof answers[1], "0002 FILES ORDERED");
+    snprintf(cmds[2], sizeof cmds[2], "hold carol rdr %u", b);
+    snprintf(answers[2], sizeof answers[2], "0001 FILES HELD");
+    snprintf(cmds[3], sizeof cmds[3], "free carol rdr %u", b);
+    snprintf(answers[3], sizeof answers[3], "0001 FILES FREED");
+    snprintf(cmds[4], sizeof cmds[4], "transfer rdr %u to bob", a);
+    snprintf(answers[4], sizeof answers[4], "0001 FILES TRANSFERRED");
+    static const char *const shows[5] = {"MOVED    TEXT", "TWO      TEXT", "TWO", "TWO", NULL};
+    cpsp_set_fault(e->svc.spool, gate_fault, &g);
+    for (int i = 0; i < 5; i++) {
+        fterm_clear(who[i]);
+        gate_set(&g, true);
+        fterm_type(who[i], cmds[i]);
+        gate_wait_held(&g);
+        struct answer ans;
+        bool free_thread = exec_within(e, "CAROL", "QUERY RDR", 5000, &ans);
+        char *seen = fterm_text(who[i]);
+        bool early = strstr(seen, answers[i]) != NULL;
+        free(seen);
+        if (!free_thread || early) {
+            gate_set(&g, false); /* let the store go, so the test can end */
+        }
+        assert_true(free_thread);
+        assert_false(early);
+        if (shows[i]) {
+            ASSERT_HAS(ans.text, shows[i]); /* the change shows before it is durable */
+        } else {
+            assert_null(strstr(ans.text, "MOVED"));
+        }
+        gate_set(&g, false);
+        wait_or_fail(who[i], answers[i], 5000);
+    }
+    cpsp_set_fault(e->svc.spool, NULL, NULL);
+    /* the first file is BOB's now, changed; the second still CAROL's, first */
+    expect(e, "BOB", "QUERY RDR", 0, "MOVED    TEXT");
+    expect(e, "CAROL", "QUERY RDR", 0, "TWO      TEXT");
+    /* nothing matched: an answer at once, no commit; a missing spoolid: an error */
+    fterm_clear(t);
+    fterm_type(t, "change rdr class z class y");
+    wait_or_fail(t, "0000 FILES CHANGED", 5000);
+    fterm_type(t, "transfer rdr 999997 to bob");
+    wait_or_fail(t, "VMR302E", 5000);
+    fterm_type(t, "order rdr 999996");
+    wait_or_fail(t, "VMR302E", 5000);
+    fterm_type(t, "purge rdr all");
+    wait_or_fail(t, "0001 FILES PURGED", 5000);
+    expect(e, "BOB", "PURGE RDR ALL", 0, "0001 FILES PURGED");
+    term_end(op, "logoff");
     term_end(t, "logoff");
 }
 
@@ -855,6 +935,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_console_spool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_console_disconnect_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge_does_not_block, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_changes_wait_for_durability, setup, teardown),
         cmocka_unit_test_setup_teardown(test_printers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_spool, setup, teardown),
