@@ -237,4 +237,19 @@ fi
     cat "$T/check.log"
     fail=1
 }
+
+# HELP from the S-disk the build makes (cms/maint-190.img)
+SDISK=${top_builddir:-.}/cms/maint-190.img
+if [ -f "$SDISK" ]; then
+    cms_run help --disk 191="$T/a.img" --disk 190="$SDISK":ro <<'EOS'
+help
+help comp
+help sort
+EOS
+    expect help '^  COMPare   compare two files record by record'
+    expect help '^  SORT      sort the records of a file'
+    expect help '^COMPARE fn1 ft1 fm1 fn2 ft2 fm2 \[\( COL m \[n\|\*\]\]$'
+    expect help '^SORT fn1 ft1 fm1 fn2 ft2 fm2 \[\( REPLACE\]$'
+    expect_rcs help "0 0 0 0"
+fi
 cms_done
