@@ -6,7 +6,8 @@
 # files, an existing target and REPLACE, bad fields, an empty file, the
 # fields from the program stack (an EXEC), a file of thousands of records
 # checked on the host against sort(1), and a file too large for free
-# storage (a clear error, the first file intact, no second file).
+# storage or the disk (a clear error, the first file intact, no partial
+# second file).
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 cms_init
 
@@ -198,12 +199,28 @@ cmp -s "$T/many.want" "$T/many2.txt" || {
 awk 'BEGIN { srand(5); for (i = 0; i < 30000; i++) printf "%08d %089d\n", int(rand() * 1e8), i }' \
     >"$T/big.txt"
 "$VMRV" disk put "$T/a.img" "$T/big.txt" "BIG DATA A1" --recfm V >/dev/null || exit 1
+# a second disk too small for it: VMC014E, rc 13, and the old BIG2 DATA B
+# it was to REPLACE is still there as it was
+cms_format "$T/b.img" 128 SMALL
+printf 'old contents\n' >"$T/old.txt"
+cms_put "$T/b.img" "$T/old.txt" "BIG2 DATA B1"
 # shellcheck disable=SC2086
-cms_run big $DISKS <<'EOS'
+cms_run big $DISKS --disk 192="$T/b.img" <<'EOS'
 sort big data a big2 data a
 1 8
+access 192 b
+sort big data a big2 data b (replace
+1 8
+type big2 data b
 EOS
-expect_rcs big "0 0"
+expect big '^VMC014E Disk B \(192\) is full$'
+expect big '^old contents$'
+expect_rcs big "0 0 0 13 0"
+"$VMRV" disk check "$T/b.img" >"$T/check.log" 2>&1 || {
+    echo "FAIL: vmrv disk check of the full disk"
+    cat "$T/check.log"
+    fail=1
+}
 "$VMRV" disk get "$T/a.img" "BIG2 DATA" "$T/big2.txt" >/dev/null 2>&1
 LC_ALL=C sort -s -t '|' -k1.1,1.8 "$T/big.txt" | cmp -s - "$T/big2.txt" || {
     echo "FAIL: big: BIG2 DATA is not the file sorted by columns 1-8"
