@@ -33,6 +33,7 @@ static int cmd_tell(struct cms_plist *p);
 /* The nucleus commands.  Order matters: the first match wins. */
 const struct cms_cmd cms_cmds[] = {
     {"ACCESS", 2, cmd_access, "ACCESS vaddr mode: make a disk a filemode letter"},
+    {"COMPARE", 4, cmd_compare, "COMPARE fileid1 fileid2 [(COL m n]: compare two files"},
     {"COPYFILE", 4, cmd_copyfile, "COPYFILE fileid1 fileid2 (REPLACE APPEND RECFM LRECL: copy files"},
     {"CP", 2, cmd_cp, "CP command: pass a command to CP"},
     {"DISK", 4, cmd_disk, "DISK DUMP fn ft [fm] | DISK LOAD [(REPLACE]: a file to the punch and back"},
@@ -58,6 +59,7 @@ const struct cms_cmd cms_cmds[] = {
     {"RT", 2, cmd_immediate, "RT: after an attention, resume the typing of a program"},
     {"SENDFILE", 4, cmd_sendfile, "SENDFILE fn ft [fm] [TO] userid...: send a file"},
     {"SET", 3, cmd_set, "SET IMPCP|IMPEX ON|OFF, SET RDYMSG LMSG|SMSG"},
+    {"SORT", 4, cmd_sort, "SORT fileid1 fileid2 [(REPLACE]: sort records by columns"},
     {"STATE", 3, cmd_state, "STATE fn ft [fm]: does a file exist?"},
     {"TELL", 4, cmd_tell, "TELL userid message: send a message to another user"},
     {"TYPE", 1, cmd_type, "TYPE fn ft [fm] [first [last]]: show a file"},

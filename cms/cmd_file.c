@@ -58,11 +58,9 @@ fs_report(int err, const struct fs_fileid *id)
     }
 }
 
-/* Builds a fileid from tokens argv[first..first+2] (fewer allowed); fm
- * defaults to dflt_fm.  Reports and returns the rc on error. */
-static int
-get_fileid(struct cms_plist *p, int first, int ntok, struct fs_fileid *id, const char *dflt_fm,
-           int patterns)
+int
+fs_fileid_arg(struct cms_plist *p, int first, int ntok, struct fs_fileid *id,
+              const char *dflt_fm, int patterns)
 {
     const char *fn = ntok > 0 ? p->argv[first] : "*";
     const char *ft = ntok > 1 ? p->argv[first + 1] : "*";
@@ -176,7 +174,7 @@ cmd_listfile(struct cms_plist *p)
         cms_msg(M_INVALID_PARM, p->orig[4]);
         return 24;
     }
-    int rc = get_fileid(p, 1, nopt - 1, &id, "A", 1);
+    int rc = fs_fileid_arg(p, 1, nopt - 1, &id, "A", 1);
     if (rc != 0) {
         return rc;
     }
@@ -218,7 +216,7 @@ cmd_type(struct cms_plist *p)
         return 24;
     }
     int ntok = nopt - 1 > 3 ? 3 : nopt - 1;
-    int rc = get_fileid(p, 1, ntok, &id, "*", 0);
+    int rc = fs_fileid_arg(p, 1, ntok, &id, "*", 0);
     if (rc != 0) {
         return rc;
     }
@@ -327,7 +325,7 @@ cmd_state(struct cms_plist *p)
         cms_msg(M_INVALID_PARM, p->orig[4]);
         return 24;
     }
-    int rc = get_fileid(p, 1, nopt - 1, &id, "*", 1);
+    int rc = fs_fileid_arg(p, 1, nopt - 1, &id, "*", 1);
     if (rc != 0) {
         return rc;
     }
@@ -377,7 +375,7 @@ cmd_erase(struct cms_plist *p)
         cms_msg(M_INVALID_PARM, p->orig[4]);
         return 24;
     }
-    int rc = get_fileid(p, 1, nopt - 1, &id, "A", 1);
+    int rc = fs_fileid_arg(p, 1, nopt - 1, &id, "A", 1);
     if (rc != 0) {
         return rc;
     }
@@ -401,9 +399,8 @@ cmd_erase(struct cms_plist *p)
 }
 
 /* ---- RENAME ------------------------------------------------------------------ */
-/* Fills target fields given as "=" from the source. */
-static void
-apply_equals(struct fs_fileid *to, const struct fs_fileid *from)
+void
+fs_fileid_equals(struct fs_fileid *to, const struct fs_fileid *from)
 {
     if (strcmp(to->fn, "=") == 0) {
         strcpy(to->fn, from->fn);
@@ -426,9 +423,9 @@ cmd_rename(struct cms_plist *p)
                 nopt < 7 ? "RENAME fn ft fm fn ft fm" : p->orig[7]);
         return 24;
     }
-    int rc = get_fileid(p, 1, 3, &from, "A", 0);
+    int rc = fs_fileid_arg(p, 1, 3, &from, "A", 0);
     if (rc == 0) {
-        rc = get_fileid(p, 4, 3, &to, "A", 0);
+        rc = fs_fileid_arg(p, 4, 3, &to, "A", 0);
     }
     if (rc != 0) {
         return rc;
@@ -441,7 +438,7 @@ cmd_rename(struct cms_plist *p)
         }
         strcpy(from.fm, st.id.fm);
     }
-    apply_equals(&to, &from);
+    fs_fileid_equals(&to, &from);
     if (strcmp(to.fm, "*") == 0 || to.fm[0] != from.fm[0]) {
         cms_msg(M_INVALID_PARM, p->orig[6]);
         return 24;
@@ -548,7 +545,7 @@ cmd_copyfile(struct cms_plist *p)
         cms_msg(M_INVALID_PARM, p->orig[nopt - 1]);
         return 24;
     }
-    int rc = get_fileid(p, 1, src_tok, &src, "*", 1);
+    int rc = fs_fileid_arg(p, 1, src_tok, &src, "*", 1);
     if (rc != 0) {
         return rc;
     }
@@ -601,7 +598,7 @@ cmd_copyfile(struct cms_plist *p)
             result = 20;
             break;
         }
-        apply_equals(&dst, &c.ids[i]);
+        fs_fileid_equals(&dst, &c.ids[i]);
         if (strlen(dst.fm) == 1 && c.ids[i].fm[1]) {
             dst.fm[1] = c.ids[i].fm[1];
             dst.fm[2] = '\0';

@@ -177,6 +177,11 @@ int cmd_set(struct cms_plist *p);
 int cmd_cp(struct cms_plist *p);
 int cmd_help(struct cms_plist *p);
 int cmd_edit(struct cms_plist *p);
+int cmd_compare(struct cms_plist *p);
+int cmd_sort(struct cms_plist *p);
+/* cmd_compare.c: compares columns from..to-1 (0-based) of two records as
+ * bytes, a column past a record's end counting as a blank; <0, 0, >0. */
+int cms_field_cmp(const void *a, size_t alen, const void *b, size_t blen, size_t from, size_t to);
 
 /* ---- loader.c ------------------------------------------------------------ */
 /* Loads "fn MODULE fm" and runs it with the tokens of p (argv[0] = fn).

@@ -112,5 +112,21 @@ int fs_fileid_make(struct fs_fileid *id, const char *fn, const char *ft, const c
  * (NULL if none) and returns the CMS return code (28 not found, 36 disk
  * read-only or not accessed, 13 disk full, 24/20 bad operands, 100 I/O). */
 int fs_report(int err, const struct fs_fileid *id);
+/* Builds a fileid from the ntok (0-3) tokens of p from argv[first] on; a
+ * missing fm is dflt_fm; patterns ('*', '%') only if allowed.  Writes the
+ * message and returns its rc (20) on error, else 0. */
+struct cms_plist;
+int fs_fileid_arg(struct cms_plist *p, int first, int ntok, struct fs_fileid *id,
+                  const char *dflt_fm, int patterns);
+/* Fills the fields of a target given as "=" from the source's. */
+void fs_fileid_equals(struct fs_fileid *to, const struct fs_fileid *from);
+/* COMPARE's and SORT's operands (cmd_compare.c): "fileid1 fileid2" in the
+ * nopt tokens after the command, as COPYFILE takes them ("fn ft fm fn ft
+ * fm", "fn ft fm fn ft", "fn ft fn ft"; fileid2's parts may be "=", its
+ * fm defaults to "=").  fileid1 must exist: *st1 gets its stat and *f1
+ * the disk it is on; "=" in *f2 is filled from it.  Writes the message and
+ * returns the rc (24, 20, 28, 36) on error, else 0. */
+int fs_fileid_pair(struct cms_plist *p, int nopt, const char *usage, struct fs_fileid *f1,
+                   struct fs_stat *st1, struct fs_fileid *f2);
 
 #endif /* CMS_FSYS_H */

@@ -58,6 +58,13 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_NO_PROFILE_EXEC] = {"VMC042I", "PROFILE EXEC found, but this CMS has no EXEC processor yet"},
     [M_VADDR_NOT_ACCESSED] = {"VMC043E", "Disk %03X is not accessed"},
     [M_ABEND_STOP] = {"VMC044T", "CMS ABEND again while IPLing after an ABEND: CMS stops (disabled wait)"},
+    /* 060-069: COMPARE and SORT (cms/cmd_compare.c, cms/cmd_sort.c) */
+    [M_CMP_COMPARING] = {"VMC060I", "Comparing %s %s %s with %s %s %s"},
+    [M_CMP_DIFFER] = {"VMC061W", "Files do not compare: %lu of %lu records differ"},
+    [M_CMP_SHORTER] = {"VMC062W", "File %s %s %s has only %lu records, %s %s %s has %lu"},
+    [M_SORT_PROMPT] = {"VMC063R", "ENTER SORT FIELDS:"},
+    [M_SORT_BAD_FIELD] = {"VMC064E", "Invalid sort field %s: pairs of start and end columns, 1-65535"},
+    [M_SORT_NO_STORAGE] = {"VMC065E", "Not enough free storage to sort %s %s %s (%lu records, %lu KiB)"},
     [M_EDIT_NEWFILE] = {"VMC100I", "NEW FILE:"},
     [M_EDIT_EOF] = {"VMC101I", "EOF:"},
     [M_EDIT_TOF] = {"VMC102I", "TOF:"},
