@@ -177,6 +177,8 @@ int cmd_set(struct cms_plist *p);
 int cmd_cp(struct cms_plist *p);
 int cmd_help(struct cms_plist *p);
 int cmd_edit(struct cms_plist *p);
+int cmd_xedit(struct cms_plist *p);
+int cmd_filelist(struct cms_plist *p);
 
 /* ---- loader.c ------------------------------------------------------------ */
 /* Loads "fn MODULE fm" and runs it with the tokens of p (argv[0] = fn).
@@ -214,5 +216,7 @@ int cms_parse_vaddr(const char *s);
 long cms_parse_num(const char *s);
 /* Asks a yes/no question; returns 1 for YES/Y/1. */
 int cms_confirm(void);
+/* Days since 1970-01-01 to a civil date (cmd_file.c; LISTFILE, FILELIST). */
+void cms_civil(int64_t days, int *y, int *m, int *d);
 
 #endif /* CMS_CMS_H */
