@@ -201,9 +201,12 @@ fl_line(struct filelist *l, const char *line, int *lastrc)
     for (; *s >= '0' && *s <= '9'; s++) {
         n = n > 100000000 ? n : n * 10 + (unsigned long)(*s - '0');
     }
-    char tok[16];
-    size_t t = (size_t)(s - num) < sizeof tok - 1 ? (size_t)(s - num) : sizeof tok - 1;
-    memcpy(tok, num, t);
+    char tok[16]; /* the first word, for the message */
+    size_t t = 0;
+    while (num[t] != '\0' && num[t] != ' ' && t < sizeof tok - 1) {
+        tok[t] = num[t];
+        t++;
+    }
     tok[t] = '\0';
     if ((*s != ' ' && *s != '\0') || n < 1 || n > l->n) {
         cms_msg(M_FL_BAD_LINE, tok);

@@ -97,14 +97,13 @@ expect_order() {
     shift
     from=0
     for re in "$@"; do
-        at=$(RE=$re awk -v from="$from" 'NR > from && $0 ~ ENVIRON["RE"] { print NR; exit }' \
-            "$T/$name.out")
+        at=$(tail -n +$((from + 1)) "$T/$name.out" | grep -nE -m 1 -- "$re" | cut -d: -f1)
         if [ -z "$at" ]; then
             echo "FAIL: $name: after line $from, no line matches: $re"
             fail=1
             return 0
         fi
-        from=$at
+        from=$((from + at))
     done
 }
 
