@@ -751,13 +751,28 @@ struct ed_subdef {
 /* Order matters: the first row the word abbreviates wins (EDIT's Q is
  * QUIT, XEDIT's is QUERY; XEDIT's D is DOWN, DE still DELETE). */
 static const struct ed_subdef ed_subs[] = {
-    {"INPUT", 1, 1, sub_input},      {"REPLACE", 1, 1, sub_replace}, {"TOP", 3, 3, sub_top},
-    {"BOTTOM", 1, 1, sub_bottom},    {"NEXT", 1, 1, sub_next},       {"UP", 1, 1, sub_up},
-    {"LOCATE", 1, 1, sub_locate},    {"CHANGE", 1, 1, sub_change},   {"DELETE", 2, 2, sub_delete},
-    {"TYPE", 1, 1, sub_type},        {"FILE", 4, 4, sub_file},       {"SAVE", 4, 4, sub_save},
-    {"QUIT", 1, 4, sub_quit},        {"QQUIT", 2, 2, sub_qquit},     {"DOWN", 0, 1, sub_next},
-    {"QUERY", 0, 1, xed_query},      {"SET", 0, 3, xed_set},         {"ALL", 0, 3, xed_all},
-    {"DUPLICAT", 0, 3, xed_duplicate}, {"GET", 0, 3, xed_get},       {"CMS", 0, 3, xed_cms},
+    {"INPUT", 1, 1, sub_input},
+    {"REPLACE", 1, 1, sub_replace},
+    {"TOP", 3, 3, sub_top},
+    {"BOTTOM", 1, 1, sub_bottom},
+    {"NEXT", 1, 1, sub_next},
+    {"UP", 1, 1, sub_up},
+    {"LOCATE", 1, 1, sub_locate},
+    {"CHANGE", 1, 1, sub_change},
+    {"DELETE", 2, 2, sub_delete},
+    {"TYPE", 1, 1, sub_type},
+    {"FILE", 4, 4, sub_file},
+    {"SAVE", 4, 4, sub_save},
+    {"QUIT", 1, 4, sub_quit},
+    {"QQUIT", 2, 2, sub_qquit},
+    /* XEDIT only */
+    {"DOWN", 0, 1, sub_next},
+    {"QUERY", 0, 1, xed_query},
+    {"SET", 0, 3, xed_set},
+    {"ALL", 0, 3, xed_all},
+    {"DUPLICAT", 0, 3, xed_duplicate},
+    {"GET", 0, 3, xed_get},
+    {"CMS", 0, 3, xed_cms},
 };
 
 int

@@ -183,10 +183,11 @@ fl_line(struct filelist *l, const char *line, int *lastrc)
     }
     if (*s < '0' || *s > '9') {
         struct cms_plist p;
-        if (cms_parse(s, &p) == 0 && p.argc == 1 && cms_abbrev(p.argv[0], "QUIT", 1)) {
+        int one = cms_parse(s, &p) == 0 && p.argc == 1; /* QUIT and LIST stand alone */
+        if (one && cms_abbrev(p.argv[0], "QUIT", 1)) {
             return 1;
         }
-        if (cms_parse(s, &p) == 0 && p.argc == 1 && cms_abbrev(p.argv[0], "LIST", 1)) {
+        if (one && cms_abbrev(p.argv[0], "LIST", 1)) {
             *lastrc = fl_load(l);
             if (*lastrc == 0) {
                 fl_show(l);
