@@ -4,7 +4,8 @@
 # -/str/ and LOCATE -/str/, QUERY, SET VERIFY/NUMBER/CASE, DUPLICAT, ALL,
 # GET, CMS (and XEDIT nested in it, up to the limit), CHANGE with a count
 # per line, QUIT refused while changed, QQUIT, SAVE and FILE; EDIT's
-# subcommands in XEDIT; a read-only file filed elsewhere; bad input.
+# subcommands in XEDIT; a read-only file filed elsewhere; bad input; an
+# EXEC that queues subcommands and calls XEDIT.
 # Then the files on disk: their records, RECFM and LRECL, and a file
 # XEDIT wrote byte for byte equal to the one EDIT wrote.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
@@ -182,12 +183,19 @@ expect_not xedit 'VMC021T|VMC000S'
 expect_rcs xedit "0 0 0 0 0 0 0 0 24 24 24 20"
 
 # what XEDIT filed, as CMS sees it
+# and an EXEC that stacks subcommands for XEDIT, as EXECs do
+printf "/* */\nqueue ':2'\nqueue 'c /2/two/'\nqueue 'file'\n'XEDIT INC FILE A'\nsay 'rc' rc\n" \
+    >"$T/mac.txt"
+"$VMRV" disk put "$T/a.img" "$T/mac.txt" "MAC EXEC A1" --recfm V >"$T/disk.log" 2>&1 ||
+    { echo "FAIL: disk put MAC EXEC"; cat "$T/disk.log"; exit 1; }
 cms_run after --disk 191="$T/a.img" <<'EOS'
 type t file
 type v data
 type keep file
 type sys file a
 listfile * * a (format
+mac
+type inc file
 EOS
 expect_order after '^alpha one$' '^Beta 2$' '^gaMma thrEE$' '^ADDED LINE$' '^ADDED LINE$' \
     '^ADDED LINE$' '^delta four$' '^included 1$' '^included 2$' \
@@ -197,7 +205,9 @@ expect after '^T +FILE +A1 F +80 +9 '
 expect after '^V +DATA +A1 V +9 +3 '
 expect after '^W1 +DATA +A1 F +40 +2 '
 expect after '^W2 +DATA +A1 F +40 +2 '
-expect_rcs after "0 0 0 0 0 0"
+expect_order after '^MAC +EXEC' '^VMC108I XEDIT:$' '^included two$' '^rc 0$' '^included 1$' \
+    '^included two$'
+expect_rcs after "0 0 0 0 0 0 0 0"
 
 # XEDIT writes a file exactly as EDIT does: the same change, the same bytes
 "$VMRV" disk get "$T/a.img" "W1 DATA" "$T/w1.bin" --binary >"$T/disk.log" 2>&1 &&
