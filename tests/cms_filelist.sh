@@ -5,7 +5,8 @@
 # COPYFILE with /n /t /m, XEDIT), a CMS command without a number, LIST
 # after changes, bad line numbers and a number without a command, a
 # command that fails (its rc shown and returned), a read-only disk,
-# QUIT and the empty line; bad operands; HELP from the built S-disk.
+# QUIT and the empty line; /o; FILELIST nested to the limit; bad operands;
+# HELP from the built S-disk.
 # Then the files on disk.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 cms_init
@@ -51,6 +52,16 @@ q
 filelist * * s
 1 erase
 
+filelist
+1 state /o nosuch file a
+filelist
+filelist
+filelist
+filelist
+
+
+
+
 filelist nosuch
 filelist (foo
 filelist a b c d
@@ -79,6 +90,12 @@ expect_not fl '^BETA +DATA +A1$'
 expect_order fl '^FIRST line$' '^  #  FILENAME' '^  1  ALPHA    DATA ' '^  2  ALPHA    NEW ' \
     '^  1  ' '^VMC006E Disk S \(190\) is accessed read-only' \
     '^VMC118W ERASE ended with return code 36$'
+# /o: nothing in its place and nothing added; FILELIST nests four deep
+expect_order fl '^VMC118W ERASE ended with return code 36$' '^VMC150I ' \
+    '^VMC002E File NOSUCH FILE A not found$' '^VMC118W STATE ended with return code 28$' \
+    '^VMC150I ' '^VMC150I ' '^VMC150I ' '^VMC119E FILELIST not run: nested too deeply \(4 at most\)$' \
+    '^VMC118W FILELIST ended with return code 104$' '^VMC118W FILELIST ended with return code 104$' \
+    '^VMC118W FILELIST ended with return code 104$' '^VMC118W FILELIST ended with return code 104$'
 expect fl '^VMC002E File NOSUCH \* A not found$'
 expect fl '^VMC003E Invalid option foo$'
 expect fl '^VMC004E Invalid parameter d$'
@@ -86,7 +103,7 @@ expect fl '^VMC028E Invalid filemode 9$'
 expect fl '^FILELIST \[fn \[ft \[fm\]\]\]$'
 expect fl '^XEDIT fn ft \[fm\]'
 expect_not fl 'VMC021T|VMC000S|VMC104E'
-expect_rcs fl "0 0 0 36 28 24 24 20 0 0"
+expect_rcs fl "0 0 0 36 104 28 24 24 20 0 0"
 
 # what the commands did, as CMS sees it
 cms_run after --disk 191="$T/a.img" <<'EOS'
