@@ -3,7 +3,8 @@
  * cms/cmd.c - CMS command lines: the parser, command resolution and the
  * table of nucleus commands, and the small commands CP, TELL, QUERY, SET,
  * HELP and EXEC.  The file and disk commands are in cmd_file.c and cmd_disk.c,
- * EDIT in edit.c, MODULE programs in loader.c.
+ * EDIT in edit.c, XEDIT in xedit.c, FILELIST in filelist.c, MODULE programs in
+ * loader.c.
  *
  * Resolution of the first word, as CMS does it:
  *   1. "word EXEC" on an accessed disk (when IMPEX is on): the EXEC hook;
@@ -41,6 +42,7 @@ const struct cms_cmd cms_cmds[] = {
     {"ERASE", 2, cmd_erase, "ERASE fn ft [fm]: erase files (patterns allowed)"},
     {"EXEC", 2, cmd_exec, "EXEC fn [args]: run an EXEC"},
     {"EXECIO", 6, cmd_execio, "EXECIO n|* DISKR|DISKW|CP ...: file records and CP output for EXECs"},
+    {"FILELIST", 5, cmd_filelist, "FILELIST [fn [ft [fm]]]: list files, act on them by number"},
     {"FORMAT", 4, cmd_format, "FORMAT vaddr mode [label]: format a disk for CMS"},
     {"HELP", 1, cmd_help, "HELP [command]: show help"},
     {"HT", 2, cmd_immediate, "HT: after an attention, stop the typing of a program"},
@@ -63,6 +65,7 @@ const struct cms_cmd cms_cmds[] = {
     {"STATE", 3, cmd_state, "STATE fn ft [fm]: does a file exist?"},
     {"TELL", 4, cmd_tell, "TELL userid message: send a message to another user"},
     {"TYPE", 1, cmd_type, "TYPE fn ft [fm] [first [last]]: show a file"},
+    {"XEDIT", 1, cmd_xedit, "XEDIT fn ft [fm]: the editor, in line mode"},
 };
 const size_t cms_ncmds = sizeof cms_cmds / sizeof cms_cmds[0];
 
@@ -306,7 +309,9 @@ cms_command(const char *line, int flags)
     }
     for (size_t i = 0; i < cms_ncmds; i++) {
         if (cms_abbrev(name, cms_cmds[i].name, cms_cmds[i].minlen)) {
-            if ((flags & CMS_CMDF_PROGRAM) && cms_cmds[i].handler == cmd_edit) {
+            if ((flags & CMS_CMDF_PROGRAM) &&
+                (cms_cmds[i].handler == cmd_edit || cms_cmds[i].handler == cmd_xedit ||
+                 cms_cmds[i].handler == cmd_filelist)) {
                 cms_msg(M_NOT_FROM_PROGRAM, cms_cmds[i].name);
                 return CMS_RC_UNKNOWN_COMMAND;
             }

@@ -91,9 +91,8 @@ struct lf_state {
     unsigned count;
 };
 
-/* Days since 1970-01-01 to a civil date. */
-static void
-civil(int64_t days, int *y, int *m, int *d)
+void
+cms_civil(int64_t days, int *y, int *m, int *d)
 {
     days += 719468;
     int64_t era = (days >= 0 ? days : days - 146096) / 146097;
@@ -124,7 +123,7 @@ lf_one(const struct fs_stat *st, void *arg)
         int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
         int64_t tod = secs - days * 86400;
         int y, m, d;
-        civil(days, &y, &m, &d);
+        cms_civil(days, &y, &m, &d);
         n += snprintf(line + n, sizeof line - n, " %04d-%02d-%02d %02d:%02d:%02d", y, m, d,
                       (int)(tod / 3600), (int)(tod / 60 % 60), (int)(tod % 60));
     }

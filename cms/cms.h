@@ -182,6 +182,8 @@ int cmd_sort(struct cms_plist *p);
 /* cmd_compare.c: compares columns from..to-1 (0-based) of two records as
  * bytes, a column past a record's end counting as a blank; <0, 0, >0. */
 int cms_field_cmp(const void *a, size_t alen, const void *b, size_t blen, size_t from, size_t to);
+int cmd_xedit(struct cms_plist *p);
+int cmd_filelist(struct cms_plist *p);
 
 /* ---- loader.c ------------------------------------------------------------ */
 /* Loads "fn MODULE fm" and runs it with the tokens of p (argv[0] = fn).
@@ -219,5 +221,7 @@ int cms_parse_vaddr(const char *s);
 long cms_parse_num(const char *s);
 /* Asks a yes/no question; returns 1 for YES/Y/1. */
 int cms_confirm(void);
+/* Days since 1970-01-01 to a civil date (cmd_file.c; LISTFILE, FILELIST). */
+void cms_civil(int64_t days, int *y, int *m, int *d);
 
 #endif /* CMS_CMS_H */

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * cms/edit.c - EDIT, the line-mode editor of CMS.
+ * cms/edit.c - EDIT, the line-mode editor of CMS, and the editor engine it
+ * shares with XEDIT (cms/xedit.c, interface in cms/edit.h).
  *
  * The file is read whole into nucleus free storage as an array of lines
  * (trailing blanks of F records dropped; FILE pads them again).  A current
  * line pointer moves over it: 0 is TOF (the null line before the first),
  * 1..n the lines, n+1 EOF.  After every move the current line is typed
- * (VERIFY ON).  Subcommands, with their shortest forms:
+ * (VERIFY ON).  Subcommands, with their shortest forms in EDIT:
  *
  *   Input [text]      insert text after the current line; without text,
  *                     input mode: every line is inserted until a null line
@@ -22,25 +23,20 @@
  * QUIT with unsaved changes warns once; a second QUIT (or QQUIT) drops
  * them.  A FILE that fails (read-only disk, disk full) keeps the editor
  * running, so nothing typed is lost.
+ *
+ * One table holds the subcommands of both editors, with a shortest form
+ * for each (0: not in that editor).  XEDIT's differences in the engine:
+ * QUIT needs its full name and refuses while the file is changed, DOWN is
+ * NEXT, a target "-/str/" searches up, a target that is not found leaves
+ * the pointer where it was, CHANGE takes a count of occurrences per line,
+ * and the SET options (VERIFY, NUMBER, CASE) apply.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "cms/cms.h"
-#include "cms/fsys.h"
+#include "cms/edit.h"
 
-struct edbuf {
-    char **lines;
-    size_t n, cap;
-    size_t cur; /* 0 TOF, 1..n, n+1 EOF */
-    int changed;
-    int quit_warned;
-    char recfm;
-    uint32_t lrecl;
-    struct fs_fileid id;
-};
-
-static void
+void
 ed_free(struct edbuf *b)
 {
     for (size_t i = 0; i < b->n; i++) {
@@ -51,8 +47,7 @@ ed_free(struct edbuf *b)
     b->n = b->cap = 0;
 }
 
-/* Inserts a copy of text after line `after` (0 = at the top, at most n). */
-static int
+int
 ed_insert(struct edbuf *b, size_t after, const char *text, size_t len)
 {
     if (after > b->n) {
@@ -93,7 +88,19 @@ ed_delete(struct edbuf *b, size_t idx)
     b->changed = 1;
 }
 
+/* Types line idx (1..n), after its number when NUMBER is on. */
 static void
+ed_type_line(struct edbuf *b, size_t idx)
+{
+    const char *s = b->lines[idx - 1];
+    if (b->number) {
+        printf("%05lu %s\n", (unsigned long)idx, s);
+    } else {
+        con_line(s, strlen(s));
+    }
+}
+
+void
 ed_show(struct edbuf *b)
 {
     if (b->cur == 0) {
@@ -101,9 +108,43 @@ ed_show(struct edbuf *b)
     } else if (b->cur > b->n) {
         cms_msg(M_EDIT_EOF);
     } else {
-        const char *s = b->lines[b->cur - 1];
-        con_line(s, strlen(s));
+        ed_type_line(b, b->cur);
     }
+}
+
+void
+ed_verify(struct edbuf *b)
+{
+    if (b->verify) {
+        ed_show(b);
+    }
+}
+
+int
+ed_read_file(struct edbuf *b, struct fs_file *f, size_t after, size_t *added)
+{
+    static char rec[65536];
+    struct fs_stat st;
+    size_t len;
+    int rc;
+    *added = 0;
+    fs_fstat(f, &st);
+    while ((rc = fs_read(f, rec, sizeof rec - 1, &len)) == 0) {
+        if (len > sizeof rec - 1) {
+            len = sizeof rec - 1;
+        }
+        if (st.recfm == 'F') {
+            while (len > 0 && rec[len - 1] == ' ') {
+                len--;
+            }
+        }
+        if (ed_insert(b, after + *added, rec, len) != 0) {
+            cms_msg(M_EDIT_NO_STORAGE);
+            return 1;
+        }
+        ++*added;
+    }
+    return rc == CMS_EEOF ? 0 : rc;
 }
 
 static int
@@ -126,29 +167,16 @@ ed_load(struct edbuf *b)
     b->id = st.id;
     b->recfm = st.recfm;
     b->lrecl = st.lrecl;
-    static char rec[65536];
-    size_t len;
-    while ((rc = fs_read(f, rec, sizeof rec - 1, &len)) == 0) {
-        if (len > sizeof rec - 1) {
-            len = sizeof rec - 1;
-        }
-        if (b->recfm == 'F') {
-            while (len > 0 && rec[len - 1] == ' ') {
-                len--;
-            }
-        }
-        uint32_t keep = b->lrecl;
-        b->lrecl = 65535; /* no truncation while loading */
-        int irc = ed_insert(b, b->n, rec, len);
-        b->lrecl = keep;
-        if (irc != 0) {
-            fs_abort(f);
-            cms_msg(M_EDIT_NO_STORAGE);
-            return 104;
-        }
-    }
+    uint32_t keep = b->lrecl;
+    b->lrecl = 65535; /* no truncation while loading */
+    size_t added;
+    rc = ed_read_file(b, f, 0, &added);
+    b->lrecl = keep;
     fs_abort(f);
-    if (rc != CMS_EEOF) {
+    if (rc == 1) {
+        return 104;
+    }
+    if (rc != 0) {
         return fs_report(rc, &b->id);
     }
     b->changed = 0;
@@ -188,6 +216,37 @@ ed_read(char *line, size_t cap)
     return con_read(line, cap);
 }
 
+/* Text typed into the file: upper-cased when CASE UPPER. */
+static void
+ed_typed(const struct edbuf *b, char *text)
+{
+    if (b->case_upper) {
+        cms_upper(text);
+    }
+}
+
+/* Inserts typed text after the current line, which it becomes. */
+static void
+ed_input_line(struct edbuf *b, const char *text)
+{
+    char line[CMS_LINE_MAX + 1];
+    size_t n = strlen(text);
+    if (n > CMS_LINE_MAX) {
+        n = CMS_LINE_MAX;
+    }
+    memcpy(line, text, n);
+    line[n] = '\0';
+    ed_typed(b, line);
+    if (b->cur > b->n) {
+        b->cur = b->n;
+    }
+    if (ed_insert(b, b->cur, line, n) != 0) {
+        cms_msg(M_EDIT_NO_STORAGE);
+    } else {
+        b->cur++;
+    }
+}
+
 static void
 ed_input_mode(struct edbuf *b)
 {
@@ -201,17 +260,17 @@ ed_input_mode(struct edbuf *b)
         if (n == 0) {
             break;
         }
+        ed_typed(b, line);
         if (ed_insert(b, b->cur, line, n) != 0) {
             cms_msg(M_EDIT_NO_STORAGE);
             break;
         }
         b->cur++;
     }
-    cms_msg(M_EDIT_EDIT_MODE);
+    cms_msg(M_EDIT_EDIT_MODE, b->name);
 }
 
-/* A count operand: empty = dflt, "*" = all (SIZE_MAX), else n >= 1. */
-static int
+int
 ed_count(const char *s, size_t dflt, size_t *out)
 {
     while (*s == ' ') {
@@ -242,8 +301,7 @@ ed_count(const char *s, size_t dflt, size_t *out)
     return 0;
 }
 
-/* Parses "/str/" (any delimiter) at s; returns a pointer after it. */
-static const char *
+const char *
 ed_delimited(const char *s, char *out, size_t cap, int *closed)
 {
     char d = *s++;
@@ -259,46 +317,98 @@ ed_delimited(const char *s, char *out, size_t cap, int *closed)
     return *s == d ? s + 1 : s;
 }
 
-static void
-ed_locate(struct edbuf *b, const char *args)
+static char
+ed_upc(char c)
+{
+    return (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+}
+
+/* Does str (of length len) stand at s?  In any case with CASE IGNORE. */
+static int
+ed_match_at(const struct edbuf *b, const char *s, const char *str, size_t len)
+{
+    if (!b->case_ignore) {
+        return strncmp(s, str, len) == 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\0' || ed_upc(s[i]) != ed_upc(str[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int
+ed_contains(const struct edbuf *b, const char *line, const char *str)
+{
+    size_t len = strlen(str);
+    for (const char *s = line;; s++) {
+        if (ed_match_at(b, s, str, len)) {
+            return 1;
+        }
+        if (*s == '\0') {
+            return 0;
+        }
+    }
+}
+
+static int
+sub_locate(struct edbuf *b, const char *args)
 {
     char str[CMS_LINE_MAX + 1];
-    int closed;
+    int closed, up = 0;
     while (*args == ' ') {
+        args++;
+    }
+    if (b->xedit && args[0] == '-') {
+        up = 1; /* XEDIT's "-/str/": search towards the top */
         args++;
     }
     if (*args == '\0') {
         cms_msg(M_EDIT_BAD_OPERAND, "(none)");
-        return;
+        return 0;
     }
     ed_delimited(args, str, sizeof str, &closed);
-    for (size_t i = b->cur + 1; i <= b->n; i++) {
-        if (strstr(b->lines[i - 1], str) != NULL) {
-            b->cur = i;
-            ed_show(b);
-            return;
+    if (up) {
+        for (size_t i = b->cur > b->n ? b->n : b->cur - (b->cur > 0); i >= 1; i--) {
+            if (ed_contains(b, b->lines[i - 1], str)) {
+                b->cur = i;
+                ed_verify(b);
+                return 0;
+            }
+        }
+    } else {
+        for (size_t i = b->cur + 1; i <= b->n; i++) {
+            if (ed_contains(b, b->lines[i - 1], str)) {
+                b->cur = i;
+                ed_verify(b);
+                return 0;
+            }
         }
     }
     cms_msg(M_EDIT_NOT_FOUND, str);
-    b->cur = b->n + 1;
-    ed_show(b);
+    if (!b->xedit) {
+        b->cur = b->n + 1; /* EDIT stops at EOF; XEDIT stays */
+        ed_show(b);
+    }
+    return 0;
 }
 
-/* Changes old to new in one line; all occurrences or the first.  Returns
- * the number of changes, -1 if out of storage. */
+/* Changes old to new in one line, at most `max` occurrences from the left.
+ * Returns the number of changes, -1 if out of storage. */
 static long
-ed_change_line(struct edbuf *b, size_t idx, const char *old, const char *new, int all)
+ed_change_line(struct edbuf *b, size_t idx, const char *old, const char *new, size_t max)
 {
     const char *s = b->lines[idx - 1];
     size_t ol = strlen(old), nl = strlen(new), sl = strlen(s);
-    long count = 0;
+    size_t count = 0;
     char *out = malloc(sl + 1 + (nl + 1) * (ol ? sl / ol + 1 : 1));
     if (out == NULL) {
         return -1;
     }
     size_t o = 0, i = 0;
     while (i <= sl) {
-        if ((all || count == 0) && strncmp(s + i, old, ol) == 0 && (ol > 0 || count == 0)) {
+        if (count < max && ed_match_at(b, s + i, old, ol) && (ol > 0 || count == 0)) {
             memcpy(out + o, new, nl);
             o += nl;
             count++;
@@ -328,28 +438,14 @@ ed_change_line(struct edbuf *b, size_t idx, const char *old, const char *new, in
     free(b->lines[idx - 1]);
     b->lines[idx - 1] = out;
     b->changed = 1;
-    return count;
+    return (long)count;
 }
 
-static void
-ed_change(struct edbuf *b, const char *args)
+/* CHANGE's operands after /old/new/: [n|*] [G|*] (XEDIT also a number of
+ * occurrences per line).  Returns 0 or -1 after a message. */
+static int
+ed_change_ops(struct edbuf *b, const char *rest, size_t *count, size_t *per_line)
 {
-    char old[CMS_LINE_MAX + 1], new[CMS_LINE_MAX + 1];
-    int closed;
-    while (*args == ' ') {
-        args++;
-    }
-    if (*args == '\0') {
-        cms_msg(M_EDIT_BAD_OPERAND, "(none)");
-        return;
-    }
-    const char *rest = ed_delimited(args, old, sizeof old, &closed);
-    if (!closed) {
-        cms_msg(M_EDIT_BAD_OPERAND, args);
-        return;
-    }
-    rest = ed_delimited(rest - 1, new, sizeof new, &closed);
-    /* operands: [n|*] [G|*] */
     char ops[2][16] = {"", ""};
     int nops = 0;
     while (*rest) {
@@ -361,41 +457,68 @@ ed_change(struct edbuf *b, const char *args)
         }
         if (nops == 2) {
             cms_msg(M_EDIT_BAD_OPERAND, rest);
-            return;
+            return -1;
         }
         size_t k = 0;
         while (*rest && *rest != ' ' && k < sizeof ops[0] - 1) {
-            char c = *rest++;
-            ops[nops][k++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+            ops[nops][k++] = ed_upc(*rest++);
         }
         ops[nops++][k] = '\0';
     }
-    size_t count = 1;
-    int all = 0;
-    if (nops >= 1 && ed_count(ops[0], 1, &count) != 0) {
+    *count = 1;
+    *per_line = 1;
+    if (nops >= 1 && ed_count(ops[0], 1, count) != 0) {
         cms_msg(M_EDIT_BAD_OPERAND, ops[0]);
-        return;
+        return -1;
     }
     if (nops == 2) {
         if (strcmp(ops[1], "G") == 0 || strcmp(ops[1], "*") == 0) {
-            all = 1;
-        } else {
+            *per_line = SIZE_MAX;
+        } else if (!b->xedit || ed_count(ops[1], 1, per_line) != 0) {
             cms_msg(M_EDIT_BAD_OPERAND, ops[1]);
-            return;
+            return -1;
         }
     }
+    return 0;
+}
+
+static int
+sub_change(struct edbuf *b, const char *args)
+{
+    char old[CMS_LINE_MAX + 1], new[CMS_LINE_MAX + 1];
+    int closed;
+    while (*args == ' ') {
+        args++;
+    }
+    if (*args == '\0') {
+        cms_msg(M_EDIT_BAD_OPERAND, "(none)");
+        return 0;
+    }
+    const char *rest = ed_delimited(args, old, sizeof old, &closed);
+    if (!closed) {
+        cms_msg(M_EDIT_BAD_OPERAND, args);
+        return 0;
+    }
+    rest = ed_delimited(rest - 1, new, sizeof new, &closed);
+    ed_typed(b, new);
+    size_t count, per_line;
+    if (ed_change_ops(b, rest, &count, &per_line) != 0) {
+        return 0;
+    }
+    size_t was = b->cur;
     if (b->cur == 0) {
         b->cur = 1;
     }
     if (b->cur > b->n) {
         cms_msg(M_EDIT_NOT_FOUND, old);
-        ed_show(b);
-        return;
+        b->cur = b->xedit ? was : b->cur;
+        ed_verify(b);
+        return 0;
     }
     unsigned long changes = 0, lines = 0;
     size_t last = b->cur;
     for (size_t i = b->cur; i <= b->n && count > 0; i++, count--) {
-        long c = ed_change_line(b, i, old, new, all);
+        long c = ed_change_line(b, i, old, new, per_line);
         if (c < 0) {
             cms_msg(M_EDIT_NO_STORAGE);
             break;
@@ -404,15 +527,21 @@ ed_change(struct edbuf *b, const char *args)
         if (c > 0) {
             changes += (unsigned long)c;
             lines++;
-            con_line(b->lines[i - 1], strlen(b->lines[i - 1]));
+            if (b->verify) {
+                ed_type_line(b, i);
+            }
         }
     }
     b->cur = last;
     if (changes == 0) {
         cms_msg(M_EDIT_NOT_FOUND, old);
+        if (b->xedit) {
+            b->cur = was;
+        }
     } else if (lines > 1) {
         cms_msg(M_EDIT_CHANGED_N, changes, lines);
     }
+    return 0;
 }
 
 /* FILE/SAVE target: the current fileid with the operands given. */
@@ -440,27 +569,213 @@ ed_target(struct edbuf *b, const char *args, struct fs_fileid *to)
     return 0;
 }
 
-enum ed_sub {
-    ED_INPUT, ED_REPLACE, ED_TOP, ED_BOTTOM, ED_NEXT, ED_UP, ED_LOCATE, ED_CHANGE,
-    ED_DELETE, ED_TYPE, ED_FILE, ED_SAVE, ED_QUIT, ED_QQUIT,
-};
+/* ---- the subcommands ------------------------------------------------------- */
+
+static int
+sub_input(struct edbuf *b, const char *args)
+{
+    if (*args == '\0') {
+        ed_input_mode(b);
+    } else {
+        ed_input_line(b, args);
+    }
+    return 0;
+}
+
+static int
+sub_replace(struct edbuf *b, const char *args)
+{
+    if (b->cur >= 1 && b->cur <= b->n) {
+        ed_delete(b, b->cur);
+        b->cur--;
+    } else if (b->cur > b->n) {
+        b->cur = b->n; /* at EOF: add after the last line */
+    }
+    if (*args == '\0') {
+        ed_input_mode(b);
+    } else {
+        ed_input_line(b, args);
+    }
+    return 0;
+}
+
+static int
+sub_top(struct edbuf *b, const char *args)
+{
+    (void)args;
+    b->cur = 0;
+    ed_verify(b);
+    return 0;
+}
+
+static int
+sub_bottom(struct edbuf *b, const char *args)
+{
+    (void)args;
+    b->cur = b->n;
+    ed_verify(b);
+    return 0;
+}
+
+/* NEXT (XEDIT: also DOWN) and UP */
+static int
+ed_move(struct edbuf *b, const char *args, int down)
+{
+    size_t n;
+    if (ed_count(args, 1, &n) != 0) {
+        cms_msg(M_EDIT_BAD_OPERAND, args);
+        return 0;
+    }
+    if (down) {
+        b->cur = (n > b->n + 1 - b->cur) ? b->n + 1 : b->cur + n;
+    } else {
+        b->cur = n >= b->cur ? 0 : b->cur - n;
+    }
+    ed_verify(b);
+    return 0;
+}
+
+static int
+sub_next(struct edbuf *b, const char *args)
+{
+    return ed_move(b, args, 1);
+}
+
+static int
+sub_up(struct edbuf *b, const char *args)
+{
+    return ed_move(b, args, 0);
+}
+
+static int
+sub_delete(struct edbuf *b, const char *args)
+{
+    size_t n;
+    if (ed_count(args, 1, &n) != 0) {
+        cms_msg(M_EDIT_BAD_OPERAND, args);
+        return 0;
+    }
+    if (b->cur == 0) {
+        b->cur = 1;
+    }
+    while (n-- > 0 && b->cur >= 1 && b->cur <= b->n) {
+        ed_delete(b, b->cur);
+    }
+    ed_verify(b);
+    return 0;
+}
+
+static int
+sub_type(struct edbuf *b, const char *args)
+{
+    size_t n;
+    if (ed_count(args, 1, &n) != 0) {
+        cms_msg(M_EDIT_BAD_OPERAND, args);
+        return 0;
+    }
+    for (;;) {
+        ed_show(b);
+        if (b->cur > b->n || --n == 0 || cms_attn_poll()) {
+            break;
+        }
+        b->cur++;
+    }
+    return 0;
+}
+
+/* FILE and SAVE; a write that fails keeps the editor (nothing is lost). */
+static int
+ed_file(struct edbuf *b, const char *args, int leave)
+{
+    struct fs_fileid to;
+    if (ed_target(b, args, &to) != 0) {
+        cms_msg(M_EDIT_BAD_OPERAND, args);
+        return 0;
+    }
+    if (ed_save(b, &to) != 0) {
+        return 0;
+    }
+    b->id = to;
+    b->changed = 0;
+    if (leave) {
+        return 1;
+    }
+    cms_msg(M_EDIT_SAVED, to.fn, to.ft, to.fm, (unsigned long)b->n);
+    return 0;
+}
+
+static int
+sub_file(struct edbuf *b, const char *args)
+{
+    return ed_file(b, args, 1);
+}
+
+static int
+sub_save(struct edbuf *b, const char *args)
+{
+    return ed_file(b, args, 0);
+}
+
+/* EDIT's QUIT warns once about changes; XEDIT's refuses until QQUIT. */
+static int
+sub_quit(struct edbuf *b, const char *args)
+{
+    (void)args;
+    if (b->changed && b->xedit) {
+        cms_msg(M_XEDIT_CHANGED);
+        return 0;
+    }
+    if (b->changed && !b->quit_warned) {
+        b->quit_warned = 1;
+        cms_msg(M_EDIT_CHANGED);
+        return 0;
+    }
+    return 1;
+}
+
+static int
+sub_qquit(struct edbuf *b, const char *args)
+{
+    (void)b;
+    (void)args;
+    return 1;
+}
 
 struct ed_subdef {
     const char *name;
-    unsigned char minlen;
-    enum ed_sub sub;
+    unsigned char edit_min; /* shortest form in EDIT, 0: not in EDIT */
+    unsigned char xedit_min; /* in XEDIT */
+    int (*fn)(struct edbuf *b, const char *args);
 };
 
+/* Order matters: the first row the word abbreviates wins (EDIT's Q is
+ * QUIT, XEDIT's is QUERY; XEDIT's D is DOWN, DE still DELETE). */
 static const struct ed_subdef ed_subs[] = {
-    {"INPUT", 1, ED_INPUT},   {"REPLACE", 1, ED_REPLACE}, {"TOP", 3, ED_TOP},
-    {"BOTTOM", 1, ED_BOTTOM}, {"NEXT", 1, ED_NEXT},       {"UP", 1, ED_UP},
-    {"LOCATE", 1, ED_LOCATE}, {"CHANGE", 1, ED_CHANGE},   {"DELETE", 2, ED_DELETE},
-    {"TYPE", 1, ED_TYPE},     {"FILE", 4, ED_FILE},       {"SAVE", 4, ED_SAVE},
-    {"QUIT", 1, ED_QUIT},     {"QQUIT", 2, ED_QQUIT},
+    {"INPUT", 1, 1, sub_input},
+    {"REPLACE", 1, 1, sub_replace},
+    {"TOP", 3, 3, sub_top},
+    {"BOTTOM", 1, 1, sub_bottom},
+    {"NEXT", 1, 1, sub_next},
+    {"UP", 1, 1, sub_up},
+    {"LOCATE", 1, 1, sub_locate},
+    {"CHANGE", 1, 1, sub_change},
+    {"DELETE", 2, 2, sub_delete},
+    {"TYPE", 1, 1, sub_type},
+    {"FILE", 4, 4, sub_file},
+    {"SAVE", 4, 4, sub_save},
+    {"QUIT", 1, 4, sub_quit},
+    {"QQUIT", 2, 2, sub_qquit},
+    /* XEDIT only */
+    {"DOWN", 0, 1, sub_next},
+    {"QUERY", 0, 1, xed_query},
+    {"SET", 0, 3, xed_set},
+    {"ALL", 0, 3, xed_all},
+    {"DUPLICAT", 0, 3, xed_duplicate},
+    {"GET", 0, 3, xed_get},
+    {"CMS", 0, 3, xed_cms},
 };
 
-/* Runs one subcommand; returns 1 when EDIT ends. */
-static int
+int
 ed_subcommand(struct edbuf *b, const char *line)
 {
     char word[16];
@@ -471,16 +786,15 @@ ed_subcommand(struct edbuf *b, const char *line)
     if (*line == '\0') {
         return 0;
     }
-    if (*line == '/') {
-        ed_locate(b, line);
-        return 0;
+    if (*line == '/' || (b->xedit && line[0] == '-' && line[1] == '/')) {
+        return sub_locate(b, line);
     }
     while (*line && *line != ' ' && w < sizeof word - 1) {
         char c = *line;
         if (w > 0 && !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
             break; /* "c/a/b/" works as "c /a/b/" */
         }
-        word[w++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+        word[w++] = ed_upc(c);
         line++;
     }
     word[w] = '\0';
@@ -488,150 +802,52 @@ ed_subcommand(struct edbuf *b, const char *line)
     if (*args == ' ') {
         args++; /* one blank separates; more belong to the text of INPUT */
     }
-    const struct ed_subdef *d = NULL;
     for (size_t i = 0; i < sizeof ed_subs / sizeof ed_subs[0]; i++) {
-        if (cms_abbrev(word, ed_subs[i].name, ed_subs[i].minlen)) {
-            d = &ed_subs[i];
+        const struct ed_subdef *d = &ed_subs[i];
+        size_t min = b->xedit ? d->xedit_min : d->edit_min;
+        if (min > 0 && cms_abbrev(word, d->name, min)) {
+            return d->fn(b, args);
+        }
+    }
+    cms_msg(M_EDIT_BAD_SUBCMD, b->name, word);
+    return 0;
+}
+
+int
+ed_session(struct edbuf *b, int (*line_fn)(struct edbuf *b, const char *line))
+{
+    cms_msg(M_EDIT_EDIT_MODE, b->name);
+    char line[CMS_LINE_MAX + 1];
+    for (;;) {
+        ed_read(line, sizeof line);
+        if (line_fn(b, line)) {
             break;
         }
-    }
-    if (d == NULL) {
-        cms_msg(M_EDIT_BAD_SUBCMD, word);
-        return 0;
-    }
-    size_t n;
-    struct fs_fileid to;
-    switch (d->sub) {
-    case ED_INPUT:
-        if (*args == '\0') {
-            ed_input_mode(b);
-        } else {
-            if (b->cur > b->n) {
-                b->cur = b->n;
-            }
-            if (ed_insert(b, b->cur, args, strlen(args)) != 0) {
-                cms_msg(M_EDIT_NO_STORAGE);
-            } else {
-                b->cur++;
-            }
-        }
-        return 0;
-    case ED_REPLACE:
-        if (b->cur >= 1 && b->cur <= b->n) {
-            ed_delete(b, b->cur);
-            b->cur--;
-        } else if (b->cur > b->n) {
-            b->cur = b->n; /* at EOF: add after the last line */
-        }
-        if (*args == '\0') {
-            ed_input_mode(b);
-        } else if (ed_insert(b, b->cur, args, strlen(args)) == 0) {
-            b->cur++;
-        }
-        return 0;
-    case ED_TOP:
-        b->cur = 0;
-        ed_show(b);
-        return 0;
-    case ED_BOTTOM:
-        b->cur = b->n;
-        ed_show(b);
-        return 0;
-    case ED_NEXT:
-    case ED_UP:
-        if (ed_count(args, 1, &n) != 0) {
-            cms_msg(M_EDIT_BAD_OPERAND, args);
-            return 0;
-        }
-        if (d->sub == ED_NEXT) {
-            b->cur = (n > b->n + 1 - b->cur) ? b->n + 1 : b->cur + n;
-        } else {
-            b->cur = n >= b->cur ? 0 : b->cur - n;
-        }
-        ed_show(b);
-        return 0;
-    case ED_LOCATE:
-        ed_locate(b, args);
-        return 0;
-    case ED_CHANGE:
-        ed_change(b, args);
-        return 0;
-    case ED_DELETE:
-        if (ed_count(args, 1, &n) != 0) {
-            cms_msg(M_EDIT_BAD_OPERAND, args);
-            return 0;
-        }
-        if (b->cur == 0) {
-            b->cur = 1;
-        }
-        while (n-- > 0 && b->cur >= 1 && b->cur <= b->n) {
-            ed_delete(b, b->cur);
-        }
-        ed_show(b);
-        return 0;
-    case ED_TYPE:
-        if (ed_count(args, 1, &n) != 0) {
-            cms_msg(M_EDIT_BAD_OPERAND, args);
-            return 0;
-        }
-        for (;;) {
-            ed_show(b);
-            if (b->cur > b->n || --n == 0) {
-                break;
-            }
-            b->cur++;
-        }
-        return 0;
-    case ED_FILE:
-    case ED_SAVE:
-        if (ed_target(b, args, &to) != 0) {
-            cms_msg(M_EDIT_BAD_OPERAND, args);
-            return 0;
-        }
-        if (ed_save(b, &to) != 0) {
-            return 0; /* stay: nothing is lost */
-        }
-        b->id = to;
-        b->changed = 0;
-        if (d->sub == ED_FILE) {
-            return 1;
-        }
-        cms_msg(M_EDIT_SAVED, to.fn, to.ft, to.fm, (unsigned long)b->n);
-        return 0;
-    case ED_QUIT:
-        if (b->changed && !b->quit_warned) {
-            b->quit_warned = 1;
-            cms_msg(M_EDIT_CHANGED);
-            return 0;
-        }
-        return 1;
-    case ED_QQUIT:
-        return 1;
     }
     return 0;
 }
 
 int
-cmd_edit(struct cms_plist *p)
+ed_open(struct edbuf *b, struct cms_plist *p)
 {
     int nopt = cms_opt_index(p);
-    struct edbuf b;
-    memset(&b, 0, sizeof b);
+    char what[24];
     if (nopt < 3) {
-        cms_msg(M_MISSING_OPERAND, nopt < 2 ? "EDIT filename" : "EDIT filetype");
+        snprintf(what, sizeof what, "%s %s", b->name, nopt < 2 ? "filename" : "filetype");
+        cms_msg(M_MISSING_OPERAND, what);
         return 24;
     }
     if (nopt > 4) {
         cms_msg(M_INVALID_PARM, p->orig[4]);
         return 24;
     }
-    if (fs_fileid_make(&b.id, p->argv[1], p->argv[2], nopt > 3 ? p->argv[3] : NULL, "*") != 0 ||
-        strpbrk(b.id.fn, "*%=") || strpbrk(b.id.ft, "*%=")) {
+    if (fs_fileid_make(&b->id, p->argv[1], p->argv[2], nopt > 3 ? p->argv[3] : NULL, "*") != 0 ||
+        strpbrk(b->id.fn, "*%=") || strpbrk(b->id.ft, "*%=")) {
         cms_msg(M_BAD_FILEID, p->orig[1]);
         return 20;
     }
-    b.recfm = 'F';
-    b.lrecl = 80;
+    b->recfm = 'F';
+    b->lrecl = 80;
     for (int i = nopt + 1; i < p->argc; i++) {
         if (cms_abbrev(p->argv[i], "LRECL", 2) && i + 1 < p->argc) {
             long l = cms_parse_num(p->argv[++i]);
@@ -639,31 +855,32 @@ cmd_edit(struct cms_plist *p)
                 cms_msg(M_BAD_RECFM, p->orig[i]);
                 return 24;
             }
-            b.lrecl = (uint32_t)l;
+            b->lrecl = (uint32_t)l;
         } else if (cms_abbrev(p->argv[i], "RECFM", 2) && i + 1 < p->argc &&
                    (strcmp(p->argv[i + 1], "F") == 0 || strcmp(p->argv[i + 1], "V") == 0)) {
-            b.recfm = p->argv[++i][0];
+            b->recfm = p->argv[++i][0];
         } else {
             cms_msg(M_INVALID_OPTION, p->orig[i]);
             return 24;
         }
     }
-    if (b.recfm == 'V' && b.lrecl == 80) {
-        b.lrecl = 65535;
+    if (b->recfm == 'V' && b->lrecl == 80) {
+        b->lrecl = 65535;
     }
-    int rc = ed_load(&b);
-    if (rc != 0) {
-        ed_free(&b);
-        return rc;
-    }
-    cms_msg(M_EDIT_EDIT_MODE);
-    char line[CMS_LINE_MAX + 1];
-    for (;;) {
-        ed_read(line, sizeof line);
-        if (ed_subcommand(&b, line)) {
-            break;
-        }
+    return ed_load(b);
+}
+
+int
+cmd_edit(struct cms_plist *p)
+{
+    struct edbuf b;
+    memset(&b, 0, sizeof b);
+    b.name = "EDIT";
+    b.verify = 1;
+    int rc = ed_open(&b, p);
+    if (rc == 0) {
+        ed_session(&b, ed_subcommand);
     }
     ed_free(&b);
-    return 0;
+    return rc;
 }

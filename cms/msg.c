@@ -3,7 +3,7 @@
  * cms/msg.c - the message table of CMS: every message the nucleus writes,
  * its id, severity and text.  One place, so ids stay unique and stable
  * (tests look for the ids, not the words).  Numbers 001-099 are the
- * nucleus and its commands, 100-199 EDIT.
+ * nucleus and its commands, 100-149 EDIT and XEDIT, 150-199 FILELIST.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,15 +69,25 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_EDIT_EOF] = {"VMC101I", "EOF:"},
     [M_EDIT_TOF] = {"VMC102I", "TOF:"},
     [M_EDIT_NOT_FOUND] = {"VMC103E", "Not found: %s"},
-    [M_EDIT_BAD_SUBCMD] = {"VMC104E", "Invalid EDIT subcommand %s"},
+    [M_EDIT_BAD_SUBCMD] = {"VMC104E", "Invalid %s subcommand %s"},
     [M_EDIT_SAVED] = {"VMC105I", "File %s %s %s saved, %lu records"},
     [M_EDIT_CHANGED] = {"VMC106W", "File changed: FILE or SAVE it, or QUIT again to discard the changes"},
     [M_EDIT_INPUT_MODE] = {"VMC107I", "INPUT:"},
-    [M_EDIT_EDIT_MODE] = {"VMC108I", "EDIT:"},
+    [M_EDIT_EDIT_MODE] = {"VMC108I", "%s:"},
     [M_EDIT_BAD_OPERAND] = {"VMC109E", "Invalid operand %s"},
     [M_EDIT_NO_STORAGE] = {"VMC110E", "Not enough storage for the file"},
     [M_EDIT_TRUNCATED] = {"VMC111W", "Line truncated to LRECL %lu"},
     [M_EDIT_CHANGED_N] = {"VMC112I", "%lu occurrence(s) changed in %lu line(s)"},
+    [M_XEDIT_CHANGED] = {"VMC113E", "File changed: FILE or SAVE it, or QQUIT to discard the changes"},
+    [M_XEDIT_NO_LINE] = {"VMC114E", "Line %lu is not in the file (%lu lines)"},
+    [M_XEDIT_NO_LAST] = {"VMC115E", "No earlier subcommand to %s"},
+    [M_XEDIT_MATCHES] = {"VMC116I", "%lu line(s) contain %s"},
+    [M_XEDIT_NO_CURRENT] = {"VMC117E", "No current line (at TOF or EOF)"},
+    [M_XEDIT_CMD_RC] = {"VMC118W", "%s ended with return code %d"},
+    [M_XEDIT_NEST] = {"VMC119E", "%s not run: nested too deeply (%d at most)"},
+    [M_XEDIT_ADDED] = {"VMC120I", "%lu line(s) added from %s %s %s"},
+    [M_FL_PROMPT] = {"VMC150I", "Enter: n command (a / in it stands for the file's fn ft fm, else they follow it), a CMS command, LIST, or QUIT"},
+    [M_FL_BAD_LINE] = {"VMC151E", "No line %s in the file list"},
     [M_REXX_ERROR] = {"VMC200E", "Error %d running %s EXEC, line %u: %s"},
     [M_REXX_CMD_LONG] = {"VMC201E", "Command of %u characters is too long for CMS (255 at most)"},
     [M_REXX_NEST] = {"VMC202E", "%s EXEC not run: EXECs nested too deeply"},

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# tests/cms_fuzz.sh - random command lines and EDIT sessions (from a fixed
+# tests/cms_fuzz.sh - random command lines and EDIT and XEDIT sessions (from a fixed
 # vocabulary of CMS words, plus lines of random characters) against one
 # CMS session per seed: CMS must never ABEND (a fault in CMS itself),
 # must answer every command with a Ready, and the disks must pass `vmrv
@@ -21,14 +21,17 @@ gen() {
             "impcp impex rdymsg cmslevel stack on off lmsg smsg * = a b s y z 191 190 192 19e " \
             "fff 0 -1 99999999999 ( ( ) replace append recfm lrecl f v label date header " \
             "format hex noask yes no test data file % a1 a7 *1 x*y %%%%%%%%% toolongname123 " \
-            "module helpcms f0 f1 t", w, " ")
+            "module helpcms f0 f1 t xedit x filelist filel", w, " ")
         ns = split("i|input|r|replace|top|b|bottom|n|next|u|up|l|locate|c|change|de|delete|t|" \
             "type|save|file|quit|qq|/x/|c/a/b/|c /e/E/ * g|c//x/|c/a/|change ///|n 0|n *|" \
-            "u 99999|de *|t *|l /|r|file a b c|save x y z|file * * *|i xx|n 3|de 2|t 5", s, "|")
+            "u 99999|de *|t *|l /|r|file a b c|save x y z|file * * *|i xx|n 3|de 2|t 5|" \
+            ":0|:1|:99999999999|:|=|?|d 2|-/x/|l -/|all /e/|all|dup 3|dup *|get test data|" \
+            "get f1 t a|get|set verify off|set number on|set case u i|set case|q size line|" \
+            "query|cms state test data a|cms|c /e/E/ * 2", s, "|")
         for (i = 0; i < lines; i++) {
             r = rand()
             if (r < 0.12) {
-                printf "edit f%d t a\n", int(rand() * 3)
+                printf "%s f%d t a\n", rand() < 0.5 ? "edit" : "xedit", int(rand() * 3)
                 k = int(rand() * 16)
                 for (j = 0; j < k; j++) {
                     line = s[1 + int(rand() * ns)]

@@ -11,6 +11,8 @@
 #   cms_run NAME DISKARGS...    CMS with stdin as the console script;
 #                               output in $T/NAME.out
 #   expect NAME ERE / expect_not NAME ERE   a line matches / none does
+#   expect_order NAME ERE...    lines match the EREs in this order (others
+#                               may lie between them)
 #   expect_rcs NAME "0 28 ..."  the return codes of every Ready message, in
 #                               order (the IPL's Ready included)
 #   cms_done                    exit 0, or 1 if any check failed
@@ -88,6 +90,21 @@ expect_not() {
         grep -E -- "$2" "$T/$1.out" | head -3
         fail=1
     fi
+}
+
+expect_order() {
+    name=$1
+    shift
+    from=0
+    for re in "$@"; do
+        at=$(tail -n +$((from + 1)) "$T/$name.out" | grep -nE -m 1 -- "$re" | cut -d: -f1)
+        if [ -z "$at" ]; then
+            echo "FAIL: $name: after line $from, no line matches: $re"
+            fail=1
+            return 0
+        fi
+        from=$((from + at))
+    done
 }
 
 expect_rcs() {

@@ -215,6 +215,8 @@ main(int argc, char **argv)
     CHECK_EQ(cms_command("QUERY CMSLEVEL"), 0);
     CHECK_EQ(cms_command("NOSUCHCMD"), -3);
     CHECK_EQ(cms_command("EDIT X Y"), -3);
+    CHECK_EQ(cms_command("XEDIT X Y"), -3);
+    CHECK_EQ(cms_command("FILELIST"), -3);
     CHECK_EQ(cms_command("SVCTEST"), -3);
     CHECK_EQ(cms_svc(CMS_CMSCALL, (long)buf, 400, 0, 0), CMS_EINVAL);
     test_files();
