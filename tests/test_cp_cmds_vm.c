@@ -195,7 +195,8 @@ test_query_links(void **state)
     assert_true(fterm_wait(bob, "VMR145I MAINT 190 linked as 390 RR", 3000));
     fterm_type(bob, "link maint 192 192 rr");
     assert_true(fterm_wait(bob, "VMR145I MAINT 192 linked as 192 RR", 3000));
-    const char *all190 = "ALICE    0190 R/O, BOB      0290 R/O, BOB      0390 R/O, MAINT    0190 R/W";
+    const char *all190 =
+        "ALICE    0190 R/O, BOB      0290 R/O, BOB      0390 R/O, MAINT    0190 R/W";
     expect_out(sys, "BOB", "QUERY LINKS 290", all190); /* BOB's 290 is MAINT 190 */
     expect_out(sys, "MAINT", "QUERY LINKS 190", all190);
     /* a fifth holder goes to a second line */
