@@ -227,8 +227,10 @@ cpcmd_sleep(struct cpcmd_ctx *c)
         return 0;
     }
     if (c->origin == CPCMD_CONSOLE && con_held_lines(u->con) > 0) {
-        /* the user typed a line after SLEEP, before it ran: that line
-         * would have woken it at once */
+        /* a line typed after SLEEP, before it ran (the terminal saw no
+         * sleep yet, so it mailed no wake): it would have woken it at
+         * once.  (A #CP SLEEP typed while another command still answers
+         * also finds the lines held behind that one, and returns too.) */
         return 0;
     }
     struct cpcmd_sleep *s = calloc(1, sizeof *s);
