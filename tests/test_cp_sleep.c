@@ -165,10 +165,10 @@ test_sleep_console_time(void **state)
     ASSERT_HAS(out, "ALICE    AT ");
     free(out);
     /* its time: back in CP READ, where it was, with no output */
-    assert_true(wait_dormant(sys, a, "ALICE", 0, 5000));
+    assert_true(wait_dormant(sys, a, "ALICE", 0, 10000));
     uint64_t took = now_ms() - t0;
     assert_true(took >= 950);
-    assert_true(took < 4000);
+    assert_true(took < 8000); /* a loaded machine */
     assert_string_equal(cp_session_state(a->s), "CP READ");
     char *t = fterm_text(a);
     assert_null(strstr(t, "VMR"));
@@ -294,7 +294,7 @@ test_sleep_disconnect_and_force(void **state)
     cp_session_close(a->s);
     a->s = NULL;
     assert_int_equal(dormant(sys, "ALICE"), 1);
-    assert_true(wait_dormant(sys, NULL, "ALICE", 0, 4000));
+    assert_true(wait_dormant(sys, NULL, "ALICE", 0, 10000));
     assert_int_equal(cp_system_users(sys), 1);
     /* reconnect: the console works */
     fterm_clear(a);
@@ -352,7 +352,7 @@ test_sleep_exec(void **state)
     uint64_t took = now_ms() - t0;
     assert_string_equal(out, "");
     free(out);
-    assert_true(took >= 950 && took < 4000);
+    assert_true(took >= 950 && took < 8000);
     assert_int_equal(dormant(sys, "ALICE"), 0);
     /* several at once, while the console works; then logoff answers the
      * ones still asleep */
