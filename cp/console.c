@@ -38,6 +38,7 @@ struct console {
     bool writer_waiting; /* a guest write got CON_EAGAIN */
     bool attn_unclaimed; /* an attention went to the guest, not yet claimed */
     bool attn_intr; /* ... and no read has reported it yet */
+    bool dormant; /* SLEEP: messages are shown at once (con_set_dormant) */
     uint64_t reading_since; /* when it began to wait for input, 0 = not */
     /* output ring */
     char *ring;
@@ -728,7 +729,27 @@ con_input_queued(struct console *con)
     return n;
 }
 
+unsigned
+con_held_lines(struct console *con)
+{
+    pthread_mutex_lock(&con->lock);
+    unsigned n = con->held_count;
+    con_unlock(con);
+    return n;
+}
+
 /* ---- CP side --------------------------------------------------------------- */
+
+void
+con_set_dormant(struct console *con, bool on)
+{
+    pthread_mutex_lock(&con->lock);
+    con->dormant = on;
+    if (on) {
+        flush_messages(con, false);
+    }
+    con_unlock(con);
+}
 
 void
 con_set_guest(struct console *con, bool present)
@@ -848,7 +869,7 @@ flush_messages(struct console *con, bool force_break)
     if (con->msg_count == 0 || !con->ops) {
         return;
     }
-    bool reading = con->cp_mode || con->guest_reading || !con->guest;
+    bool reading = con->cp_mode || con->guest_reading || !con->guest || con->dormant;
     bool full = con->msg_count >= CON_MSG_QUEUE;
     if (!con->at_bol && !reading && !full && !force_break) {
         return; /* the guest is in the middle of a line: wait for its end */

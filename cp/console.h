@@ -217,6 +217,9 @@ bool con_output_full(struct console *con);
 /* Lines of type-ahead waiting. */
 unsigned con_input_queued(struct console *con);
 
+/* Lines held behind a CP command that has not answered yet (CON_IN_HELD). */
+unsigned con_held_lines(struct console *con);
+
 /* ---- CP side ---------------------------------------------------------- */
 
 /* Whether a guest runs on this console.  Without one the console is always
@@ -251,6 +254,12 @@ void con_cp_output(struct console *con, const char *text, size_t len);
  * described above.  0, -1 if the queue of held messages is full, -2 if no
  * terminal is attached (not queued). */
 int con_message(struct console *con, const char *text);
+
+/* SLEEP (cp/cpcmd_sleep.c): while dormant the console waits for nothing
+ * but a line or an attention, so held messages are shown at once, as in a
+ * read (a guest's open line is broken and shown again after them).  The
+ * screen state is unchanged. */
+void con_set_dormant(struct console *con, bool on);
 
 /* Tells the terminal CON_EV_CLOSE (CP ends the attachment). */
 void con_close_terminal(struct console *con);

@@ -78,6 +78,15 @@ struct cp_dirent {
 
 /* ---- what the VM layer provides ------------------------------------------ */
 
+/* One link to a minidisk (QUERY LINKS): the disk (its owner's address),
+ * the user who holds it, at which address of theirs, and with what. */
+struct cp_link_info {
+    unsigned owner_vaddr;
+    char userid[CP_USERID_MAX + 1];
+    unsigned vaddr;
+    bool write; /* R/W, else R/O */
+};
+
 /* Every function is optional (NULL: the CP command that needs it says it
  * is not available).  `vm` is what create returned.  Unless noted, called
  * on the dispatcher thread that runs the user. */
@@ -144,6 +153,16 @@ struct cp_vm_ops {
                           struct cp_out *out);
     int (*link_attach)(void *vm, void *prep, unsigned vaddr, struct cp_out *out);
     void (*link_free)(void *prep);
+    /* QUERY LINKS.  disk_at (the VM's thread): which minidisk is at vaddr:
+     * 0 with its owner (owner[CP_USERID_MAX + 1]) and the owner's address;
+     * MSG_NODEV (no such device) or MSG_NOTDASD (not a minidisk), nothing
+     * written.  links (any thread; svc_ctx: cp_services.ctx): who holds
+     * owner's minidisk owner_vaddr (all of owner's disks in use when
+     * owner_vaddr < 0): an array sorted by disk, userid and address that
+     * the caller frees; 0 or -ENOMEM. */
+    int (*disk_at)(void *vm, unsigned vaddr, char *owner, unsigned *owner_vaddr);
+    int (*links)(void *svc_ctx, const char *owner, int owner_vaddr, struct cp_link_info **out,
+                 size_t *n);
     /* Virtual and total CPU in microseconds as the VM layer counts them
      * (DIAG 0x00C uses the same); NULL: the dispatcher's accounting. */
     void (*cpu_times)(void *vm, uint64_t *virt_us, uint64_t *total_us);

@@ -143,6 +143,8 @@ int cpcmd_shutdown(struct cpcmd_ctx *c);
 int cpcmd_autolog(struct cpcmd_ctx *c);
 
 int cpcmd_q_userid(struct cpcmd_ctx *c);
+int cpcmd_q_myuserid(struct cpcmd_ctx *c);
+int cpcmd_q_links(struct cpcmd_ctx *c);
 int cpcmd_q_time(struct cpcmd_ctx *c);
 int cpcmd_q_users(struct cpcmd_ctx *c);
 int cpcmd_q_names(struct cpcmd_ctx *c);
@@ -175,6 +177,14 @@ int cpcmd_system(struct cpcmd_ctx *c);
 int cpcmd_define(struct cpcmd_ctx *c);
 int cpcmd_detach(struct cpcmd_ctx *c);
 int cpcmd_link(struct cpcmd_ctx *c);
+
+/* SLEEP (cp/cpcmd_sleep.c). */
+int cpcmd_sleep(struct cpcmd_ctx *c);
+/* u's thread (mail): a line or an attention arrived: ends a sleep that
+ * holds the console (from the console or DIAG 0x008). */
+void cpcmd_sleep_wake(struct cp_user *u, const char *arg);
+/* u's thread, when it logs off: ends every sleep (each caller is answered). */
+void cpcmd_sleep_end_all(struct cp_user *u);
 
 /* The spool (cp/cpcmd_spool*.c). */
 int cpcmd_spool(struct cpcmd_ctx *c);

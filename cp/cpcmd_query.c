@@ -4,7 +4,11 @@
  * TRANSLATION, which reads the CPU's counters, is with the other commands
  * that touch a virtual machine in cp/cpcmd_vm.c.  Responses are plain
  * lines (no message id), as on VM; errors are messages.
+ *
+ * QUERY LINKS reads the VM layer's index of who holds which minidisk
+ * (cp_vm_ops.links; cp/system_dir.c keeps it with the link-mode counts).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +82,147 @@ cpcmd_q_userid(struct cpcmd_ctx *c)
     }
     cp_out_line(c->out, "%-8s - %s", t->userid, how_connected(t));
     cp_user_put(t);
+    return 0;
+}
+
+int
+cpcmd_q_myuserid(struct cpcmd_ctx *c)
+{
+    int rc = cpcmd_no_more(c);
+    if (rc) {
+        return rc;
+    }
+    /* as z/VM: EXECs parse it as `userid . system` */
+    cp_out_line(c->out, "%-8s AT %s", c->u->userid, c->sys->cfg.system_name);
+    return 0;
+}
+
+/* ---- QUERY LINKS ------------------------------------------------------------------------ */
+
+/* A device address (1-4 hex digits, up to FFF), without a message. */
+static bool
+parse_vaddr(const char *w, unsigned *out)
+{
+    size_t n = strlen(w);
+    if (n < 1 || n > 4) {
+        return false;
+    }
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        int ch = toupper((unsigned char)w[i]);
+        if (!isxdigit(ch)) {
+            return false;
+        }
+        v = v * 16 + (unsigned)(ch <= '9' ? ch - '0' : ch - 'A' + 10);
+    }
+    if (v > 0xFFF) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+#define LINKS_PER_LINE 4
+
+/* The holders of one disk as z/VM shows them, "DEMO1    0190 R/O, DEMO2
+ * 0190 R/O", LINKS_PER_LINE to a line. */
+static void
+links_lines(struct cp_out *out, const struct cp_link_info *v, size_t n)
+{
+    char line[LINKS_PER_LINE * 24];
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(line + len, sizeof line - len, "%s%-8s %04X %s",
+                                len ? ", " : "", v[i].userid, v[i].vaddr,
+                                v[i].write ? "R/W" : "R/O");
+        if (i + 1 == n || (i + 1) % LINKS_PER_LINE == 0) {
+            cp_out_line(out, "%s%s", line, i + 1 < n ? "," : "");
+            len = 0;
+        }
+    }
+}
+
+/* QUERY LINKS [vaddr] | userid [vaddr]: who holds a minidisk.  vaddr alone
+ * is a device of your virtual machine (for a user not logged on: your own
+ * minidisk at that address); a userid names the owner (another user's
+ * disks: class B or E); without an address, every disk of the owner that
+ * is linked. */
+int
+cpcmd_q_links(struct cpcmd_ctx *c)
+{
+    const char *a = cpcmd_next(c);
+    const char *b = cpcmd_next(c);
+    int rc = cpcmd_no_more(c);
+    if (rc) {
+        return rc;
+    }
+    const struct cp_vm_ops *vo = c->sys->svc.vm;
+    if (!vo || !vo->links) {
+        cp_out_msg(c->out, MSG_NOTAVAIL, "QUERY LINKS", "not in this system");
+        return MSG_NOTAVAIL;
+    }
+    char owner[CP_USERID_MAX + 1];
+    snprintf(owner, sizeof owner, "%s", c->u->userid);
+    int disk = -1; /* every disk of the owner */
+    unsigned va;
+    if (a && !b && parse_vaddr(a, &va)) {
+        /* one operand that can be an address is one, as on z/VM */
+        disk = (int)va;
+        if (!c->u->transient && c->u->vm && vo->disk_at) {
+            unsigned ov = 0;
+            rc = vo->disk_at(c->u->vm, va, owner, &ov);
+            if (rc) {
+                char s[8];
+                snprintf(s, sizeof s, "%03X", va);
+                cp_out_msg(c->out, rc, s);
+                return rc;
+            }
+            disk = (int)ov;
+        }
+    } else if (a) {
+        if (!cpcmd_userid(c, a, owner)) {
+            return MSG_INVUSER;
+        }
+        if (b) {
+            if (!parse_vaddr(b, &va)) {
+                cp_out_msg(c->out, MSG_INVDEV, b);
+                return MSG_INVDEV;
+            }
+            disk = (int)va;
+        }
+        if (strcmp(owner, c->u->userid) != 0 && !cpcmd_allowed(c->u, "BE")) {
+            char have[32], what[48];
+            cp_classes_format(c->u->classes, have, sizeof have);
+            snprintf(what, sizeof what, "QUERY LINKS of %s's minidisks", owner);
+            cp_out_msg(c->out, MSG_NOPRIV, what, "B or E", have[0] ? have : "none");
+            return MSG_NOPRIV;
+        }
+    }
+    struct cp_link_info *v = NULL;
+    size_t n = 0;
+    if (vo->links(c->sys->svc.ctx, owner, disk, &v, &n) < 0) {
+        cp_out_msg(c->out, MSG_FAILED, "QUERY LINKS", "out of memory");
+        return MSG_FAILED;
+    }
+    if (disk >= 0) {
+        if (n == 0) {
+            cp_out_line(c->out, "%s %04X is not linked", owner, (unsigned)disk);
+        }
+        links_lines(c->out, v, n);
+    } else if (n == 0) {
+        cp_out_line(c->out, "No minidisk of %s is linked", owner);
+    }
+    /* every disk: a heading for each, then its holders */
+    for (size_t i = 0; disk < 0 && i < n;) {
+        size_t j = i;
+        while (j < n && v[j].owner_vaddr == v[i].owner_vaddr) {
+            j++;
+        }
+        cp_out_line(c->out, "LINKS TO %s %04X:", owner, v[i].owner_vaddr);
+        links_lines(c->out, v + i, j - i);
+        i = j;
+    }
+    free(v);
     return 0;
 }
 

@@ -27,6 +27,9 @@ const struct cpcmd_def cpcmd_query_ops[] = {
      "invalidated, hypercalls, and traps by cause.", NULL, NULL},
     {"USERS", 1, "", cpcmd_q_users, 0, "QUERY USERS",
      "How many users are logged on, and how many of them are disconnected.", NULL, NULL},
+    {"USERID", 6, "", cpcmd_q_myuserid, 0, "QUERY USERID",
+     "Your userid and the system's name, e.g. DEMO1 AT VMRV (an EXEC\n"
+     "learns its userid this way).", NULL, NULL},
     {"NAMES", 1, "", cpcmd_q_names, 0, "QUERY NAMES",
      "The logged-on users and how each is connected (SSH, DSC disconnected).", NULL, NULL},
     {"VIRTUAL", 1, "G", cpcmd_q_virtual, LO, "QUERY VIRTUAL",
@@ -39,6 +42,10 @@ const struct cpcmd_def cpcmd_query_ops[] = {
      "The relative SHARE of CPU of a user (yours by default; others need\n"
      "class A or E).", NULL, NULL},
     {"LOGMSG", 3, "", cpcmd_q_logmsg, 0, "QUERY LOGMSG", "The log message shown at logon.", NULL, NULL},
+    {"LINKS", 4, "BEG", cpcmd_q_links, 0, "QUERY LINKS [vaddr] | userid [vaddr]",
+     "Who has a minidisk linked, as which address, R/O or R/W: the disk at\n"
+     "vaddr of your virtual machine, or every disk of yours in use.  Another\n"
+     "user's disks (QUERY LINKS MAINT 190) need class B or E.", NULL, NULL},
     {"CPLEVEL", 3, "", cpcmd_q_cplevel, 0, "QUERY CPLEVEL",
      "The level of CP and when the system was started.", NULL, NULL},
     {"READER", 1, "DG", cpcmd_q_reader, 0, "QUERY READER|RDR [ALL|userid]",
@@ -163,6 +170,12 @@ const struct cpcmd_def cpcmd_table[] = {
      "Changes a setting; HELP SET lists them.", cpcmd_set_ops, NULL},
     {"SHUTDOWN", 8, "A", cpcmd_shutdown, 0, "SHUTDOWN",
      "Stops the system: every user is logged off cleanly.", NULL, NULL},
+    {"SLEEP", 2, "G", cpcmd_sleep, LO, "SLEEP [n [SEC|MIN|HR]]",
+     "The console sleeps for n minutes (or seconds, or hours), or until\n"
+     "you type a line or press attention: your virtual machine does not run,\n"
+     "messages are shown as they arrive.  Then you are back where you were.\n"
+     "Without n: until a line or attention.  From a program (CP SLEEP) the\n"
+     "program waits; from ssh user@host 'SLEEP 5 SEC' the command does.", NULL, NULL},
     {"SPOOL", 2, "G", cpcmd_spool, LO,
      "SPOOL PUNCH|PRINTER|CONSOLE [TO userid|*|SYSTEM] [OFF] [CLASS c] [CONT|NOCONT] [HOLD|NOHOLD] [COPY n] [FORM f] [DIST d] [CLOSE|PURGE] | SPOOL READER CLASS c|*",
      "Sets where and how a device spools: TO a user's reader (* is you) or\n"

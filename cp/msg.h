@@ -109,6 +109,7 @@ enum msg_num {
     MSG_PASSWORD = 143,
     MSG_DETACHED = 144,
     MSG_LINKED = 145,
+    MSG_NOTDASD = 146,
     MSG_DISWAIT = 150,
     MSG_RESET = 151,
     MSG_STORDEF = 152,

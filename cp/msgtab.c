@@ -76,6 +76,7 @@ const struct msg_def msg_table[] = {
     {MSG_PASSWORD, 'E', "Password incorrect"},
     {MSG_DETACHED, 'I', "%1 detached"},
     {MSG_LINKED, 'I', "%1 %2 linked as %3 %4"},
+    {MSG_NOTDASD, 'E', "Device %1 is not a minidisk"},
     {MSG_DISWAIT, 'W', "The virtual machine stopped: %1"},
     {MSG_RESET, 'I', "Storage %1; the virtual machine is reset"},
     {MSG_STORDEF, 'I', "STORAGE = %1; the virtual machine is reset"},

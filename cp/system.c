@@ -498,8 +498,12 @@ user_run(void *ctx, struct disp_slice *sl)
     bool run_on = u->set.run;
     pthread_mutex_unlock(&u->lock);
     if (exit) {
+        cpcmd_sleep_end_all(u); /* answered before the VM goes */
         write_logoff(u);
         return DISP_EXIT;
+    }
+    if (__atomic_load_n(&u->dormant, __ATOMIC_ACQUIRE)) {
+        return DISP_WAIT; /* SLEEP: the end wakes it */
     }
     const struct cp_vm_ops *vo = u->sys->svc.vm;
     if (!u->vm || !u->guest || !vo || !vo->run) {

@@ -64,6 +64,12 @@ struct cp_user {
     time_t logon_time;
     uint64_t logon_mono;
     struct disp_timer timer; /* idle disconnect / disconnected read timeout */
+    /* SLEEP (cp/cpcmd_sleep.c): the sleeps under way and their numbering,
+     * the VM's own thread only; dormant (atomic) while one holds the
+     * console, read by the terminal's thread */
+    struct cpcmd_sleep *sleeps;
+    unsigned sleep_seq;
+    bool dormant;
 };
 
 struct cp_session {

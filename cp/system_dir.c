@@ -17,6 +17,12 @@
  *   WR  W if possible, else read              M   write unless anyone writes
  *   MR  M if possible, else read              MW  write, always
  * The owner's own MDISK at logon follows the same rules.
+ *
+ * Each disk_use also lists who holds it (userid, the address it has there,
+ * read or write): the index QUERY LINKS reads (cp_std_links).  It changes
+ * only where the counts change, in claim and unclaim, so it follows LINK,
+ * the directory's links at logon, DETACH, DEFINE STORAGE and logoff; a
+ * takeover keeps the VM and so its claims.
  */
 #include <errno.h>
 #include <limits.h>
@@ -38,6 +44,8 @@ struct disk_use {
     char owner[DIR_USERID_MAX + 1];
     unsigned vaddr;
     unsigned links, writers, exclusive;
+    struct cp_link_info *who; /* links entries: who holds it, as what */
+    size_t cap;
     struct disk_use *next;
 };
 
@@ -94,6 +102,24 @@ cp_link_rule(int mode, unsigned links, unsigned writers, unsigned exclusive, boo
     }
 }
 
+/* A use nobody holds any more leaves the list (ulock held). */
+static void
+drop_if_unused(struct cp_std *std, struct disk_use *u)
+{
+    if (u->links > 0) {
+        return;
+    }
+    struct disk_use **pp = &std->uses;
+    while (*pp && *pp != u) {
+        pp = &(*pp)->next;
+    }
+    if (*pp) {
+        *pp = u->next;
+    }
+    free(u->who);
+    free(u);
+}
+
 /* Takes a link to owner's vaddr in mode, recording it in claims under the
  * VM's address `as`.  0, or -1 with a reason. */
 static int
@@ -127,9 +153,26 @@ claim(struct cp_std *std, struct cp_claims *claims, const char *owner, unsigned 
         u->next = std->uses;
         std->uses = u;
     }
+    if (u->links == u->cap) {
+        size_t ncap = u->cap ? u->cap * 2 : 4;
+        struct cp_link_info *who = realloc(u->who, ncap * sizeof *who);
+        if (!who) {
+            drop_if_unused(std, u);
+            pthread_mutex_unlock(&std->ulock);
+            *why = "out of memory";
+            return -1;
+        }
+        u->who = who;
+        u->cap = ncap;
+    }
     bool w, x;
     int rc = cp_link_rule(mode, u->links, u->writers, u->exclusive, &w, &x, why);
     if (rc == 0) {
+        struct cp_link_info *h = &u->who[u->links];
+        h->owner_vaddr = vaddr;
+        snprintf(h->userid, sizeof h->userid, "%s", claims->userid);
+        h->vaddr = as;
+        h->write = w;
         u->links++;
         u->writers += w;
         u->exclusive += x;
@@ -140,6 +183,8 @@ claim(struct cp_std *std, struct cp_claims *claims, const char *owner, unsigned 
         c->writer = w;
         c->exclusive = x;
         *readonly = !w;
+    } else {
+        drop_if_unused(std, u);
     }
     pthread_mutex_unlock(&std->ulock);
     return rc;
@@ -157,16 +202,81 @@ unclaim(struct cp_std *std, struct cp_claims *claims, size_t i)
     }
     struct disk_use *u = *pp;
     if (u) {
+        for (unsigned k = 0; k < u->links; k++) {
+            if (u->who[k].vaddr == c->vaddr && strcmp(u->who[k].userid, claims->userid) == 0) {
+                u->who[k] = u->who[u->links - 1];
+                break;
+            }
+        }
         u->links--;
         u->writers -= c->writer;
         u->exclusive -= c->exclusive;
         if (u->links == 0) {
             *pp = u->next;
+            free(u->who);
             free(u);
         }
     }
     pthread_mutex_unlock(&std->ulock);
     claims->v[i] = claims->v[--claims->n];
+}
+
+/* Order of QUERY LINKS: by disk, then userid, then address. */
+static int
+link_cmp(const void *a, const void *b)
+{
+    const struct cp_link_info *x = a, *y = b;
+    if (x->owner_vaddr != y->owner_vaddr) {
+        return x->owner_vaddr < y->owner_vaddr ? -1 : 1;
+    }
+    int c = strcmp(x->userid, y->userid);
+    if (c) {
+        return c;
+    }
+    return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
+}
+
+int
+cp_std_links(void *ctx, const char *owner, int owner_vaddr, struct cp_link_info **out, size_t *n)
+{
+    struct cp_std *std = ctx;
+    *out = NULL;
+    *n = 0;
+    if (!std) {
+        return 0; /* no directory: nothing is linked */
+    }
+    size_t cap = 0;
+    int rc = 0;
+    pthread_mutex_lock(&std->ulock);
+    for (struct disk_use *u = std->uses; u && rc == 0; u = u->next) {
+        if (strcasecmp(u->owner, owner) != 0 ||
+            (owner_vaddr >= 0 && u->vaddr != (unsigned)owner_vaddr)) {
+            continue;
+        }
+        if (*n + u->links > cap) {
+            size_t ncap = (*n + u->links) * 2;
+            struct cp_link_info *v = realloc(*out, ncap * sizeof *v);
+            if (!v) {
+                rc = -ENOMEM;
+                break;
+            }
+            *out = v;
+            cap = ncap;
+        }
+        memcpy(*out + *n, u->who, u->links * sizeof **out);
+        *n += u->links;
+    }
+    pthread_mutex_unlock(&std->ulock);
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return rc;
+    }
+    if (*n > 1) {
+        qsort(*out, *n, sizeof **out, link_cmp);
+    }
+    return 0;
 }
 
 void
@@ -544,6 +654,7 @@ cp_services_standard_free(struct cp_services *svc)
     while (std->uses) {
         struct disk_use *u = std->uses;
         std->uses = u->next;
+        free(u->who);
         free(u);
     }
     pthread_mutex_destroy(&std->ulock);

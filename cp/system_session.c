@@ -140,6 +140,11 @@ cp_session_input(struct cp_session *s, const char *line, size_t len)
         return;
     }
     struct cp_user *u = s->u;
+    if (__atomic_load_n(&u->dormant, __ATOMIC_ACQUIRE)) {
+        /* SLEEP: any line ends it, and is then taken as usual; the wake is
+         * mailed first, so a #CP command on this line runs after it */
+        cp_user_post(u, cpcmd_sleep_wake, NULL, true);
+    }
     const char *cmd = NULL;
     size_t cmdlen = 0;
     switch (con_input(u->con, line, len, &cmd, &cmdlen)) {
@@ -182,6 +187,11 @@ cp_session_attention(struct cp_session *s)
         return;
     }
     struct cp_user *u = s->u;
+    if (__atomic_load_n(&u->dormant, __ATOMIC_ACQUIRE)) {
+        /* SLEEP: the attention only wakes the console */
+        cp_user_post(u, cpcmd_sleep_wake, NULL, true);
+        return;
+    }
     const struct cp_vm_ops *vo = u->sys->svc.vm;
     if (vo && vo->attention) {
         if (__atomic_load_n(&u->guest, __ATOMIC_RELAXED) && !con_in_cp_read(u->con)) {

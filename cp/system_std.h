@@ -21,6 +21,7 @@ struct cp_claim {
     bool writer, exclusive;
 };
 struct cp_claims {
+    char userid[CP_USERID_MAX + 1]; /* whose they are (QUERY LINKS) */
     struct cp_claim *v;
     size_t n, cap;
 };
@@ -76,6 +77,13 @@ int cp_std_link(struct cp_std *std, struct vm *vm, struct cp_claims *claims, con
  * DEFINE STORAGE): other users may now get the access it held. */
 void cp_std_release(struct cp_std *std, struct cp_claims *claims, unsigned vaddr);
 void cp_std_release_all(struct cp_std *std, struct cp_claims *claims);
+
+/* QUERY LINKS (cp_vm_ops.links; ctx is the struct cp_std): who holds
+ * owner's minidisk owner_vaddr (every one of owner's disks in use when
+ * owner_vaddr < 0), sorted by disk, userid and address, in an array the
+ * caller frees.  Any thread.  0 or -ENOMEM. */
+int cp_std_links(void *ctx, const char *owner, int owner_vaddr, struct cp_link_info **out,
+                 size_t *n);
 
 /* The rules themselves: what a link in `mode` (enum dir_mode) gets while a
  * disk has `links` links of which `writers` write and `exclusive` hold it

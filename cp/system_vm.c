@@ -478,6 +478,7 @@ v_create(void *svc_ctx, struct cp_user *u, const struct cp_dirent *de, char *err
     cv->std = svc_ctx;
     cv->classes = de->classes;
     snprintf(cv->userid, sizeof cv->userid, "%s", de->userid);
+    snprintf(cv->claims.userid, sizeof cv->claims.userid, "%s", de->userid);
     pthread_mutex_init(&cv->lock, NULL);
     struct cpsp *sp = cpsp_of(cp_user_system(u));
     if (sp && !(cv->spu = cpsp_user_new(sp, u, cv->userid))) {
@@ -872,6 +873,24 @@ v_detach(void *p, unsigned vaddr, struct cp_out *out)
 }
 
 static int
+v_disk_at(void *p, unsigned vaddr, char *owner, unsigned *owner_vaddr)
+{
+    struct cpvm *cv = p;
+    if (!vdev_find(vm_devices(cv->vm), vaddr)) {
+        return MSG_NODEV;
+    }
+    for (size_t i = 0; i < cv->claims.n; i++) {
+        const struct cp_claim *c = &cv->claims.v[i];
+        if (c->vaddr == vaddr) {
+            snprintf(owner, CP_USERID_MAX + 1, "%s", c->owner);
+            *owner_vaddr = c->owner_vaddr;
+            return 0;
+        }
+    }
+    return MSG_NOTDASD; /* the console, a spool device */
+}
+
+static int
 v_link(void *p, const char *owner, unsigned owner_vaddr, unsigned vaddr, const char *mode,
        const char *password, struct cp_out *out)
 {
@@ -962,6 +981,8 @@ const struct cp_vm_ops cp_vm_ops_standard = {
     .link_prepare = v_link_prepare,
     .link_attach = v_link_attach,
     .link_free = cp_std_link_free,
+    .disk_at = v_disk_at,
+    .links = cp_std_links,
     .cpu_times = v_cpu_times,
     .thread_start = v_thread_start,
     .thread_end = v_thread_end,
