@@ -26,13 +26,6 @@
 #include "tests/test_cp_sys.h"
 #include "tests/test_cp_term.h"
 
-#define ASSERT_HAS(hay, needle)                                                                \
-    do {                                                                                       \
-        if (!strstr((hay), (needle))) {                                                        \
-            fail_msg("expected '%s' in:\n%s", (needle), (hay));                                 \
-        }                                                                                      \
-    } while (0)
-
 /* The directory (as USER DIRECT would say it):
  *   USER MAINT ... ABCDEFG / MDISK 190 MR ALL / MDISK 191 W / MDISK 192 W ALL
  *   USER ALICE ... G / LINK MAINT 190 190 RR
@@ -73,37 +66,6 @@ teardown(void **state)
     return 0;
 }
 
-static uint64_t
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static bool
-wait_users(struct cp_system *sys, unsigned n, int ms)
-{
-    for (int i = 0; i <= ms / 2; i++) {
-        if (cp_system_users(sys) == n) {
-            return true;
-        }
-        usleep(2000);
-    }
-    return false;
-}
-
-static char *
-expect_rc(struct cp_system *sys, const char *userid, const char *cmd, int want)
-{
-    int rc;
-    char *out = run_cmd(sys, userid, cmd, &rc);
-    if (rc != want) {
-        fail_msg("%s: '%s' gave rc %d, expected %d:\n%s", userid, cmd, rc, want, out);
-    }
-    return out;
-}
-
 /* The output of cmd run as userid must be exactly want. */
 static void
 expect_out(struct cp_system *sys, const char *userid, const char *cmd, const char *want)
@@ -113,24 +75,6 @@ expect_out(struct cp_system *sys, const char *userid, const char *cmd, const cha
         fail_msg("%s: '%s' gave:\n%s\nexpected:\n%s", userid, cmd, out, want);
     }
     free(out);
-}
-
-static void
-expect_id(struct cp_system *sys, const char *userid, const char *cmd, int num)
-{
-    char *out = expect_rc(sys, userid, cmd, num);
-    char id[MSG_ID_LEN];
-    ASSERT_HAS(out, msg_id(num, id));
-    free(out);
-}
-
-static void
-bye(struct fterm *t)
-{
-    if (t->s) {
-        cp_session_close(t->s);
-    }
-    fterm_free(t);
 }
 
 /* ---- SLEEP from a program -------------------------------------------------------------- */
@@ -171,7 +115,7 @@ test_sleep_from_program(void **state)
     fterm_type(s, "#cp logoff");
     assert_true(fterm_wait(s, "LOGOFF AT", 3000));
     assert_true(wait_users(e->sys, 0, 3000));
-    bye(s);
+    fterm_bye(s);
 }
 
 /* ---- QUERY LINKS ------------------------------------------------------------------------- */
@@ -262,11 +206,11 @@ test_query_links(void **state)
     assert_true(fterm_wait_close(carol, 3000));
     assert_true(wait_users(sys, 0, 3000));
     expect_out(sys, "MAINT", "QUERY LINKS", "No minidisk of MAINT is linked");
-    bye(alice);
-    bye(alice2);
-    bye(bob);
-    bye(carol);
-    bye(maint);
+    fterm_bye(alice);
+    fterm_bye(alice2);
+    fterm_bye(bob);
+    fterm_bye(carol);
+    fterm_bye(maint);
 }
 
 int

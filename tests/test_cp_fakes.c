@@ -460,7 +460,7 @@ fake_system(const char *conf, char *logdir, size_t logdirlen)
     if (logdir) {
         snprintf(logdir, logdirlen, "%s", log_dir);
     }
-    struct cp_services svc = {NULL, fake_dir_lookup, &fake_vm_ops};
+    struct cp_services svc = {.dir_lookup = fake_dir_lookup, .vm = &fake_vm_ops};
     struct cp_system *sys = cp_system_create(&cfg, &svc, err, sizeof err);
     assert_non_null(sys);
     assert_int_equal(cp_system_start(sys), 0);

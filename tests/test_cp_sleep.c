@@ -24,21 +24,6 @@
 #include "cp/cpcmd.h"
 #include "tests/test_cp_fakes.h"
 
-#define ASSERT_HAS(hay, needle)                                                                \
-    do {                                                                                       \
-        if (!strstr((hay), (needle))) {                                                        \
-            fail_msg("expected '%s' in:\n%s", (needle), (hay));                                 \
-        }                                                                                      \
-    } while (0)
-
-static uint64_t
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Is userid's console held by a sleep?  -1 if not logged on. */
 static int
 dormant(struct cp_system *sys, const char *userid)
@@ -66,47 +51,6 @@ wait_dormant(struct cp_system *sys, struct fterm *t, const char *userid, int wan
         usleep(2000);
     }
     return false;
-}
-
-static bool
-wait_users(struct cp_system *sys, unsigned n, int ms)
-{
-    for (int i = 0; i <= ms / 2; i++) {
-        if (cp_system_users(sys) == n) {
-            return true;
-        }
-        usleep(2000);
-    }
-    return false;
-}
-
-static char *
-expect_rc(struct cp_system *sys, const char *userid, const char *cmd, int want)
-{
-    int rc;
-    char *out = run_cmd(sys, userid, cmd, &rc);
-    if (rc != want) {
-        fail_msg("%s: '%s' gave rc %d, expected %d:\n%s", userid, cmd, rc, want, out);
-    }
-    return out;
-}
-
-static void
-expect_id(struct cp_system *sys, const char *userid, const char *cmd, int num)
-{
-    char *out = expect_rc(sys, userid, cmd, num);
-    char id[MSG_ID_LEN];
-    ASSERT_HAS(out, msg_id(num, id));
-    free(out);
-}
-
-static void
-bye(struct fterm *t)
-{
-    if (t->s) {
-        cp_session_close(t->s);
-    }
-    fterm_free(t);
 }
 
 /* ---- operands ------------------------------------------------------------------------ */
@@ -140,7 +84,7 @@ test_sleep_operands(void **state)
     char *out = expect_rc(sys, "ALICE", "HELP SLEEP", 0);
     ASSERT_HAS(out, "SLEEP [n [SEC|MIN|HR]]  (abbreviation SL, class G)");
     free(out);
-    bye(a);
+    fterm_bye(a);
     fake_system_end(sys);
 }
 
@@ -181,7 +125,7 @@ test_sleep_console_time(void **state)
     assert_int_equal(dormant(sys, "ALICE"), 1);
     fterm_type(a, "");
     assert_true(wait_dormant(sys, a, "ALICE", 0, 2000));
-    bye(a);
+    fterm_bye(a);
     fake_system_end(sys);
 }
 
@@ -219,7 +163,7 @@ test_sleep_console_line(void **state)
     assert_int_equal(dormant(sys, "ALICE"), 1);
     fterm_type(a, "");
     assert_true(wait_dormant(sys, a, "ALICE", 0, 2000));
-    bye(a);
+    fterm_bye(a);
     fake_system_end(sys);
 }
 
@@ -279,7 +223,7 @@ test_sleep_guest(void **state)
     assert_true(fterm_wait(b, "MSG FROM ALICE   : hello\n", 2000));
     cp_session_attention(b->s);
     assert_true(wait_dormant(sys, b, "BOB", 0, 2000));
-    bye(b);
+    fterm_bye(b);
     fake_system_end(sys);
 }
 
@@ -320,7 +264,7 @@ test_sleep_disconnect_and_force(void **state)
     free(expect_rc(sys, "OPERATOR", "FORCE ALICE", 0));
     assert_true(fterm_wait(a, "LOGOFF AT", 3000));
     assert_true(wait_users(sys, 0, 3000));
-    bye(a);
+    fterm_bye(a);
     fake_system_end(sys);
 }
 
@@ -372,7 +316,7 @@ test_sleep_exec(void **state)
     assert_int_equal(r.rc, 0);
     assert_true(fterm_wait(a, "LOGOFF AT", 3000));
     assert_true(wait_users(sys, 0, 3000));
-    bye(a);
+    fterm_bye(a);
     fake_system_end(sys);
 }
 
@@ -415,7 +359,7 @@ test_query_userid(void **state)
     out = expect_rc(sys, "ALICE", "HELP QUERY USERID", 0);
     ASSERT_HAS(out, "QUERY USERID  (class any)");
     free(out);
-    bye(b);
+    fterm_bye(b);
     fake_system_end(sys);
 }
 

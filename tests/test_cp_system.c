@@ -23,13 +23,6 @@
 #include "tests/test_cp_fakes.h"
 #include "tests/test_cp_harness.h"
 
-#define ASSERT_HAS(hay, needle)                                                                \
-    do {                                                                                       \
-        if (!strstr((hay), (needle))) {                                                        \
-            fail_msg("expected '%s' in:\n%s", (needle), (hay));                                 \
-        }                                                                                      \
-    } while (0)
-
 static char *
 read_log(const char *dir, const char *name)
 {
@@ -37,18 +30,6 @@ read_log(const char *dir, const char *name)
     snprintf(path, sizeof path, "%s/%s", dir, name);
     char *s = harness_slurp(path);
     return s ? s : strdup("");
-}
-
-static bool
-wait_users(struct cp_system *sys, unsigned n, int ms)
-{
-    for (int i = 0; i <= ms / 2; i++) {
-        if (cp_system_users(sys) == n) {
-            return true;
-        }
-        usleep(2000);
-    }
-    return false;
 }
 
 static bool
@@ -62,15 +43,6 @@ wait_state(struct fterm *t, const char *state, int ms)
         usleep(2000);
     }
     return false;
-}
-
-static void
-bye(struct fterm *t)
-{
-    if (t->s) {
-        cp_session_close(t->s);
-    }
-    fterm_free(t);
 }
 
 static void
@@ -121,7 +93,7 @@ test_logon_banner_and_audit(void **state)
     audit = read_log(logdir, "audit.log");
     ASSERT_HAS(audit, "BADLOGON MALLORY  from 10.0.0.9: wrong password");
     free(audit);
-    bye(t);
+    fterm_bye(t);
     fake_system_end(sys);
 }
 
@@ -133,7 +105,7 @@ try_logon(struct cp_system *sys, const char *userid, char *why, size_t len)
     int rc = cp_logon(sys, userid, "127.0.0.1:1", &fterm_ops, t, &s, why, len);
     if (rc == 0) {
         t->s = s;
-        bye(t);
+        fterm_bye(t);
     } else {
         assert_null(s);
         fterm_free(t);
@@ -182,8 +154,8 @@ test_logon_refused(void **state)
     assert_int_equal(try_logon(sys, "BOB", why, sizeof why), MSG_SHUTTING);
     ASSERT_HAS(why, "VMR053E");
     assert_true(fterm_wait(b, "SYSTEM SHUTDOWN", 2000));
-    bye(a);
-    bye(b);
+    fterm_bye(a);
+    fterm_bye(b);
     fake_system_end(sys);
 }
 
@@ -241,9 +213,9 @@ test_disconnect_reconnect_takeover(void **state)
     out = run_cmd(sys, "CAROL", "Q USERS", &rc);
     assert_string_equal(out, "1 USERS, 1 DISCONNECTED");
     free(out);
-    bye(t1);
-    bye(t2);
-    bye(t3);
+    fterm_bye(t1);
+    fterm_bye(t2);
+    fterm_bye(t3);
     fake_system_end(sys);
 }
 
@@ -271,7 +243,7 @@ test_logoff_and_force(void **state)
     pthread_mutex_unlock(&fake_lock);
     /* input after logoff goes nowhere */
     fterm_type(a, "q names");
-    bye(a);
+    fterm_bye(a);
     /* FORCE by an operator */
     int rc;
     char *out = run_cmd(sys, "OPERATOR", "FORCE CAROL", &rc);
@@ -282,7 +254,7 @@ test_logoff_and_force(void **state)
     assert_true(fterm_wait(c, "LOGOFF AT", 2000));
     assert_true(fterm_wait_close(c, 2000));
     assert_true(wait_users(sys, 0, 2000));
-    bye(c);
+    fterm_bye(c);
     char *audit = read_log(logdir, "audit.log");
     ASSERT_HAS(audit, "LOGOFF   ALICE    LOGOFF");
     ASSERT_HAS(audit, "FORCE    CAROL    by OPERATOR");
@@ -291,7 +263,7 @@ test_logoff_and_force(void **state)
     /* a user can log on again afterwards, as a new VM */
     struct fterm *a2 = fake_logon(sys, "ALICE");
     assert_ptr_not_equal(fake_vm("ALICE"), fa);
-    bye(a2);
+    fterm_bye(a2);
     fake_system_end(sys);
 }
 
@@ -313,7 +285,7 @@ test_idle_and_disconnect_timers(void **state)
     ASSERT_HAS(audit, "DISCONN  ALICE    idle");
     ASSERT_HAS(audit, "LOGOFF   ALICE    disconnected and waiting for input");
     free(audit);
-    bye(a);
+    fterm_bye(a);
     /* a disconnected VM that runs (not reading) is not logged off */
     struct fterm *b = fake_logon(sys, "BOB");
     struct fvm *fb = fake_vm("BOB");
@@ -322,7 +294,7 @@ test_idle_and_disconnect_timers(void **state)
     b->s = NULL;
     usleep(2500000);
     assert_int_equal(cp_system_users(sys), 1);
-    bye(b);
+    fterm_bye(b);
     fake_system_end(sys);
 }
 
@@ -353,9 +325,9 @@ test_shutdown(void **state)
     ASSERT_HAS(audit, "SHUTDOWN -        by OPERATOR");
     ASSERT_HAS(audit, "LOGOFF   CAROL    SHUTDOWN");
     free(audit);
-    bye(a);
-    bye(b);
-    bye(c);
+    fterm_bye(a);
+    fterm_bye(b);
+    fterm_bye(c);
     fake_system_end(sys); /* cp_system_shutdown: 0 users left */
 }
 
@@ -393,7 +365,7 @@ test_attention_protocol(void **state)
     assert_true(wait_state(b, "CP READ", 2000));
     fterm_type(b, "begin");
     assert_true(wait_state(b, "RUNNING", 2000));
-    bye(b);
+    fterm_bye(b);
     fake_system_end(sys);
 }
 
@@ -432,7 +404,7 @@ test_reading_guest(void **state)
     ASSERT_HAS(out, "CONSOLE=VM READ");
     assert_null(strstr(out, " Q1=0 "));
     free(out);
-    bye(b);
+    fterm_bye(b);
     fake_system_end(sys);
 }
 
@@ -467,7 +439,7 @@ test_set_run(void **state)
     pthread_mutex_lock(&fake_lock);
     f->busy = false;
     pthread_mutex_unlock(&fake_lock);
-    bye(b);
+    fterm_bye(b);
     fake_system_end(sys);
 }
 
@@ -499,7 +471,7 @@ test_autolog(void **state)
     char why[200];
     assert_int_equal(cp_logon(sys, "AUTO1", "x", &fterm_ops, t, &t->s, why, sizeof why), 0);
     assert_true(fterm_wait(t, "RECONNECTED AT", 2000));
-    bye(t);
+    fterm_bye(t);
     fake_system_end(sys);
 }
 
@@ -533,7 +505,7 @@ test_autolog_off_the_dispatcher(void **state)
     out = fterm_text(op);
     assert_true(strstr(out, "VMR120I AUTO1 has been logged on") < strstr(out, "TIME IS "));
     free(out);
-    bye(carol);
+    fterm_bye(carol);
     /* refusals come back the same way */
     fterm_clear(op);
     fterm_type(op, "autolog nosuchus");
@@ -547,7 +519,7 @@ test_autolog_off_the_dispatcher(void **state)
     x = run_cmd(sys, "OPERATOR", "AUTOLOG ALICE", &rc);
     assert_int_equal(rc, MSG_ALREADY);
     free(x);
-    bye(op);
+    fterm_bye(op);
     fake_system_end(sys);
 }
 

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "cp/msg.h"
 #include "tests/test_cp_term.h"
 
 /* ---- the terminal ------------------------------------------------------------------ */
@@ -44,7 +46,7 @@ t_write(void *ctx, const void *buf, size_t len)
     return len; /* a full fake terminal drops the rest rather than stall */
 }
 
-const struct con_term_ops fterm_ops = {t_notify, t_write};
+const struct con_term_ops fterm_ops = {.notify = t_notify, .write = t_write};
 
 struct fterm *
 fterm_new(void)
@@ -151,4 +153,55 @@ wait_int_locked(pthread_mutex_t *lock, int *flag, int value, int ms)
         usleep(2000);
     }
     return false;
+}
+
+void
+fterm_bye(struct fterm *t)
+{
+    if (t->s) {
+        cp_session_close(t->s);
+    }
+    fterm_free(t);
+}
+
+/* ---- assertions ---------------------------------------------------------------- */
+
+char *
+expect_rc(struct cp_system *sys, const char *userid, const char *cmd, int want)
+{
+    int rc;
+    char *out = run_cmd(sys, userid, cmd, &rc);
+    if (rc != want) {
+        fail_msg("%s: '%s' gave rc %d, expected %d:\n%s", userid, cmd, rc, want, out);
+    }
+    return out;
+}
+
+void
+expect_id(struct cp_system *sys, const char *userid, const char *cmd, int num)
+{
+    char *out = expect_rc(sys, userid, cmd, num);
+    char id[MSG_ID_LEN];
+    ASSERT_HAS(out, msg_id(num, id));
+    free(out);
+}
+
+bool
+wait_users(struct cp_system *sys, unsigned n, int ms)
+{
+    for (int i = 0; i <= ms / 2; i++) {
+        if (cp_system_users(sys) == n) {
+            return true;
+        }
+        usleep(2000);
+    }
+    return false;
+}
+
+uint64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

@@ -30,13 +30,6 @@
 #include "tests/test_cp_sys.h"
 #include "tests/test_cp_term.h"
 
-#define ASSERT_HAS(hay, needle)                                                                \
-    do {                                                                                       \
-        if (!strstr((hay), (needle))) {                                                        \
-            fail_msg("expected '%s' in:\n%s", (needle), (hay));                                 \
-        }                                                                                      \
-    } while (0)
-
 /* The directory of these tests (as USER DIRECT would say it):
  *   USER MAINT SECRET123 32M 64M ABCDEFG / MDISK 190 1M MR ALL / MDISK 191 1M W
  *   USER BOB SECRET123 32M 64M G / IPL CPDIAG

@@ -23,35 +23,6 @@
 #include "cp/cpcmd.h"
 #include "tests/test_cp_fakes.h"
 
-#define ASSERT_HAS(hay, needle)                                                                \
-    do {                                                                                       \
-        if (!strstr((hay), (needle))) {                                                        \
-            fail_msg("expected '%s' in:\n%s", (needle), (hay));                                 \
-        }                                                                                      \
-    } while (0)
-
-/* Runs cmd as userid and checks the return code; returns the output. */
-static char *
-expect_rc(struct cp_system *sys, const char *userid, const char *cmd, int want)
-{
-    int rc;
-    char *out = run_cmd(sys, userid, cmd, &rc);
-    if (rc != want) {
-        fail_msg("%s: '%s' gave rc %d, expected %d:\n%s", userid, cmd, rc, want, out);
-    }
-    return out;
-}
-
-static void
-expect_id(struct cp_system *sys, const char *userid, const char *cmd, int num)
-{
-    char *out = expect_rc(sys, userid, cmd, num);
-    char id[MSG_ID_LEN];
-    msg_id(num, id);
-    ASSERT_HAS(out, id);
-    free(out);
-}
-
 /* ---- the table -------------------------------------------------------------------- */
 
 static void

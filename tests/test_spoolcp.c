@@ -31,13 +31,6 @@
 #include "tests/test_cp_sys.h"
 #include "tests/test_cp_term.h"
 
-#define ASSERT_HAS(hay, needle)                                                                \
-    do {                                                                                       \
-        if (!strstr((hay), (needle))) {                                                        \
-            fail_msg("expected '%s' in:\n%s", (needle), (hay));                                 \
-        }                                                                                      \
-    } while (0)
-
 /* The directory: MAINT (all classes), OPER (class D), ALICE and BOB
  * (class G, IPL SPUR: tests/guest/spool_ur.elf), CAROL (class G, no IPL),
  * DAVE (IPL SPUR: random DIAG calls). */
