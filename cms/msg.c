@@ -86,7 +86,7 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_XEDIT_CMD_RC] = {"VMC118W", "%s ended with return code %d"},
     [M_XEDIT_NEST] = {"VMC119E", "%s not run: nested too deeply (%d at most)"},
     [M_XEDIT_ADDED] = {"VMC120I", "%lu line(s) added from %s %s %s"},
-    [M_FL_PROMPT] = {"VMC150I", "Enter: n command (a / in it stands for the file's fn ft fm, else they follow it), a CMS command, LIST, or QUIT"},
+    [M_FL_PROMPT] = {"VMC150I", "Enter: n command (/ = file n's fn ft fm), a CMS command, LIST, or QUIT"},
     [M_FL_BAD_LINE] = {"VMC151E", "No line %s in the file list"},
     [M_REXX_ERROR] = {"VMC200E", "Error %d running %s EXEC, line %u: %s"},
     [M_REXX_CMD_LONG] = {"VMC201E", "Command of %u characters is too long for CMS (255 at most)"},
