@@ -219,4 +219,41 @@ if ! cmp -s "$T/cmsexec.want" "$T/cmsexec.txt"; then
     cat "$T/cmsexec.txt"
     fail=1
 fi
+# ---- DESBUF and the terminal input buffer ---------------------------------
+# A line typed after an attention that is no immediate command waits for
+# the next read (VMC040W); DESBUF drops it, so PULL reads the terminal.
+# The console is a FIFO fed step by step, as in tests/cms_attn.sh.
+cat >"$T/keep.exec" <<'EOF'
+/* KEEP EXEC: spin while a line is typed after an attention */
+say 'spinning'
+call time 'R'
+do while time('E') < 3; end
+'DESBUF'; say 'desbuf' rc queued()
+parse pull x; say 'got' x
+EOF
+cms_put "$T/a.img" "$T/keep.exec" "KEEP EXEC A1"
+mkfifo "$T/in"
+"$VMRV" run --storage 32M --timeout 60 --disk 191="$T/a.img" "$CMS_ELF" <"$T/in" >"$T/keep.out" 2>&1 &
+pid=$!
+exec 3>"$T/in"
+wait_for() {
+    n=0
+    while ! grep -Eq -- "$1" "$T/keep.out"; do
+        n=$((n + 1))
+        if [ $n -gt 200 ] || ! kill -0 $pid 2>/dev/null; then
+            echo "FAIL: keep: waited in vain for: $1"
+            fail=1
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+wait_for '^Ready;' && printf 'keep\n' >&3 && wait_for '^spinning$' &&
+    kill -INT $pid && sleep 0.3 && printf 'kept line\n' >&3 &&
+    wait_for '^VMC040W ' && wait_for '^desbuf 0 0$' &&
+    printf 'fresh line\n' >&3 && wait_for '^got fresh line$'
+exec 3>&-
+wait $pid
+expect_order keep '^VMC040W KEPT is not an immediate command' '^desbuf 0 0$' '^got fresh line$'
+expect_not keep '^got kept'
 cms_done
