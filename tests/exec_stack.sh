@@ -5,7 +5,8 @@
 # QUEUED() and EXECIO's FIFO and LIFO; the lines an EXEC leaves on the
 # stack, which CMS runs as commands; LISTFILE (STACK FIFO/LIFO read back
 # with PULL, LISTFILE (EXEC's CMS EXEC checked on the host; IDENTIFY
-# (STACK; the errors with their message ids and return codes.
+# (STACK; the errors with their message ids and return codes; DESBUF
+# dropping a line typed after an attention; HELP for each command.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 cms_init
 cms_format "$T/a.img" 256 STK191
@@ -256,4 +257,21 @@ exec 3>&-
 wait $pid
 expect_order keep '^VMC040W KEPT is not an immediate command' '^desbuf 0 0$' '^got fresh line$'
 expect_not keep '^got kept'
+# ---- HELP for the new commands, from the S-disk the build makes ----------
+SDISK=${top_builddir:-.}/cms/maint-190.img
+if [ -f "$SDISK" ]; then
+    cms_run helps --disk 190="$SDISK:ro" <<'EOS'
+help makebuf
+help dropbuf
+help sentries
+help desbuf
+help ident
+help
+EOS
+    expect_order helps '^MAKEBUF: a new buffer' '^DROPBUF: drop program stack buffers' \
+        '^SENTRIES: how many lines' '^DESBUF: empty the program stack' \
+        '^IDENTIFY: who and where' '^  IDENTify  '
+    expect helps '^  MAKEBUF   a new buffer on the program stack'
+    expect_rcs helps "0 0 0 0 0 0 0"
+fi
 cms_done
