@@ -165,12 +165,12 @@ pull;
 'IDENTIFY NOW'; say 'operand' rc
 EOF
 cms_put "$T/a.img" "$T/lf.exec" "LF EXEC A1"
-day1=$(LC_ALL=C date '+%m/%d/%y %A' | tr a-z A-Z)
+day1=$(LC_ALL=C date '+%m/%d/%y %A' | tr '[:lower:]' '[:upper:]')
 cms_run lf --disk 191="$T/a.img" <<'EOS'
 lf
 identify
 EOS
-day2=$(LC_ALL=C date '+%m/%d/%y %A' | tr a-z A-Z)
+day2=$(LC_ALL=C date '+%m/%d/%y %A' | tr '[:lower:]' '[:upper:]')
 expect lf '^stack 0 4$'
 expect_order lf '^first MINE$' '^\[ALPHA    LIST     A1\]$' '^\[BETA     LIST     A1\]$' \
     '^\[GAMMA    LIST     A1\]$'
