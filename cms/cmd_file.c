@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * cms/cmd_file.c - the file commands LISTFILE, TYPE, COPYFILE, ERASE,
- * RENAME and STATE, and fs_report(), which turns file system errors into
- * CMS messages and return codes for every command.
+ * cms/cmd_file.c - the file commands LISTFILE (to the terminal, the
+ * program stack or a CMS EXEC), TYPE, COPYFILE, ERASE, RENAME and STATE,
+ * and fs_report(), which turns file system errors into CMS messages and
+ * return codes for every command.
  *
  * Fileids are "fn ft [fm]".  fn and ft may be patterns ('*' any run, '%'
  * one character) where the command allows it; in a COPYFILE or RENAME
@@ -85,11 +86,20 @@ fs_fileid_arg(struct cms_plist *p, int first, int ntok, struct fs_fileid *id,
 #define LF_DATE 0x2
 #define LF_LABEL 0x4
 #define LF_HEADER 0x8
+#define LF_STACK 0x10 /* lines onto the program stack, not the terminal */
+#define LF_LIFO 0x20
+#define LF_EXEC 0x40 /* lines "&1 &2 fn ft fm" into CMS EXEC A1 */
 
+/* Where the lines go: the terminal, the stack, or the CMS EXEC being
+ * written; err is the first error of the stack or the file. */
 struct lf_state {
     unsigned opts;
     unsigned count;
+    struct fs_file *exec;
+    int err;
 };
+
+#define LF_EXEC_LRECL 80 /* CMS EXEC is RECFM F 80, as CMS writes it */
 
 void
 cms_civil(int64_t days, int *y, int *m, int *d)
@@ -133,6 +143,18 @@ lf_one(const struct fs_stat *st, void *arg)
             snprintf(line + n, sizeof line - n, " %-6s", di.label);
         }
     }
+    if (s->opts & LF_STACK) {
+        s->count++;
+        s->err = cms_stack_add(line, strlen(line), (s->opts & LF_LIFO) != 0);
+        return s->err != 0 ? 1 : cms_attn_poll();
+    }
+    if (s->opts & LF_EXEC) {
+        char rec[LF_EXEC_LRECL + 8];
+        int r = snprintf(rec, sizeof rec, "&1 &2 %s", line);
+        s->count++;
+        s->err = fs_write(s->exec, rec, r < LF_EXEC_LRECL ? (size_t)r : LF_EXEC_LRECL);
+        return s->err != 0 ? 1 : cms_attn_poll();
+    }
     if (s->count++ == 0 && (s->opts & LF_HEADER)) {
         char hdr[160];
         int h = snprintf(hdr, sizeof hdr, "FILENAME FILETYPE FM");
@@ -161,13 +183,25 @@ static const struct opt_def lf_opts[] = {
     {"FORMAT", 1, LF_FORMAT}, {"DATE", 1, LF_DATE | LF_FORMAT},
     {"LABEL", 1, LF_LABEL},   {"HEADER", 1, LF_HEADER},
     {"FNAME", 2, 0},          {"ALLOC", 1, LF_FORMAT},
+    {"EXEC", 2, LF_EXEC},     {"STACK", 5, LF_STACK},
+    {"FIFO", 4, LF_STACK},    {"LIFO", 4, LF_STACK | LF_LIFO},
 };
+
+/* Opens CMS EXEC A1 for writing: the new file replaces the old one when it
+ * is closed, after the last line. */
+static int
+lf_exec_open(struct lf_state *s, struct fs_fileid *cid)
+{
+    fs_fileid_make(cid, "CMS", "EXEC", "A1", "A1");
+    int err = fs_open(cid, CMS_O_WRITE, 'F', LF_EXEC_LRECL, &s->exec);
+    return err != 0 ? fs_report(err, cid) : 0;
+}
 
 int
 cmd_listfile(struct cms_plist *p)
 {
     int nopt = cms_opt_index(p);
-    struct lf_state s = {0, 0};
+    struct lf_state s = {0, 0, NULL, 0};
     struct fs_fileid id;
     if (nopt > 4) {
         cms_msg(M_INVALID_PARM, p->orig[4]);
@@ -190,12 +224,35 @@ cmd_listfile(struct cms_plist *p)
             return 24;
         }
     }
+    if ((s.opts & LF_EXEC) && (s.opts & LF_STACK)) {
+        cms_msg(M_STK_CONFLICT, "EXEC", (s.opts & LF_LIFO) ? "LIFO" : "STACK");
+        return 24;
+    }
     struct diag_timer t;
     cms_timer(&t);
     utc_offset_s = t.utc_offset_s;
+    struct fs_fileid cid;
+    if ((s.opts & LF_EXEC) && (rc = lf_exec_open(&s, &cid)) != 0) {
+        return rc;
+    }
     rc = fs_list(id.fn, id.ft, id.fm, lf_one, &s);
+    if (s.exec != NULL) {
+        /* the old CMS EXEC stays unless every line was written */
+        if (rc < 0 || s.err != 0 || s.count == 0 || cms_halt_requested) {
+            fs_abort(s.exec);
+        } else if ((s.err = fs_close(s.exec)) != 0) {
+            return fs_report(s.err, &cid);
+        }
+    }
     if (rc < 0) {
         return fs_report(rc, &id);
+    }
+    if (s.err != 0) {
+        if (s.opts & LF_STACK) {
+            cms_msg(M_NO_STORAGE);
+            return 104;
+        }
+        return fs_report(s.err, &cid);
     }
     if (s.count == 0) {
         cms_msg(M_FILE_NOT_FOUND, id.fn, id.ft, id.fm);

@@ -45,6 +45,8 @@ size_t con_read(char *buf, size_t cap);
 void con_flush(void);
 /* The pseudo-timer (DIAG 0x00C). */
 void cms_timer(struct diag_timer *t);
+/* The system name, userid and CP level (DIAG 0x000); 0 or a DIAG_E* code. */
+long cms_identify(struct diag_identify *id);
 /* Storage size (DIAG 0x060). */
 uint64_t cms_storage_size(void);
 /* DIAG 0x010 and 0x100C; return 0 or a DIAG_E* code. */
@@ -97,6 +99,8 @@ void cms_events_drain(void);
  * a read of the terminal itself, past that buffer. */
 void con_keep_line(const char *s, size_t n);
 size_t con_read_raw(char *buf, size_t cap);
+/* Empties that buffer of typed lines (DESBUF); returns how many it held. */
+unsigned con_drop_kept(void);
 /* Enters U-mode with ctx's registers (start.S). */
 void cms_user_resume(struct cms_uctx *ctx) __attribute__((noreturn));
 void cms_reipl(const void *ipl) __attribute__((noreturn));
@@ -107,12 +111,24 @@ void cms_svc_call(struct cms_uctx *ctx);
 /* Closes every file a program left open (after it ends). */
 void cms_svc_cleanup(void);
 
-/* ---- stack.c: the program stack (CMS_STACK / CMS_QUEUED) ---------------- */
+/* ---- stack.c: the program stack (CMS_STACK / CMS_QUEUED) and its buffers - */
+/* Adds a line to the newest buffer: on top (lifo) or at its end; 0 or
+ * CMS_ENOSPC. */
 int cms_stack_add(const char *line, size_t len, int lifo);
-/* Takes the first line; returns its length or -1 if the stack is empty. */
+/* Takes the top line (dropping empty buffers above it); returns its
+ * length or -1 if the stack is empty. */
 int cms_stack_take(char *buf, size_t cap);
+/* Lines in all buffers. */
 int cms_stack_count(void);
+/* Empties the stack and drops every buffer (DESBUF, DROPBUF 0). */
 void cms_stack_clear(void);
+/* MAKEBUF: a new buffer; returns its number (1, 2, ...) or CMS_ENOSPC. */
+int cms_stack_makebuf(void);
+/* DROPBUF n: drops buffer n and newer ones (0: the whole stack); -1 if
+ * there is no buffer n. */
+int cms_stack_dropbuf(unsigned n);
+/* The number of the newest buffer (0: no MAKEBUF buffers). */
+int cms_stack_buffers(void);
 
 /* ---- cmd.c: command lines ----------------------------------------------- */
 /* A parsed command line: tokens as typed (orig) and upper-cased (argv). */
@@ -184,6 +200,12 @@ int cmd_sort(struct cms_plist *p);
 int cms_field_cmp(const void *a, size_t alen, const void *b, size_t blen, size_t from, size_t to);
 int cmd_xedit(struct cms_plist *p);
 int cmd_filelist(struct cms_plist *p);
+/* cmd_stack.c: MAKEBUF, DROPBUF, SENTRIES, DESBUF; cmd_identify.c */
+int cmd_makebuf(struct cms_plist *p);
+int cmd_dropbuf(struct cms_plist *p);
+int cmd_sentries(struct cms_plist *p);
+int cmd_desbuf(struct cms_plist *p);
+int cmd_identify(struct cms_plist *p);
 
 /* ---- loader.c ------------------------------------------------------------ */
 /* Loads "fn MODULE fm" and runs it with the tokens of p (argv[0] = fn).

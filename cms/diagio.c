@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * cms/diagio.c - every DIAGNOSE CMS issues, behind small functions: the
- * console (DIAG 0x058, also as picolibc's stdout), the pseudo-timer (0x00C),
- * storage size (0x060), page release (0x010), storage protection (0x100C),
- * CP commands (0x008), device information (0x024) and block I/O (0x250).
+ * console (DIAG 0x058, also as picolibc's stdout), IDENTIFY (0x000), the
+ * pseudo-timer (0x00C), storage size (0x060), page release (0x010),
+ * storage protection (0x100C), CP commands (0x008), device information
+ * (0x024) and block I/O (0x250).
  * Nothing else in CMS issues an ecall to CP.
  *
  * Console input: con_read() waits in CP (VM READ, no CPU, no timer).  An
@@ -89,6 +90,14 @@ con_keep_line(const char *s, size_t n)
     termbuf_count++;
 }
 
+unsigned
+con_drop_kept(void)
+{
+    unsigned n = termbuf_count;
+    termbuf_head = termbuf_count = 0;
+    return n;
+}
+
 size_t
 con_read_raw(char *buf, size_t cap)
 {
@@ -140,6 +149,13 @@ cms_timer(struct diag_timer *t)
 {
     memset(t, 0, sizeof *t);
     diag_call(DIAG_TIMER, (unsigned long)t, sizeof *t, 0, 0, 0, 0);
+}
+
+long
+cms_identify(struct diag_identify *id)
+{
+    memset(id, 0, sizeof *id);
+    return diag_call(DIAG_IDENTIFY, (unsigned long)id, sizeof *id, 0, 0, 0, 0).error;
 }
 
 uint64_t

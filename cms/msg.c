@@ -65,6 +65,11 @@ static const struct cms_msgdef msgs[M__COUNT] = {
     [M_SORT_PROMPT] = {"VMC063R", "ENTER SORT FIELDS:"},
     [M_SORT_BAD_FIELD] = {"VMC064E", "Invalid sort field %s: pairs of start and end columns, 1-65535"},
     [M_SORT_NO_STORAGE] = {"VMC065E", "Not enough free storage to sort %s %s %s (%lu records, %lu KiB)"},
+    /* 070-079: the program stack's commands, LISTFILE's STACK and EXEC,
+     * IDENTIFY (cms/cmd_stack.c, cms/cmd_file.c, cms/cmd_identify.c) */
+    [M_STK_BAD_NUMBER] = {"VMC070E", "Invalid buffer number %s"},
+    [M_STK_NO_BUFFER] = {"VMC071E", "Buffer %s does not exist: the stack has %d buffer(s)"},
+    [M_STK_CONFLICT] = {"VMC072E", "Options %s and %s conflict"},
     [M_EDIT_NEWFILE] = {"VMC100I", "NEW FILE:"},
     [M_EDIT_EOF] = {"VMC101I", "EOF:"},
     [M_EDIT_TOF] = {"VMC102I", "TOF:"},
