@@ -5,14 +5,14 @@
 # pty), CMS IPLed by CP with MAINT's 190 and the user's 191; CP commands
 # through DIAG 0x008 (CP, implied CP, QUERY passed to CP), TELL (to a user
 # not logged on, to the disconnected AUTOLOG1, to oneself), an unknown
-# command, the S-disk's HELP and HELLO, a CMS ABEND (CP STORE damages the
+# command, IDENTIFY, the S-disk's HELP and HELLO, a CMS ABEND (CP STORE damages the
 # nucleus) and the IPL after it, LOGOFF.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 . "${top_srcdir:-.}/tests/cms_ssh_lib.sh"
 say "q disk" && say "cp q t" && say "q time" && say "nosuchcmd" && say "set impcp off" &&
     say "query cmslevel" && say "hello there" && say "help acc" && say "set impcp on" &&
     say "tell demo2 are you there" && say "tell autolog1 Hello from DEMO1" &&
-    say "tell * A note to myself"
+    say "tell * A note to myself" && say "identify"
 # a CMS ABEND: CP STORE puts an illegal instruction at the start of the
 # HELP command's code; HELP then faults in CMS itself.  Enter IPLs CMS
 # again, and it works (HELP still faults: the nucleus keeps the damage).
@@ -37,6 +37,8 @@ kill -TERM $cppid
 wait $cppid
 
 expect cp '^VM/RV CMS [0-9]+\.[0-9]+\.[0-9]+  '
+# IDENTIFY under CP: the userid and system name from DIAG 0x000, no RSCS
+expect cp '^DEMO1    AT VMRV     VIA \*        [0-9][0-9]/[0-9][0-9]/[0-9][0-9] [0-9:]{8} UTC[-+0-9]* [A-Z]+DAY$'
 expect cp '^DEMO1  0191 A  R/W '
 expect cp '^MNT190 0190 S  R/O '
 expect cp '^TIME IS '
