@@ -175,6 +175,9 @@ int cpcmd_trace(struct cpcmd_ctx *c);
 int cpcmd_ipl(struct cpcmd_ctx *c);
 int cpcmd_system(struct cpcmd_ctx *c);
 int cpcmd_define(struct cpcmd_ctx *c);
+/* DEFINE TDISK|T3390|TEMPDASD after its first word (cp/cpcmd_tdisk.c);
+ * t3390: a bare number counts cylinders. */
+int cpcmd_define_tdisk(struct cpcmd_ctx *c, bool t3390);
 int cpcmd_detach(struct cpcmd_ctx *c);
 int cpcmd_link(struct cpcmd_ctx *c);
 
