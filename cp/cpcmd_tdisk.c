@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,34 @@
 #include "vmrv/diag.h"
 
 #define TDISK_MIN_BLOCKS 16u /* 64K: room for a CMS file system */
+
+/* A T-disk size: a number with K, M or G (bytes, whole blocks), or a plain
+ * number of 4K blocks.  0 with *blocks set, or -EINVAL. */
+static int
+parse_size(const char *s, uint64_t *blocks)
+{
+    size_t n = strlen(s);
+    if (n == 0) {
+        return -EINVAL;
+    }
+    if (strspn(s, "0123456789") == n) {
+        /* a plain number counts blocks, as VM's BLK does */
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno || v == 0 || v > (UINT64_MAX / DIAG_BLOCK_SIZE)) {
+            return -EINVAL;
+        }
+        *blocks = v;
+        return 0;
+    }
+    uint64_t bytes;
+    if (cp_parse_size(s, &bytes) < 0 || bytes == 0 || bytes % DIAG_BLOCK_SIZE) {
+        return -EINVAL;
+    }
+    *blocks = bytes / DIAG_BLOCK_SIZE;
+    return 0;
+}
 
 struct tdisk_job {
     struct cp_io_job j;
@@ -77,8 +106,8 @@ tdisk_work(struct cp_io_job *j)
 {
     struct tdisk_job *tj = (struct tdisk_job *)j;
     const struct cp_vm_ops *vo = tj->sys->svc.vm;
-    tj->prep = vo->tdisk_prepare(tj->sys->svc.ctx, tj->u->userid, tj->vaddr, tj->blocks,
-                                 tj->total, &tj->out);
+    tj->prep = vo->tdisk_prepare(tj->sys->svc.ctx, tj->u->userid, tj->vaddr, tj->blocks, tj->total,
+                                 &tj->out);
     if (cp_user_post_ptr(tj->u, tdisk_reply, tj, true) != 0) {
         if (tj->prep) {
             vo->tdisk_free(tj->prep); /* the user is gone */
@@ -95,7 +124,8 @@ count_of(struct cpcmd_ctx *c, const char *n, const char *unit, uint64_t *blocks)
 {
     size_t len = strlen(n);
     unsigned long long v = 0;
-    if (len == 0 || len > 12 || strspn(n, "0123456789") != len || (v = strtoull(n, NULL, 10)) == 0) {
+    if (len == 0 || len > 12 || strspn(n, "0123456789") != len ||
+        (v = strtoull(n, NULL, 10)) == 0) {
         cp_out_msg(c->out, MSG_TDISKSIZE, n, "not a count");
         return MSG_TDISKSIZE;
     }
@@ -142,7 +172,7 @@ cpcmd_define_tdisk(struct cpcmd_ctx *c, bool t3390)
         rc = count_of(c, s, cpcmd_next(c), &blocks);
     } else if (t3390) {
         rc = count_of(c, s, "CYL", &blocks);
-    } else if (tdisk_parse_size(s, &blocks) < 0) {
+    } else if (parse_size(s, &blocks) < 0) {
         cp_out_msg(c->out, MSG_TDISKSIZE, s, "a size such as 64M, or a number of 4K blocks");
         rc = MSG_TDISKSIZE;
     }

@@ -673,7 +673,8 @@ cpcmd_define(struct cpcmd_ctx *c)
     if (!cpcmd_abbrev(w, "STORAGE", 4)) {
         char what[48];
         snprintf(what, sizeof what, "DEFINE %s", w);
-        cp_out_msg(c->out, MSG_NOTAVAIL, what, "DEFINE STORAGE and DEFINE TDISK are in this release");
+        cp_out_msg(c->out, MSG_NOTAVAIL, what,
+                   "DEFINE STORAGE and DEFINE TDISK are in this release");
         return MSG_NOTAVAIL;
     }
     const char *sz = cpcmd_next(c);

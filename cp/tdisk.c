@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +19,6 @@
 #include <unistd.h>
 
 #include "cp/blockdev.h"
-#include "cp/config.h"
 #include "cp/tdisk.h"
 #include "vmrv/diag.h"
 
@@ -65,32 +63,6 @@ tdisk_pool_used(struct tdisk_pool *p)
     uint64_t u = p->used;
     pthread_mutex_unlock(&p->lock);
     return u;
-}
-
-int
-tdisk_parse_size(const char *s, uint64_t *blocks)
-{
-    size_t n = strlen(s);
-    if (n == 0) {
-        return -EINVAL;
-    }
-    if (strspn(s, "0123456789") == n) {
-        /* a plain number counts blocks, as VM's BLK does */
-        char *end = NULL;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno || v == 0 || v > (UINT64_MAX / DIAG_BLOCK_SIZE)) {
-            return -EINVAL;
-        }
-        *blocks = v;
-        return 0;
-    }
-    uint64_t bytes;
-    if (cp_parse_size(s, &bytes) < 0 || bytes == 0 || bytes % DIAG_BLOCK_SIZE) {
-        return -EINVAL;
-    }
-    *blocks = bytes / DIAG_BLOCK_SIZE;
-    return 0;
 }
 
 int

@@ -25,7 +25,7 @@
 
 struct blockdev;
 
-#define TDISK_DIR "tdisk" /* inside the data folder */
+#define TDISK_DIR "tdisk"     /* inside the data folder */
 #define TDISK_CYL_BLOCKS 180u /* a 3390 cylinder: 15 tracks of 12 4K blocks */
 
 struct tdisk_pool {
@@ -50,9 +50,5 @@ int tdisk_create(const char *datadir, const char *userid, unsigned vaddr, uint64
 /* Removes every file in DATA/tdisk (leftovers of a crash).  Returns how
  * many were removed, or a negative errno. */
 int tdisk_sweep(const char *datadir);
-
-/* Parses a T-disk size: a number with K, M or G (bytes), or a plain
- * number of 4K blocks.  0 with *blocks set, or -EINVAL. */
-int tdisk_parse_size(const char *s, uint64_t *blocks);
 
 #endif /* CP_TDISK_H */
