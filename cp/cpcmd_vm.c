@@ -657,6 +657,21 @@ cpcmd_system(struct cpcmd_ctx *c)
     return 0;
 }
 
+static bool
+is_tdisk_word(const char *w)
+{
+    return w && (strcasecmp(w, "TDISK") == 0 || strcasecmp(w, "TEMPDASD") == 0 ||
+                 strcasecmp(w, "T3390") == 0);
+}
+
+/* DEFINE STORAGE resets the VM: after the slice; DEFINE TDISK adds a disk
+ * as LINK does, and the program waits for its answer. */
+bool
+cpcmd_define_defers(const char *op1)
+{
+    return !is_tdisk_word(op1);
+}
+
 int
 cpcmd_define(struct cpcmd_ctx *c)
 {

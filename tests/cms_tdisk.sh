@@ -3,11 +3,15 @@
 # tests/cms_tdisk.sh - a temporary minidisk from CMS under `vmrv ipl`, over
 # the real OpenSSH client: CP DEFINE TDISK, CMS FORMATs it, a file is
 # written with XEDIT and listed and typed back, QUERY VIRTUAL shows it as
-# a temporary disk; after LOGOFF and a new logon it is gone, and nothing
+# a temporary disk; a second DEFINE at 192 gives its error code to CMS;
+# after LOGOFF and a new logon it is gone, and nothing
 # is left in the data folder.
 . "${top_srcdir:-.}/tests/cms_lib.sh"
 . "${top_srcdir:-.}/tests/cms_ssh_lib.sh"
 say "cp define tdisk 192 2m"
+# from a program (CMS's CP command: DIAG 0x008) the answer and its return
+# code come back to the program, not after the slice
+say "cp define tdisk 192 1m"
 say "format 192 b tmp (noask"
 say "xedit tdisk data b"
 sleep 1
@@ -51,7 +55,8 @@ wait $cppid
 expect cp '^VMR154I TDSK 0192 DEFINED, 512 blocks \(2M\), temporary$'
 expect_order cp '^VMR154I' '^VMC025I Disk B \(192\) formatted: label TMP, 512 blocks$' '^TDISK +DATA +B' '^written on a t-disk$' \
     '^DASD 192 +512 BLK R/W  TEMP DISK$' '^LOGOFF AT '
-expect_not cp '^VMR[0-9]+E'
+expect_order cp '^VMR154I' '^VMR141E' '^Ready\(00141\);'
+[ "$(grep -c 'VMR141E' "$T/cp.out")" = 1 ] || { echo "FAIL: VMR141E not once"; fail=1; }
 expect_not cp '^VMC[0-9]+E'
 expect again '^DASD 191'
 expect_not again '^DASD 192'
