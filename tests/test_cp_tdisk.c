@@ -200,12 +200,24 @@ test_kept_by_takeover_and_storage(void **state)
     expect_has(sys, "ALICE", "QUERY VIRTUAL", "DASD 192      256 BLK R/W  TEMP DISK");
     assert_int_equal(used(e), 1 << 20);
     assert_int_equal(open_images(e), 1);
+    /* DEFINE STORAGE brings the directory's disks back: a T-disk at the
+     * address of one the user had detached gives way, and its space goes */
+    struct fterm *m = cpsys_logon(e, "MAINT");
+    expect_has(sys, "MAINT", "DETACH 191", "detached");
+    expect_has(sys, "MAINT", "DEFINE TDISK 191 1M", "DEFINED");
+    assert_int_equal(used(e), 2 << 20);
+    expect_has(sys, "MAINT", "DEFINE STORAGE 16M", "STORAGE = 16M");
+    expect_has(sys, "MAINT", "QUERY VIRTUAL", "DASD 191      256 BLK R/W  MAINT 191");
+    assert_int_equal(used(e), 1 << 20);
+    assert_int_equal(open_images(e), 1);
+    fterm_type(m, "#cp logoff");
     fterm_type(a2, "#cp logoff");
     assert_true(wait_users(sys, 0, 3000));
     assert_int_equal(used(e), 0);
     assert_int_equal(open_images(e), 0);
     fterm_bye(a);
     fterm_bye(a2);
+    fterm_bye(m);
 }
 
 /* The image itself: zeroed, sparse, R/W, gone when the last reference goes. */
