@@ -100,7 +100,7 @@ names_in_tdisk_dir(const struct cpsys *e)
 static int
 open_images(const struct cpsys *e)
 {
-    char pfx[PATH_MAX], fd[64], target[PATH_MAX];
+    char pfx[PATH_MAX], fd[300], target[PATH_MAX];
     snprintf(pfx, sizeof pfx, "%s/%s/", e->data, TDISK_DIR);
     DIR *d = opendir("/proc/self/fd");
     assert_non_null(d);
@@ -178,7 +178,7 @@ test_define_from_console(void **state)
     assert_true(fterm_wait(a, "VMR141E", 3000));
     assert_int_equal(used(e), 512 << 10);
     /* FORCE by the operator: gone too */
-    expect_rc(e->sys, "MAINT", "FORCE ALICE", 0);
+    free(expect_rc(e->sys, "MAINT", "FORCE ALICE", 0));
     assert_true(wait_users(e->sys, 0, 3000));
     assert_int_equal(used(e), 0);
     assert_int_equal(open_images(e), 0);
