@@ -41,6 +41,8 @@ static const struct key keys[] = {
     {"dispatchers", K_COUNT, F(dispatchers), 0, 256, "0"},
     {"max_vms", K_COUNT, F(max_vms), 1, 100000, "200"},
     {"committed_storage", K_SIZE, F(committed_storage), 1ull << 20, 1ull << 50, "64G"},
+    {"tdisk_max", K_SIZE, F(tdisk_max), 4ull << 10, 1ull << 50, "256M"},
+    {"tdisk_total", K_SIZE, F(tdisk_total), 0, 1ull << 50, "4G"},
     {"logmsg", K_LOGMSG, F(logmsg), 0, 0, ""},
     {"idle_disconnect", K_TIME, F(idle_disconnect_s), 0, 30 * 86400, "0"},
     {"disconnect_timeout", K_TIME, F(disconnect_timeout_s), 0, 30 * 86400, "15m"},

@@ -41,6 +41,8 @@ struct cp_config {
     unsigned dispatchers; /* 0 = one per core */
     unsigned max_vms; /* logged-on users at most */
     uint64_t committed_storage; /* sum of all VMs' storage sizes at most */
+    uint64_t tdisk_max; /* largest T-disk (DEFINE TDISK) */
+    uint64_t tdisk_total; /* all users' T-disks together at most; 0 = none allowed */
     unsigned logmsg_lines;
     char logmsg[CP_LOGMSG_MAX_LINES][CP_LOGMSG_LINE_MAX];
     unsigned idle_disconnect_s; /* connected but no input: disconnect; 0 = never */

@@ -153,6 +153,16 @@ struct cp_vm_ops {
                           struct cp_out *out);
     int (*link_attach)(void *vm, void *prep, unsigned vaddr, struct cp_out *out);
     void (*link_free)(void *prep);
+    /* Optional: DEFINE TDISK in the same two steps.  tdisk_prepare (any
+     * thread; svc_ctx: cp_services.ctx) counts the space against total and
+     * creates the image (cp/tdisk.h); a handle, or NULL with the error
+     * written to out.  tdisk_attach (the VM's thread) attaches it R/W at
+     * vaddr and consumes the handle (0 or a message number, written to
+     * out); tdisk_free drops an unused one (its space and image go). */
+    void *(*tdisk_prepare)(void *svc_ctx, const char *userid, unsigned vaddr, uint64_t blocks,
+                           uint64_t total, struct cp_out *out);
+    int (*tdisk_attach)(void *vm, void *prep, unsigned vaddr, struct cp_out *out);
+    void (*tdisk_free)(void *prep);
     /* QUERY LINKS.  disk_at (the VM's thread): which minidisk is at vaddr:
      * 0 with its owner (owner[CP_USERID_MAX + 1]) and the owner's address;
      * MSG_NODEV (no such device) or MSG_NOTDASD (not a minidisk), nothing

@@ -438,7 +438,8 @@ cpcmd_run_async(struct cp_user *u, const char *line, size_t len, enum cpcmd_orig
     }
     c->pos = 1;
     if ((d->flags & CPCMD_F_DEFER) && origin == CPCMD_DIAG && u->in_slice &&
-        cpcmd_allowed(u, d->classes) && !u->transient) {
+        cpcmd_allowed(u, d->classes) && !u->transient &&
+        (d->fn != cpcmd_define || cpcmd_define_defers(c->n > 1 ? c->tok[1] : NULL))) {
         /* it changes the VM whose DIAG is running: after the slice */
         if (cp_user_post(u, deferred_run, copy, false) != 0) {
             cp_out_msg(out, MSG_FAILED, d->name, "could not be queued");

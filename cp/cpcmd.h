@@ -175,6 +175,13 @@ int cpcmd_trace(struct cpcmd_ctx *c);
 int cpcmd_ipl(struct cpcmd_ctx *c);
 int cpcmd_system(struct cpcmd_ctx *c);
 int cpcmd_define(struct cpcmd_ctx *c);
+/* Whether DEFINE with this first operand (NULL if none) is deferred from
+ * a DIAG: DEFINE STORAGE is, DEFINE TDISK is not (it adds a device as LINK
+ * does, and the program waits for its answer). */
+bool cpcmd_define_defers(const char *op1);
+/* DEFINE TDISK|T3390|TEMPDASD after its first word (cp/cpcmd_tdisk.c);
+ * t3390: a bare number counts cylinders. */
+int cpcmd_define_tdisk(struct cpcmd_ctx *c, bool t3390);
 int cpcmd_detach(struct cpcmd_ctx *c);
 int cpcmd_link(struct cpcmd_ctx *c);
 

@@ -115,10 +115,15 @@ const struct cpcmd_def cpcmd_table[] = {
      "Ends the open spool file of a device and queues it: to the reader of\n"
      "the user it is spooled TO, or to the system queue.  PURGE drops it.\n"
      "CLOSE READER ends the file being read (PURGE: and removes it).", NULL, NULL},
-    {"DEFINE", 3, "G", cpcmd_define, VM | CPCMD_F_DEFER, "DEFINE STORAGE size",
-     "Changes the storage size of your virtual machine (up to the maximum\n"
-     "in your directory entry), e.g. DEFINE STORAGE 64M.  The virtual\n"
-     "machine is reset: IPL again.", NULL, NULL},
+    {"DEFINE", 3, "G", cpcmd_define, VM | CPCMD_F_DEFER,
+     "DEFINE STORAGE size | DEFINE TDISK vaddr size | DEFINE T3390 vaddr n [CYL|BLK]",
+     "STORAGE changes the storage size of your virtual machine (up to the\n"
+     "maximum in your directory entry), e.g. DEFINE STORAGE 64M.  The\n"
+     "virtual machine is reset: IPL again.\n"
+     "TDISK adds a temporary minidisk, zeroed, R/W at vaddr, e.g. DEFINE\n"
+     "TDISK 192 32M (a size with K, M or G, or a number of 4K blocks; T3390\n"
+     "counts 3390 cylinders of 180 blocks).  FORMAT it in CMS (FORMAT 192 B).\n"
+     "Nobody else can link it; it is gone at DETACH and at logoff.", NULL, NULL},
     {"DETACH", 3, "G", cpcmd_detach, VM, "DETACH vaddr",
      "Removes a device (e.g. a linked minidisk) from your virtual machine.", NULL, NULL},
     {"DRAIN", 2, "AD", cpcmd_drain, 0, "DRAIN [PRINTER] [n|ALL]",

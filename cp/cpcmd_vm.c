@@ -657,17 +657,39 @@ cpcmd_system(struct cpcmd_ctx *c)
     return 0;
 }
 
+static bool
+is_tdisk_word(const char *w)
+{
+    return w && (strcasecmp(w, "TDISK") == 0 || strcasecmp(w, "TEMPDASD") == 0 ||
+                 strcasecmp(w, "T3390") == 0);
+}
+
+/* DEFINE STORAGE resets the VM: after the slice; DEFINE TDISK adds a disk
+ * as LINK does, and the program waits for its answer. */
+bool
+cpcmd_define_defers(const char *op1)
+{
+    return !is_tdisk_word(op1);
+}
+
 int
 cpcmd_define(struct cpcmd_ctx *c)
 {
     const char *w = cpcmd_next(c);
     if (!w) {
-        return cpcmd_missing(c, "STORAGE");
+        return cpcmd_missing(c, "STORAGE or TDISK");
+    }
+    if (strcasecmp(w, "TDISK") == 0 || strcasecmp(w, "TEMPDASD") == 0) {
+        return cpcmd_define_tdisk(c, false);
+    }
+    if (strcasecmp(w, "T3390") == 0) {
+        return cpcmd_define_tdisk(c, true);
     }
     if (!cpcmd_abbrev(w, "STORAGE", 4)) {
         char what[48];
         snprintf(what, sizeof what, "DEFINE %s", w);
-        cp_out_msg(c->out, MSG_NOTAVAIL, what, "only DEFINE STORAGE is in this release");
+        cp_out_msg(c->out, MSG_NOTAVAIL, what,
+                   "DEFINE STORAGE and DEFINE TDISK are in this release");
         return MSG_NOTAVAIL;
     }
     const char *sz = cpcmd_next(c);

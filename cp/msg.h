@@ -114,6 +114,10 @@ enum msg_num {
     MSG_RESET = 151,
     MSG_STORDEF = 152,
     MSG_IPLFAIL = 153,
+    MSG_TDISKDEF = 154,
+    MSG_TDISKFAIL = 155,
+    MSG_TDISKMAX = 156,
+    MSG_TDISKSIZE = 157,
     MSG_TRACE = 170,
     MSG_LOST = 180,
     /* log-only: the operator's log */

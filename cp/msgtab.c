@@ -81,6 +81,10 @@ const struct msg_def msg_table[] = {
     {MSG_RESET, 'I', "Storage %1; the virtual machine is reset"},
     {MSG_STORDEF, 'I', "STORAGE = %1; the virtual machine is reset"},
     {MSG_IPLFAIL, 'E', "IPL %1 failed: %2"},
+    {MSG_TDISKDEF, 'I', "TDSK %1 DEFINED, %2 blocks (%3), temporary"},
+    {MSG_TDISKFAIL, 'E', "DEFINE TDISK %1 failed: %2"},
+    {MSG_TDISKMAX, 'E', "T-disk size %1 is larger than the limit of %2"},
+    {MSG_TDISKSIZE, 'E', "Invalid T-disk size %1: %2"},
     {MSG_TRACE, 'R', "*** TRACE %1"},
     {MSG_LOST, 'W', "%1 bytes of console output were lost"},
     /* log-only: the operator's log */

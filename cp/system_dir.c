@@ -33,12 +33,15 @@
 #include <strings.h>
 
 #include "cp/blockdev.h"
+#include "cp/config.h"
 #include "cp/dir.h"
 #include "cp/spool_cp.h"
 #include "cp/system.h"
 #include "cp/system_std.h"
+#include "cp/tdisk.h"
 #include "cp/vdev.h"
 #include "cp/vm.h"
+#include "vmrv/diag.h"
 
 struct disk_use {
     char owner[DIR_USERID_MAX + 1];
@@ -54,6 +57,7 @@ struct cp_std {
     pthread_key_t key; /* this thread's struct dir */
     pthread_mutex_t ulock; /* uses */
     struct disk_use *uses;
+    struct tdisk_pool tdisks; /* space of all T-disks */
 };
 
 int
@@ -588,6 +592,55 @@ cp_std_link(struct cp_std *std, struct vm *vm, struct cp_claims *claims, const c
     return cp_std_link_attach(std, vm, claims, p, vaddr, out);
 }
 
+struct cp_tdisk *
+cp_std_tdisk_prepare(struct cp_std *std, const char *userid, unsigned vaddr, uint64_t blocks,
+                     uint64_t total, struct cp_out *out)
+{
+    char a[8], err[256] = "";
+    snprintf(a, sizeof a, "%03X", vaddr);
+    struct cp_tdisk *t = calloc(1, sizeof *t);
+    if (!t) {
+        cp_out_msg(out, MSG_TDISKFAIL, a, "out of memory");
+        return NULL;
+    }
+    t->std = std;
+    t->vaddr = vaddr;
+    uint64_t bytes = blocks * DIAG_BLOCK_SIZE;
+    if (tdisk_pool_reserve(&std->tdisks, bytes, total) != 0) {
+        char b[24];
+        cp_format_size(total, b, sizeof b);
+        snprintf(err, sizeof err, "the system's T-disks would pass their limit of %s", b);
+        cp_out_msg(out, MSG_TDISKFAIL, a, err);
+        free(t);
+        return NULL;
+    }
+    t->bytes = bytes;
+    if (tdisk_create(std->datadir, userid, vaddr, blocks, &t->bd, err, sizeof err) < 0) {
+        cplog(CPLOG_WARN, NULL, userid, "DEFINE TDISK %s: %s", a, err);
+        cp_out_msg(out, MSG_TDISKFAIL, a, err);
+        cp_std_tdisk_put(t);
+        return NULL;
+    }
+    return t;
+}
+
+void
+cp_std_tdisk_put(struct cp_tdisk *t)
+{
+    if (t) {
+        tdisk_pool_release(&t->std->tdisks, t->bytes);
+        blockdev_unref(t->bd);
+        free(t);
+    }
+}
+
+uint64_t
+cp_std_tdisk_used(const struct cp_services *svc)
+{
+    struct cp_std *std = svc->ctx;
+    return std ? tdisk_pool_used(&std->tdisks) : 0;
+}
+
 int
 cp_services_standard(struct cp_services *svc, const char *datadir, char *err, size_t errlen)
 {
@@ -611,6 +664,12 @@ cp_services_standard_opts(struct cp_services *svc, const char *datadir,
     }
     strcpy(std->datadir, datadir);
     pthread_mutex_init(&std->ulock, NULL);
+    tdisk_pool_init(&std->tdisks);
+    /* T-disks do not outlive CP: what a crash left goes */
+    int swept = tdisk_sweep(datadir);
+    if (swept > 0) {
+        cplog(CPLOG_INFO, NULL, NULL, "removed %d leftover T-disk image(s)", swept);
+    }
     int rc = pthread_key_create(&std->key, close_dir);
     if (rc != 0) {
         free(std);
@@ -658,6 +717,7 @@ cp_services_standard_free(struct cp_services *svc)
         free(u);
     }
     pthread_mutex_destroy(&std->ulock);
+    tdisk_pool_fini(&std->tdisks);
     free(std);
     svc->ctx = NULL;
 }

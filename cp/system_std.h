@@ -85,6 +85,23 @@ void cp_std_release_all(struct cp_std *std, struct cp_claims *claims);
 int cp_std_links(void *ctx, const char *owner, int owner_vaddr, struct cp_link_info **out,
                  size_t *n);
 
+/* DEFINE TDISK (cp/tdisk.h): prepare (any thread) reserves blocks' space
+ * against total in the system's count and creates the image; a handle or
+ * NULL with the error written to out.  The handle's bd is one reference.
+ * tdisk_put gives back what a T-disk held (its space, its image
+ * reference); it also frees an unused handle. */
+struct cp_tdisk {
+    struct cp_std *std;
+    struct blockdev *bd;
+    uint64_t bytes;
+    unsigned vaddr;
+};
+struct cp_tdisk *cp_std_tdisk_prepare(struct cp_std *std, const char *userid, unsigned vaddr,
+                                      uint64_t blocks, uint64_t total, struct cp_out *out);
+void cp_std_tdisk_put(struct cp_tdisk *t);
+/* Bytes of T-disks in use in the whole system (tests, QUERY). */
+uint64_t cp_std_tdisk_used(const struct cp_services *svc);
+
 /* The rules themselves: what a link in `mode` (enum dir_mode) gets while a
  * disk has `links` links of which `writers` write and `exclusive` hold it
  * alone.  0 with *write and *exclusive set, or -1 (refused) with a reason. */

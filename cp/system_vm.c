@@ -56,6 +56,8 @@ struct cpvm {
     char last_ipl[16], last_parm[VMRV_IPL_PARM_MAX + 1];
     pthread_mutex_t lock; /* the SMSG queue and authorized */
     struct cp_claims claims; /* minidisks linked, for the link-mode rules */
+    struct cp_tdisk **td; /* T-disks attached (DEFINE TDISK): their space and image */
+    size_t ntd, tdcap;
     struct cpsp_user *spu; /* reader, punch, printer (cp/spool_cp.h), or NULL */
     bool authorized;
     struct smsg q[SMSG_QUEUE];
@@ -503,6 +505,10 @@ v_destroy(void *p)
     if (cv->std) {
         cp_std_release_all(cv->std, &cv->claims);
     }
+    for (size_t i = 0; i < cv->ntd; i++) {
+        cp_std_tdisk_put(cv->td[i]); /* logoff, FORCE: the image goes */
+    }
+    free(cv->td);
     free(cv->d8.text);
     pthread_mutex_destroy(&cv->lock);
     free(cv);
@@ -754,6 +760,19 @@ v_define_storage(void *p, uint64_t bytes, struct cp_out *out)
     vm_destroy(cv->vm);
     cv->vm = nvm;
     cv->last_ipl[0] = '\0';
+    /* T-disks are the user's until DETACH: they go into the new machine */
+    for (size_t i = 0; i < cv->ntd;) {
+        struct cp_tdisk *t = cv->td[i];
+        if (vdev_disk_attach(vm_devices(nvm), t->vaddr, t->bd, false, cv->userid, t->vaddr) <
+            0) {
+            cplog(CPLOG_WARN, NULL, cv->userid, "T-disk %03X dropped at DEFINE STORAGE",
+                  t->vaddr);
+            cp_std_tdisk_put(t);
+            cv->td[i] = cv->td[--cv->ntd];
+            continue;
+        }
+        i++;
+    }
     return 0;
 }
 
@@ -813,8 +832,11 @@ v_smsg(void *p, const char *from, const char *text)
     return true;
 }
 
+static bool is_tdisk(const struct cpvm *cv, unsigned vaddr);
+
 struct qv_ctx {
     struct cp_out *out;
+    const struct cpvm *cv;
 };
 
 static int
@@ -830,6 +852,11 @@ qv_device(void *ctx, struct vdev *d)
     if (bd) {
         struct diag_devinfo info;
         vdev_describe(d, &info);
+        if (is_tdisk(q->cv, vdev_addr(d))) {
+            cp_out_line(q->out, "DASD %03X %8llu BLK R/W  TEMP DISK", vdev_addr(d),
+                        (unsigned long long)info.blocks);
+            return 0;
+        }
         char owner[9];
         userid_from_guest(info.owner, owner);
         cp_out_line(q->out, "DASD %03X %8llu BLK %s  %s %03X", vdev_addr(d),
@@ -845,8 +872,84 @@ static void
 v_query_virtual(void *p, struct cp_out *out)
 {
     struct cpvm *cv = p;
-    struct qv_ctx q = {out};
+    struct qv_ctx q = {out, cv};
     vdev_foreach(vm_devices(cv->vm), qv_device, &q);
+}
+
+/* The T-disk at vaddr, taken off the VM's list; NULL if none. */
+static struct cp_tdisk *
+tdisk_take(struct cpvm *cv, unsigned vaddr)
+{
+    for (size_t i = 0; i < cv->ntd; i++) {
+        if (cv->td[i]->vaddr == vaddr) {
+            struct cp_tdisk *t = cv->td[i];
+            cv->td[i] = cv->td[--cv->ntd];
+            return t;
+        }
+    }
+    return NULL;
+}
+
+static bool
+is_tdisk(const struct cpvm *cv, unsigned vaddr)
+{
+    for (size_t i = 0; i < cv->ntd; i++) {
+        if (cv->td[i]->vaddr == vaddr) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void *
+v_tdisk_prepare(void *svc_ctx, const char *userid, unsigned vaddr, uint64_t blocks,
+                uint64_t total, struct cp_out *out)
+{
+    if (!svc_ctx) {
+        cp_out_msg(out, MSG_NOTAVAIL, "DEFINE TDISK", "no data folder");
+        return NULL;
+    }
+    return cp_std_tdisk_prepare(svc_ctx, userid, vaddr, blocks, total, out);
+}
+
+static void
+v_tdisk_free(void *prep)
+{
+    cp_std_tdisk_put(prep);
+}
+
+static int
+v_tdisk_attach(void *p, void *prep, unsigned vaddr, struct cp_out *out)
+{
+    struct cpvm *cv = p;
+    struct cp_tdisk *t = prep;
+    char a[8];
+    snprintf(a, sizeof a, "%03X", vaddr);
+    if (vdev_find(vm_devices(cv->vm), vaddr)) {
+        cp_std_tdisk_put(t);
+        cp_out_msg(out, MSG_DEVEXISTS, a);
+        return MSG_DEVEXISTS;
+    }
+    if (cv->ntd == cv->tdcap) {
+        size_t ncap = cv->tdcap ? cv->tdcap * 2 : 4;
+        struct cp_tdisk **v = realloc(cv->td, ncap * sizeof *v);
+        if (!v) {
+            cp_std_tdisk_put(t);
+            cp_out_msg(out, MSG_TDISKFAIL, a, "out of memory");
+            return MSG_TDISKFAIL;
+        }
+        cv->td = v;
+        cv->tdcap = ncap;
+    }
+    int rc = vdev_disk_attach(vm_devices(cv->vm), vaddr, t->bd, false, cv->userid, vaddr);
+    if (rc < 0) {
+        cp_std_tdisk_put(t);
+        cp_out_msg(out, MSG_TDISKFAIL, a, strerror(-rc));
+        return MSG_TDISKFAIL;
+    }
+    t->vaddr = vaddr;
+    cv->td[cv->ntd++] = t;
+    return 0;
 }
 
 static int
@@ -868,6 +971,10 @@ v_detach(void *p, unsigned vaddr, struct cp_out *out)
     }
     if (cv->std) {
         cp_std_release(cv->std, &cv->claims, vaddr);
+    }
+    struct cp_tdisk *t = tdisk_take(cv, vaddr);
+    if (t) {
+        cp_std_tdisk_put(t); /* its image and space go */
     }
     return 0;
 }
@@ -981,6 +1088,9 @@ const struct cp_vm_ops cp_vm_ops_standard = {
     .link_prepare = v_link_prepare,
     .link_attach = v_link_attach,
     .link_free = cp_std_link_free,
+    .tdisk_prepare = v_tdisk_prepare,
+    .tdisk_attach = v_tdisk_attach,
+    .tdisk_free = v_tdisk_free,
     .disk_at = v_disk_at,
     .links = cp_std_links,
     .cpu_times = v_cpu_times,
