@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "cp/cpcmd.h"
+#include "cp/cpcmd_devjob.h"
 #include "cp/tdisk.h"
 #include "vmrv/diag.h"
 
@@ -59,14 +60,10 @@ parse_size(const char *s, uint64_t *blocks)
     return 0;
 }
 
+/* The image created on an I/O worker, attached on the VM's thread
+ * (cp/cpcmd_devjob.h). */
 struct tdisk_job {
-    struct cp_io_job j;
-    struct cp_system *sys;
-    struct cp_user *u; /* a reference */
-    struct cp_out out;
-    cpcmd_done_fn done;
-    void *done_ctx;
-    void *prep;
+    struct cpcmd_devjob dj; /* first */
     unsigned vaddr;
     uint64_t blocks, total;
 };
@@ -81,42 +78,37 @@ defined(struct cp_out *out, unsigned vaddr, uint64_t blocks)
     cp_out_msg(out, MSG_TDISKDEF, a, n, sz);
 }
 
-static void
-tdisk_reply(struct cp_user *u, void *p)
+static void *
+tdisk_job_prepare(struct cpcmd_devjob *j)
 {
-    struct tdisk_job *tj = p;
-    const struct cp_vm_ops *vo = tj->sys->svc.vm;
-    int rc = tj->out.rc ? tj->out.rc : MSG_TDISKFAIL;
-    if (tj->prep && u->vm) {
-        rc = vo->tdisk_attach(u->vm, tj->prep, tj->vaddr, &tj->out);
-        if (rc == 0) {
-            defined(&tj->out, tj->vaddr, tj->blocks);
-        }
-    } else if (tj->prep) {
-        vo->tdisk_free(tj->prep);
+    struct tdisk_job *tj = (struct tdisk_job *)j;
+    return j->sys->svc.vm->tdisk_prepare(j->sys->svc.ctx, j->u->userid, tj->vaddr, tj->blocks,
+                                         tj->total, &j->out);
+}
+
+static int
+tdisk_job_attach(struct cpcmd_devjob *j, void *vm, void *prep)
+{
+    struct tdisk_job *tj = (struct tdisk_job *)j;
+    int rc = j->sys->svc.vm->tdisk_attach(vm, prep, tj->vaddr, &j->out);
+    if (rc == 0) {
+        defined(&j->out, tj->vaddr, tj->blocks);
     }
-    tj->done(u, tj->done_ctx, rc, &tj->out);
-    cp_out_fini(&tj->out);
-    cp_user_put(tj->u);
-    free(tj);
+    return rc;
 }
 
 static void
-tdisk_work(struct cp_io_job *j)
+tdisk_job_release(struct cpcmd_devjob *j, void *prep)
 {
-    struct tdisk_job *tj = (struct tdisk_job *)j;
-    const struct cp_vm_ops *vo = tj->sys->svc.vm;
-    tj->prep = vo->tdisk_prepare(tj->sys->svc.ctx, tj->u->userid, tj->vaddr, tj->blocks, tj->total,
-                                 &tj->out);
-    if (cp_user_post_ptr(tj->u, tdisk_reply, tj, true) != 0) {
-        if (tj->prep) {
-            vo->tdisk_free(tj->prep); /* the user is gone */
-        }
-        cp_out_fini(&tj->out);
-        cp_user_put(tj->u);
-        free(tj);
-    }
+    j->sys->svc.vm->tdisk_free(prep);
 }
+
+static const struct cpcmd_devjob_ops tdisk_job_ops = {
+    .prepare = tdisk_job_prepare,
+    .attach = tdisk_job_attach,
+    .release = tdisk_job_release,
+    .fail_msg = MSG_TDISKFAIL,
+};
 
 /* n as a count of `unit` (BLK or CYL); 0 or MSG_TDISKSIZE. */
 static int
@@ -207,22 +199,12 @@ cpcmd_define_tdisk(struct cpcmd_ctx *c, bool t3390)
         cp_out_msg(c->out, MSG_DEVEXISTS, a);
         return MSG_DEVEXISTS;
     }
-    struct tdisk_job *tj = NULL;
-    if (c->done && !c->u->transient && c->sys->io) {
-        tj = calloc(1, sizeof *tj);
-    }
+    struct tdisk_job *tj = cpcmd_devjob_new(c, sizeof *tj, &tdisk_job_ops);
     if (tj) {
-        tj->sys = c->sys;
-        tj->u = c->u;
-        cp_user_get(c->u);
-        cp_out_init(&tj->out, c->u);
         tj->vaddr = (unsigned)va;
         tj->blocks = blocks;
         tj->total = c->sys->cfg.tdisk_total;
-        tj->done = c->done;
-        tj->done_ctx = c->done_ctx;
-        cp_io_submit(c->sys, &tj->j, tdisk_work);
-        return CPCMD_ASYNC;
+        return cpcmd_devjob_submit(&tj->dj);
     }
     /* the caller wants the answer now: all on this thread */
     void *prep = vo->tdisk_prepare(c->sys->svc.ctx, c->u->userid, (unsigned)va, blocks,

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "cp/cpcmd.h"
+#include "cp/cpcmd_devjob.h"
 #include "cp/rv.h"
 #include "cp/stor.h"
 #include "vmrv/diag.h"
@@ -798,61 +799,55 @@ cpcmd_detach(struct cpcmd_ctx *c)
 
 /* LINK run asynchronously (cpcmd_run_async): the directory read and the
  * image open run on an I/O worker (cp_vm_ops.link_prepare); the attach and
- * the done callback follow on the VM's thread. */
+ * the done callback follow on the VM's thread (cp/cpcmd_devjob.h). */
 struct link_job {
-    struct cp_io_job j;
-    struct cp_system *sys;
-    struct cp_user *u; /* a reference */
-    struct cp_out out;
-    cpcmd_done_fn done;
-    void *done_ctx;
-    void *prep;
+    struct cpcmd_devjob dj; /* first */
     char owner[CP_USERID_MAX + 1], mode[4], password[16];
     bool has_password;
     unsigned v1, v2;
 };
 
 static void
-link_reply(struct cp_user *u, void *p)
+linked(struct cp_out *out, const char *owner, unsigned v1, unsigned v2, const char *mode)
 {
-    struct link_job *lj = p;
-    const struct cp_vm_ops *vo = lj->sys->svc.vm;
-    int rc = lj->out.rc ? lj->out.rc : MSG_LINKFAIL;
-    if (lj->prep && u->vm) {
-        rc = vo->link_attach(u->vm, lj->prep, lj->v2, &lj->out);
-        if (rc == 0) {
-            char s1[8], s2[8];
-            snprintf(s1, sizeof s1, "%03X", lj->v1);
-            snprintf(s2, sizeof s2, "%03X", lj->v2);
-            cp_out_msg(&lj->out, MSG_LINKED, lj->owner, s1, s2, lj->mode);
-        } else if (lj->out.rc) {
-            rc = lj->out.rc;
-        }
-    } else if (lj->prep) {
-        vo->link_free(lj->prep);
+    char s1[8], s2[8];
+    snprintf(s1, sizeof s1, "%03X", v1);
+    snprintf(s2, sizeof s2, "%03X", v2);
+    cp_out_msg(out, MSG_LINKED, owner, s1, s2, mode);
+}
+
+static void *
+link_job_prepare(struct cpcmd_devjob *j)
+{
+    struct link_job *lj = (struct link_job *)j;
+    return j->sys->svc.vm->link_prepare(j->sys->svc.ctx, j->u->userid, lj->owner, lj->v1,
+                                        lj->mode, lj->has_password ? lj->password : NULL,
+                                        &j->out);
+}
+
+static int
+link_job_attach(struct cpcmd_devjob *j, void *vm, void *prep)
+{
+    struct link_job *lj = (struct link_job *)j;
+    int rc = j->sys->svc.vm->link_attach(vm, prep, lj->v2, &j->out);
+    if (rc == 0) {
+        linked(&j->out, lj->owner, lj->v1, lj->v2, lj->mode);
     }
-    lj->done(u, lj->done_ctx, rc, &lj->out);
-    cp_out_fini(&lj->out);
-    cp_user_put(lj->u);
-    free(lj);
+    return rc;
 }
 
 static void
-link_work(struct cp_io_job *j)
+link_job_release(struct cpcmd_devjob *j, void *prep)
 {
-    struct link_job *lj = (struct link_job *)j;
-    const struct cp_vm_ops *vo = lj->sys->svc.vm;
-    lj->prep = vo->link_prepare(lj->sys->svc.ctx, lj->u->userid, lj->owner, lj->v1, lj->mode,
-                                lj->has_password ? lj->password : NULL, &lj->out);
-    if (cp_user_post_ptr(lj->u, link_reply, lj, true) != 0) {
-        if (lj->prep) {
-            vo->link_free(lj->prep); /* the user is gone */
-        }
-        cp_out_fini(&lj->out);
-        cp_user_put(lj->u);
-        free(lj);
-    }
+    j->sys->svc.vm->link_free(prep);
 }
+
+static const struct cpcmd_devjob_ops link_job_ops = {
+    .prepare = link_job_prepare,
+    .attach = link_job_attach,
+    .release = link_job_release,
+    .fail_msg = MSG_LINKFAIL,
+};
 
 int
 cpcmd_link(struct cpcmd_ctx *c)
@@ -920,15 +915,11 @@ cpcmd_link(struct cpcmd_ctx *c)
         return MSG_NOTAVAIL;
     }
     struct link_job *lj = NULL;
-    if (c->done && !c->u->transient && c->sys->io && vo->link_prepare &&
-        vo->link_attach && vo->link_free && (!password || strlen(password) < sizeof lj->password)) {
-        lj = calloc(1, sizeof *lj);
+    if (vo->link_prepare && vo->link_attach && vo->link_free &&
+        (!password || strlen(password) < sizeof lj->password)) {
+        lj = cpcmd_devjob_new(c, sizeof *lj, &link_job_ops);
     }
     if (lj) {
-        lj->sys = c->sys;
-        lj->u = c->u;
-        cp_user_get(c->u);
-        cp_out_init(&lj->out, c->u);
         snprintf(lj->owner, sizeof lj->owner, "%s", owner);
         snprintf(lj->mode, sizeof lj->mode, "%s", mode);
         if (password) {
@@ -937,18 +928,12 @@ cpcmd_link(struct cpcmd_ctx *c)
         }
         lj->v1 = v1;
         lj->v2 = v2;
-        lj->done = c->done;
-        lj->done_ctx = c->done_ctx;
-        cp_io_submit(c->sys, &lj->j, link_work);
-        return CPCMD_ASYNC;
+        return cpcmd_devjob_submit(&lj->dj);
     }
     /* the caller wants the answer now: all on this thread */
     rc = vo->link(c->u->vm, owner, v1, v2, mode, password, c->out);
     if (rc == 0) {
-        char s1[8], s2[8];
-        snprintf(s1, sizeof s1, "%03X", v1);
-        snprintf(s2, sizeof s2, "%03X", v2);
-        cp_out_msg(c->out, MSG_LINKED, owner, s1, s2, mode);
+        linked(c->out, owner, v1, v2, mode);
     }
     return rc ? (c->out->rc ? c->out->rc : rc) : 0;
 }
