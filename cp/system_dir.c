@@ -215,11 +215,7 @@ unclaim(struct cp_std *std, struct cp_claims *claims, size_t i)
         u->links--;
         u->writers -= c->writer;
         u->exclusive -= c->exclusive;
-        if (u->links == 0) {
-            *pp = u->next;
-            free(u->who);
-            free(u);
-        }
+        drop_if_unused(std, u);
     }
     pthread_mutex_unlock(&std->ulock);
     claims->v[i] = claims->v[--claims->n];
